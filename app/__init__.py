@@ -1,0 +1,128 @@
+"""Huiwu (会务): the application factory."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import Path
+
+from flask import Flask, g, has_request_context, render_template, request, session
+from flask_babel import get_locale
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import babel, csrf, db, install_session_hooks, login_manager, migrate, queue
+
+LOCALE_ALIASES = {"zh": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "en": "en", "ru": "ru"}
+
+
+def select_locale() -> str:
+    """UI language: ?lang= (remembered in the session), the user's choice, the browser, zh_CN."""
+    from flask import current_app
+    from flask_login import current_user
+
+    supported = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    asked = request.args.get("lang")
+    if asked:
+        asked = LOCALE_ALIASES.get(asked.lower(), asked)
+        if asked in supported:
+            session["lang"] = asked
+            return asked
+    if session.get("lang") in supported:
+        return session["lang"]
+    if current_user and current_user.is_authenticated and current_user.locale in supported:
+        return current_user.locale
+    best = request.accept_languages.best_match(["zh_CN", "zh", "en", "ru"])
+    if best:
+        return LOCALE_ALIASES.get(best.lower(), best)
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def create_app(config: object | str | None = None) -> Flask:
+    """Build the Flask app; `config` is a config class, its name, or None for the environment's."""
+    import os
+
+    from config import CONFIGS
+
+    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    if config is None:
+        config = os.environ.get("HUIWU_CONFIG", "development")
+    if isinstance(config, str):
+        config = CONFIGS[config]
+    app.config.from_object(config)
+    if hasattr(config, "validate"):
+        config.validate()
+    Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    queue.init_app(app)
+    install_session_hooks()
+
+    from app import models  # noqa: F401  (every table registered for migrations)
+    from app.accounts.routes import bp as accounts_bp
+    from app.events.routes import bp as events_bp
+    from app.mail.routes import bp as mail_bp
+    from app.registration.routes import bp as registration_bp
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(events_bp)
+    app.register_blueprint(registration_bp)
+    app.register_blueprint(mail_bp)
+
+    from app.cli import register_cli
+
+    register_cli(app)
+    _register_template_helpers(app)
+    _register_error_handlers(app)
+    return app
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from app.templating import template_globals
+
+    app.jinja_env.globals.update(template_globals())
+
+    @app.context_processor
+    def inject_locale():
+        return {"current_locale": str(get_locale()), "event": g.get("event")}
+
+
+def _register_error_handlers(app: Flask) -> None:
+    log = logging.getLogger("huiwu")
+
+    def wants_json() -> bool:
+        return request.path.startswith("/api/") or (
+            request.accept_mimetypes.best == "application/json"
+        )
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        from flask_babel import gettext as _
+
+        message = _("The form has expired or was sent from another page. Please try again.")
+        if wants_json():
+            return {"error": "csrf", "message": message}, 400
+        return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if wants_json():
+            return {"error": error.name, "message": error.description}, error.code
+        return render_template("errors/error.html", code=error.code, error=error), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        incident = uuid.uuid4().hex[:12]
+        log.exception("unhandled error, incident %s", incident)
+        db.session.rollback()
+        if wants_json():
+            return {"error": "internal", "incident": incident}, 500
+        return render_template("errors/500.html", incident=incident), 500

@@ -1,0 +1,1 @@
+"""Accounts: login, users, per-event roles, site administration."""

@@ -1,0 +1,78 @@
+"""Accounts: users with hashed passwords and per-event roles."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.clock import UTCDateTime, utcnow
+from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.events.models import Event
+
+
+class Role(enum.StrEnum):
+    """A role a user holds for one event."""
+
+    ORGANIZER = "organizer"
+    CHECKIN_STAFF = "checkin_staff"
+    JUDGE = "judge"
+
+
+class User(UserMixin, db.Model):
+    """A staff account (organizer, check-in staff, judge, site administrator)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    # Rotated on password change so every existing session cookie stops working.
+    session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
+    locale: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    roles: Mapped[list[EventRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    def set_password(self, password: str) -> None:
+        """Hash and store a new password and invalidate existing sessions."""
+        self.password_hash = generate_password_hash(password)
+        self.session_token = secrets.token_hex(16)
+
+    def check_password(self, password: str) -> bool:
+        """Return True when the password matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """Flask-Login id: user id bound to the current session token."""
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+
+class EventRole(db.Model):
+    """Grants one user one role on one event."""
+
+    __table_args__ = (UniqueConstraint("user_id", "event_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="roles")
+    event: Mapped[Event] = relationship()

@@ -1,0 +1,86 @@
+"""Account rules: creating users, authenticating, granting roles."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.accounts.models import EventRole, Role, User
+from app.events.models import Event
+from app.extensions import db
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class AccountError(Exception):
+    """An account operation that cannot be done; the message is shown to the user."""
+
+
+def find_user(email: str) -> User | None:
+    """The user with this email (case-insensitive), if any."""
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def create_user(email: str, name: str, password: str, is_admin: bool = False) -> User:
+    """Create a staff account; raises AccountError for a taken email or a short password."""
+    if find_user(email) is not None:
+        raise AccountError(f"a user with email {email} already exists")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    user = User(email=email.strip().lower(), name=name.strip(), is_admin=is_admin)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None."""
+    user = find_user(email)
+    if user is None or not user.active or not user.check_password(password):
+        return None
+    return user
+
+
+def grant_role(user: User, event: Event, role: Role) -> EventRole:
+    """Give `user` the `role` on `event` (no-op if already granted)."""
+    existing = db.session.scalar(
+        select(EventRole).where(
+            EventRole.user_id == user.id, EventRole.event_id == event.id, EventRole.role == role
+        )
+    )
+    if existing is not None:
+        return existing
+    grant = EventRole(user_id=user.id, event_id=event.id, role=role)
+    db.session.add(grant)
+    db.session.flush()
+    return grant
+
+
+def revoke_role(user: User, event: Event, role: Role) -> bool:
+    """Take `role` on `event` away from `user`; False if they did not have it."""
+    existing = db.session.scalar(
+        select(EventRole).where(
+            EventRole.user_id == user.id, EventRole.event_id == event.id, EventRole.role == role
+        )
+    )
+    if existing is None:
+        return False
+    db.session.delete(existing)
+    return True
+
+
+def events_for_user(user: User) -> list[tuple[Event, list[Role]]]:
+    """The events a user has roles on (all events for a site admin), with the roles."""
+    if user.is_admin:
+        events = db.session.scalars(select(Event).order_by(Event.starts_at.desc())).all()
+        return [(event, list(Role)) for event in events]
+    rows = db.session.execute(
+        select(Event, EventRole.role)
+        .join(EventRole, EventRole.event_id == Event.id)
+        .where(EventRole.user_id == user.id)
+        .order_by(Event.starts_at.desc())
+    ).all()
+    grouped: dict[int, tuple[Event, list[Role]]] = {}
+    for event, role in rows:
+        grouped.setdefault(event.id, (event, []))[1].append(role)
+    return list(grouped.values())

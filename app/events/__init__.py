@@ -1,0 +1,1 @@
+"""Events: public event pages and organizer event settings."""

@@ -1,0 +1,89 @@
+"""Events: a conference, a competition, or both, with bilingual content."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Enum, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.clock import UTCDateTime, to_local, utcnow
+from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.registration.models import Category, Question
+
+
+class EventStatus(enum.StrEnum):
+    """Whether an event is visible and takes registrations."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class EventKind(enum.StrEnum):
+    """What an event is."""
+
+    CONFERENCE = "conference"
+    COMPETITION = "competition"
+    BOTH = "both"
+
+
+class Event(db.Model):
+    """One event; every other record hangs off an event."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title_zh: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str] = mapped_column(String(300))
+    description_zh: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    venue_zh: Mapped[str] = mapped_column(String(300), default="")
+    venue_en: Mapped[str] = mapped_column(String(300), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    status: Mapped[EventStatus] = mapped_column(
+        Enum(EventStatus, native_enum=False, length=20), default=EventStatus.DRAFT
+    )
+    kind: Mapped[EventKind] = mapped_column(
+        Enum(EventKind, native_enum=False, length=20), default=EventKind.CONFERENCE
+    )
+    privacy_text_zh: Mapped[str] = mapped_column(Text, default="")
+    privacy_text_en: Mapped[str] = mapped_column(Text, default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    categories: Mapped[list[Category]] = relationship(
+        back_populates="event",
+        order_by="Category.position, Category.id",
+        cascade="all, delete-orphan",
+    )
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="event",
+        order_by="Question.position, Question.id",
+        cascade="all, delete-orphan",
+    )
+
+    def title(self, locale: str) -> str:
+        """Title in the given UI locale (Chinese for zh, English otherwise)."""
+        return self.title_zh if locale.startswith("zh") else self.title_en
+
+    def description(self, locale: str) -> str:
+        """Description in the given UI locale."""
+        return self.description_zh if locale.startswith("zh") else self.description_en
+
+    def venue(self, locale: str) -> str:
+        """Venue in the given UI locale."""
+        return self.venue_zh if locale.startswith("zh") else self.venue_en
+
+    def privacy_text(self, locale: str) -> str:
+        """Privacy/consent text in the given UI locale."""
+        return self.privacy_text_zh if locale.startswith("zh") else self.privacy_text_en
+
+    def local(self, value: datetime | None) -> datetime | None:
+        """A UTC datetime shown in the event's timezone."""
+        return to_local(value, self.timezone)

@@ -1,0 +1,140 @@
+"""Flask extensions, created unbound; imports nothing from app.*."""
+
+from __future__ import annotations
+
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Typed declarative base with a constraint naming convention (stable migrations)."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+
+
+class JobQueue:
+    """Runs jobs by dotted name after the current transaction commits.
+
+    With REDIS_URL set, jobs go to RQ queues for `worker.py`; without it they run in-process
+    right after the commit, in a fresh app context, so a single-user setup needs no Redis.
+    A rolled-back transaction enqueues nothing.
+    """
+
+    def __init__(self) -> None:
+        self.app = None
+
+    def init_app(self, app) -> None:
+        app.extensions["huiwu_queue"] = self
+        self.app = app
+
+    def enqueue_after_commit(self, func_name: str, *args, queue: str = "default") -> None:
+        """Schedule `func_name(*args)` to run once the session's transaction commits."""
+        db.session.info.setdefault("pending_jobs", []).append((queue, func_name, args))
+
+    def connection(self):
+        """The Redis connection for the current app, or None when no Redis is configured."""
+        from flask import current_app
+
+        url = current_app.config.get("REDIS_URL")
+        if not url:
+            return None
+        conn = current_app.extensions.get("huiwu_redis")
+        if conn is None:
+            from redis import Redis
+
+            conn = Redis.from_url(url)
+            current_app.extensions["huiwu_redis"] = conn
+        return conn
+
+    def dispatch(self, queue: str, func_name: str, args: tuple) -> None:
+        """Send one job to RQ, or run it inline when there is no Redis."""
+        import importlib
+        import logging
+
+        from flask import current_app
+
+        conn = self.connection()
+        if conn is not None:
+            from rq import Queue
+
+            try:
+                Queue(queue, connection=conn).enqueue(func_name, *args)
+                return
+            except Exception:  # Redis down: the outbox sweeper picks the work up later.
+                logging.getLogger(__name__).exception("could not enqueue %s", func_name)
+                return
+        module_name, _, attr = func_name.rpartition(".")
+        func = getattr(importlib.import_module(module_name), attr)
+        app = current_app._get_current_object()
+        with app.app_context():
+            try:
+                func(*args)
+            except Exception:
+                logging.getLogger(__name__).exception("inline job %s failed", func_name)
+
+
+queue = JobQueue()
+
+
+def _run_pending_jobs(session) -> None:
+    jobs = session.info.pop("pending_jobs", [])
+    for job in jobs:
+        queue.dispatch(*job)
+
+
+def _drop_pending_jobs(session) -> None:
+    session.info.pop("pending_jobs", None)
+
+
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin_immediate).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def _sqlite_begin_immediate(conn) -> None:
+    # A deferred SQLite transaction that reads and then writes fails at once with "database is
+    # locked" when another writer committed in between; taking the write lock up front makes
+    # concurrent requests wait for each other instead.
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def install_session_hooks() -> None:
+    """Attach the after-commit job runner and SQLite connection settings (idempotent)."""
+    from flask_sqlalchemy.session import Session
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    if not event.contains(Session, "after_commit", _run_pending_jobs):
+        event.listen(Session, "after_commit", _run_pending_jobs)
+        event.listen(Session, "after_rollback", _drop_pending_jobs)
+        event.listen(Engine, "connect", _sqlite_pragmas)
+        event.listen(Engine, "begin", _sqlite_begin_immediate)

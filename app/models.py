@@ -1,0 +1,17 @@
+"""Imports every domain's models so metadata (and Alembic autogenerate) sees all tables."""
+
+from app.accounts.models import EventRole, User
+from app.events.models import Event
+from app.mail.models import OutboxMessage
+from app.registration.models import Category, Question, Registration, RegistrationChange
+
+__all__ = [
+    "Category",
+    "Event",
+    "EventRole",
+    "OutboxMessage",
+    "Question",
+    "Registration",
+    "RegistrationChange",
+    "User",
+]

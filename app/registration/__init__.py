@@ -1,0 +1,1 @@
+"""Registration: the public form, self-service links and the organizer desk."""

@@ -1,0 +1,161 @@
+"""The registration form, built per event because custom questions differ between events."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import phonenumbers
+from babel import Locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+
+from app.events.models import Event
+from app.registration.models import Attendance, Question, QuestionKind
+
+LANGUAGE_CHOICES = [("zh_CN", "中文"), ("en", "English"), ("ru", "Русский")]
+_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
+_LATIN_NAME = re.compile(r"^[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F .'\-]*$")
+
+
+@lru_cache(maxsize=8)
+def country_choices(locale: str) -> tuple[tuple[str, str], ...]:
+    """(ISO code, localized name) for every country/region, sorted by name."""
+    territories = Locale.parse(locale).territories
+    codes = [c for c in territories if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES]
+    return tuple(sorted(((c, territories[c]) for c in codes), key=lambda item: item[1]))
+
+
+def country_name(code: str, locale: str) -> str:
+    """Localized name of a country/region code."""
+    return Locale.parse(locale).territories.get(code, code)
+
+
+def _validate_latin_name(form, field) -> None:
+    if field.data and not _LATIN_NAME.match(field.data):
+        raise ValidationError(_l("Please use Latin letters only (as in your passport)."))
+
+
+def _validate_phone(form, field) -> None:
+    if not field.data:
+        return
+    region = form.country.data if form.country.data else None
+    try:
+        number = phonenumbers.parse(field.data, region)
+    except phonenumbers.NumberParseException:
+        raise ValidationError(_l("Please enter a valid phone number.")) from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(_l("Please enter a valid phone number."))
+    field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class ParticipantForm(FlaskForm):
+    """Fields every registration has; custom questions are added per event."""
+
+    class Meta:
+        # Every text field is stripped before validation.
+        def bind_field(self, form, unbound_field, options):
+            filters = unbound_field.kwargs.get("filters", [])
+            if _strip not in filters:
+                filters = [_strip, *filters]
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+    native_name = StringField(
+        _l("Name (as you write it)"), validators=[DataRequired(), Length(max=100)]
+    )
+    latin_name = StringField(
+        _l("Name in Latin letters"),
+        validators=[Optional(), Length(max=100), _validate_latin_name],
+        description=_l("Filled in from a Chinese name; check it matches your passport."),
+    )
+    organization = StringField(_l("Organization"), validators=[DataRequired(), Length(max=200)])
+    job_title = StringField(_l("Title / position"), validators=[Optional(), Length(max=200)])
+    phone = StringField(
+        _l("Mobile phone"),
+        validators=[Optional(), Length(max=40), _validate_phone],
+        description=_l("With country code if outside China, e.g. +7 912 345 67 89"),
+    )
+    country = SelectField(_l("Country / region"), validators=[DataRequired()])
+    attendance = RadioField(
+        _l("Attendance"),
+        choices=[(Attendance.ONSITE.value, _l("On site")), (Attendance.ONLINE.value, _l("Online"))],
+        default=Attendance.ONSITE.value,
+        validators=[InputRequired()],
+    )
+    language = SelectField(
+        _l("Language for emails and badge"), choices=LANGUAGE_CHOICES, validators=[DataRequired()]
+    )
+
+
+class NewRegistrationForm(ParticipantForm):
+    """The public registration form."""
+
+    category_id = RadioField(_l("Registration category"), coerce=int, validators=[InputRequired()])
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)]
+    )
+    consent = BooleanField(
+        _l("I agree to the processing of my personal data as described above."),
+        validators=[DataRequired(message=_l("Your consent is needed to register."))],
+    )
+
+
+def _question_field(question: Question, locale: str):
+    label = question.label(locale)
+    required = [DataRequired()] if question.required else [Optional()]
+    choices = [(c["value"], question.choice_label(c["value"], locale)) for c in question.choices]
+    if question.kind == QuestionKind.TEXT:
+        return StringField(label, validators=[*required, Length(max=500)])
+    if question.kind == QuestionKind.LONG_TEXT:
+        return TextAreaField(label, validators=[*required, Length(max=5000)])
+    if question.kind == QuestionKind.SINGLE_CHOICE:
+        return RadioField(label, choices=choices, validators=required or [Optional()])
+    if question.kind == QuestionKind.MULTIPLE_CHOICE:
+        return SelectMultipleField(label, choices=choices, validators=required)
+    if question.kind == QuestionKind.YES_NO:
+        yes_no = [("yes", _l("Yes")), ("no", _l("No"))]
+        return RadioField(label, choices=yes_no, validators=required)
+    return SelectField(label, choices=[("", "—"), *country_choices(locale)], validators=required)
+
+
+def question_field_name(question: Question) -> str:
+    """The form field name of a custom question."""
+    return f"q_{question.id}"
+
+
+def build_form_class(base: type[ParticipantForm], event: Event, locale: str) -> type:
+    """A form class for `event`: the base fields plus one field per custom question."""
+    attrs = {question_field_name(q): _question_field(q, locale) for q in event.questions}
+    return type(f"{base.__name__}ForEvent{event.id}", (base,), attrs)
+
+
+def prepare_form(form: ParticipantForm, locale: str) -> None:
+    """Fill the locale-dependent choices of a participant form."""
+    form.country.choices = [("", "—"), *country_choices(locale)]
+    if not form.language.data:
+        form.language.data = locale if locale in dict(LANGUAGE_CHOICES) else "en"
+
+
+def answers_from_form(form: ParticipantForm, event: Event) -> dict:
+    """The custom-question answers of a validated form, keyed by question id."""
+    answers = {}
+    for question in event.questions:
+        value = form[question_field_name(question)].data
+        if value in (None, "", []):
+            continue
+        answers[str(question.id)] = value
+    return answers

@@ -1,0 +1,231 @@
+"""Registration: categories with capacity, custom questions, registrations and their history."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.clock import UTCDateTime, utcnow
+from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.accounts.models import User
+    from app.events.models import Event
+
+
+class RegistrationState(enum.StrEnum):
+    """Where a registration stands."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+
+
+# States that hold a place in the category (pending holds one so approving never overbooks).
+PLACE_HOLDING_STATES = frozenset({RegistrationState.PENDING, RegistrationState.CONFIRMED})
+ACTIVE_STATES = PLACE_HOLDING_STATES | {RegistrationState.WAITLISTED}
+
+
+class Attendance(enum.StrEnum):
+    """How a participant attends."""
+
+    ONSITE = "onsite"
+    ONLINE = "online"
+
+
+class AttendanceRule(enum.StrEnum):
+    """Which attendance modes a category allows."""
+
+    ONSITE = "onsite"
+    ONLINE = "online"
+    EITHER = "either"
+
+
+class QuestionKind(enum.StrEnum):
+    """The input a custom question asks for."""
+
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    YES_NO = "yes_no"
+    COUNTRY = "country"
+
+
+def _localized(obj: Any, field: str, locale: str) -> str:
+    """Pick obj.<field>_<lang> for the locale, falling back to English then Chinese."""
+    lang = locale.split("_")[0]
+    for candidate in (lang, "en", "zh"):
+        value = getattr(obj, f"{field}_{candidate}", None)
+        if value:
+            return value
+    return ""
+
+
+class Category(db.Model):
+    """A registration category (government guest, media, team member …) with its capacity."""
+
+    __table_args__ = (
+        UniqueConstraint("event_id", "code"),
+        CheckConstraint("places_taken >= 0", name="places_taken_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    name_ru: Mapped[str] = mapped_column(String(200), default="")
+    description_zh: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    description_ru: Mapped[str] = mapped_column(Text, default="")
+    capacity: Mapped[int | None] = mapped_column()  # None: unlimited
+    # Places held by pending + confirmed registrations. Changed only by the atomic conditional
+    # UPDATEs in registration.services so concurrent registrations can never overbook.
+    places_taken: Mapped[int] = mapped_column(default=0)
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    requires_approval: Mapped[bool] = mapped_column(default=False)
+    attendance_rule: Mapped[AttendanceRule] = mapped_column(
+        Enum(AttendanceRule, native_enum=False, length=10), default=AttendanceRule.EITHER
+    )
+    is_public: Mapped[bool] = mapped_column(default=True)
+    color: Mapped[str] = mapped_column(String(7), default="#1f6feb")
+    position: Mapped[int] = mapped_column(default=0)
+
+    event: Mapped[Event] = relationship(back_populates="categories")
+
+    def name(self, locale: str) -> str:
+        """Category name in the given locale."""
+        return _localized(self, "name", locale)
+
+    def description(self, locale: str) -> str:
+        """Category description in the given locale."""
+        return _localized(self, "description", locale)
+
+    @property
+    def places_left(self) -> int | None:
+        """Free places, or None when unlimited."""
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.places_taken, 0)
+
+    def is_open_at(self, moment: datetime) -> bool:
+        """True when the registration window includes `moment`."""
+        if self.opens_at and moment < self.opens_at:
+            return False
+        return not (self.closes_at and moment >= self.closes_at)
+
+
+class Question(db.Model):
+    """A custom question an event asks every registrant."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[QuestionKind] = mapped_column(Enum(QuestionKind, native_enum=False, length=20))
+    label_zh: Mapped[str] = mapped_column(String(300))
+    label_en: Mapped[str] = mapped_column(String(300))
+    label_ru: Mapped[str] = mapped_column(String(300), default="")
+    # [{"value": "veg", "zh": "素食", "en": "Vegetarian", "ru": "Вегетарианское"}, …]
+    choices: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    required: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(default=0)
+
+    event: Mapped[Event] = relationship(back_populates="questions")
+
+    def label(self, locale: str) -> str:
+        """Question label in the given locale."""
+        return _localized(self, "label", locale)
+
+    def choice_label(self, value: str, locale: str) -> str:
+        """Label of one choice in the given locale (the raw value if unknown)."""
+        lang = locale.split("_")[0]
+        for choice in self.choices or []:
+            if choice.get("value") == value:
+                return choice.get(lang) or choice.get("en") or choice.get("zh") or value
+        return value
+
+
+class Registration(db.Model):
+    """One person's registration for one event."""
+
+    __table_args__ = (
+        # One active registration per email per event; NULL (inactive) rows never collide.
+        UniqueConstraint("event_id", "active_email"),
+        Index("ix_registration_event_state", "event_id", "state"),
+        Index("ix_registration_category_state_created", "category_id", "state", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
+    state: Mapped[RegistrationState] = mapped_column(
+        Enum(RegistrationState, native_enum=False, length=20)
+    )
+    native_name: Mapped[str] = mapped_column(String(200))
+    latin_name: Mapped[str] = mapped_column(String(200))
+    organization: Mapped[str] = mapped_column(String(200), default="")
+    job_title: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(254))
+    active_email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    country: Mapped[str] = mapped_column(String(2))
+    attendance: Mapped[Attendance] = mapped_column(Enum(Attendance, native_enum=False, length=10))
+    language: Mapped[str] = mapped_column(String(10))
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Bumped to invalidate every self-service link issued before.
+    link_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship()
+    category: Mapped[Category] = relationship()
+    changes: Mapped[list[RegistrationChange]] = relationship(
+        back_populates="registration",
+        order_by="RegistrationChange.id",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def reference(self) -> str:
+        """Short human reference quoted in mails and at the desk."""
+        return f"R{self.id:06d}"
+
+
+class RegistrationChange(db.Model):
+    """One state change of a registration: who, when, from → to."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    from_state: Mapped[RegistrationState | None] = mapped_column(
+        Enum(RegistrationState, native_enum=False, length=20)
+    )
+    to_state: Mapped[RegistrationState] = mapped_column(
+        Enum(RegistrationState, native_enum=False, length=20)
+    )
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # "participant", "organizer" or "system" (waitlist promotion).
+    actor_kind: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    registration: Mapped[Registration] = relationship(back_populates="changes")
+    actor: Mapped[User | None] = relationship()

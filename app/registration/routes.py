@@ -1,0 +1,196 @@
+"""Public registration: the form, the confirmation page, and the self-service link."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from app.accounts.permissions import PUBLIC, public_event, requires
+from app.clock import utcnow
+from app.events.models import EventStatus
+from app.extensions import db
+from app.registration.forms import (
+    NewRegistrationForm,
+    ParticipantForm,
+    answers_from_form,
+    build_form_class,
+    prepare_form,
+    question_field_name,
+)
+from app.registration.models import Attendance, Category, RegistrationState
+from app.registration.services import (
+    DuplicateRegistration,
+    LinkExpired,
+    LinkInvalid,
+    ParticipantData,
+    RegistrationError,
+    cancel_registration,
+    manage_token,
+    register_participant,
+    registration_from_token,
+    suggest_latin_name,
+    update_participant,
+    waitlist_position,
+)
+
+bp = Blueprint("registration", __name__)
+
+
+def _participant_data(form: ParticipantForm, event, email: str) -> ParticipantData:
+    return ParticipantData(
+        native_name=form.native_name.data,
+        latin_name=form.latin_name.data or "",
+        email=email,
+        country=form.country.data,
+        attendance=Attendance(form.attendance.data),
+        language=form.language.data,
+        organization=form.organization.data or "",
+        job_title=form.job_title.data or "",
+        phone=form.phone.data or "",
+        answers=answers_from_form(form, event),
+    )
+
+
+def _open_categories(event):
+    now = utcnow()
+    return [c for c in event.categories if c.is_public and c.is_open_at(now)]
+
+
+@bp.route("/e/<slug>/register", methods=["GET", "POST"])
+@requires(public_event())
+def register(slug: str):
+    """Show and process the public registration form."""
+    event = g.event
+    locale = str(get_locale())
+    if event.status != EventStatus.OPEN:
+        return render_template("registration/closed.html"), 200
+    categories = _open_categories(event)
+    form = build_form_class(NewRegistrationForm, event, locale)()
+    prepare_form(form, locale)
+    form.category_id.choices = [(c.id, c.name(locale)) for c in categories]
+    if request.method == "GET" and request.args.get("category", "").isdigit():
+        form.category_id.data = int(request.args["category"])
+    duplicate_of = None
+    if form.validate_on_submit():
+        category = db.session.get(Category, form.category_id.data)
+        data = _participant_data(form, event, form.email.data)
+        if not data.latin_name and not suggest_latin_name(data.native_name):
+            form.latin_name.errors.append(_("Please enter your name in Latin letters."))
+        else:
+            try:
+                registration = register_participant(event, category, data)
+                db.session.commit()
+            except DuplicateRegistration as exc:
+                db.session.rollback()
+                duplicate_of = exc.existing
+                form.email.errors.append(str(exc.message))
+            except RegistrationError as exc:
+                db.session.rollback()
+                target = form[exc.field_name] if exc.field_name in form else None
+                if target is not None:
+                    target.errors.append(str(exc.message))
+                else:
+                    flash(str(exc.message), "error")
+            else:
+                return redirect(
+                    url_for("registration.manage", token=manage_token(registration), created=1)
+                )
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "registration/register.html",
+        form=form,
+        categories=categories,
+        question_fields=[form[question_field_name(q)] for q in event.questions],
+        duplicate_of=duplicate_of,
+    ), status
+
+
+def _registration_or_error_page(token: str):
+    try:
+        return registration_from_token(token), None
+    except LinkExpired:
+        return None, (render_template("registration/link_invalid.html", expired=True), 410)
+    except LinkInvalid:
+        return None, (render_template("registration/link_invalid.html", expired=False), 404)
+
+
+@bp.route("/r/<token>")
+@requires(PUBLIC)
+def manage(token: str):
+    """The participant's own registration, reached by the signed link."""
+    registration, error = _registration_or_error_page(token)
+    if error:
+        return error
+    g.event = registration.event
+    return render_template(
+        "registration/manage.html",
+        registration=registration,
+        token=token,
+        created=request.args.get("created") == "1",
+        position=waitlist_position(registration),
+        RegistrationState=RegistrationState,
+    )
+
+
+@bp.route("/r/<token>/edit", methods=["GET", "POST"])
+@requires(PUBLIC)
+def edit(token: str):
+    """Let the participant correct their details."""
+    registration, error = _registration_or_error_page(token)
+    if error:
+        return error
+    event = g.event = registration.event
+    locale = str(get_locale())
+    form_class = build_form_class(ParticipantForm, event, locale)
+    if request.method == "GET":
+        form = form_class(obj=registration)
+        for question in event.questions:
+            form[question_field_name(question)].data = registration.answers.get(str(question.id))
+    else:
+        form = form_class()
+    prepare_form(form, locale)
+    if form.validate_on_submit():
+        try:
+            update_participant(registration, _participant_data(form, event, registration.email))
+            db.session.commit()
+        except RegistrationError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            flash(_("Your changes have been saved."), "success")
+            return redirect(url_for("registration.manage", token=token))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "registration/edit.html",
+        form=form,
+        registration=registration,
+        token=token,
+        question_fields=[form[question_field_name(q)] for q in event.questions],
+    ), status
+
+
+@bp.route("/r/<token>/cancel", methods=["POST"])
+@requires(PUBLIC)
+def cancel(token: str):
+    """Cancel the participant's registration."""
+    registration, error = _registration_or_error_page(token)
+    if error:
+        return error
+    if cancel_registration(registration):
+        db.session.commit()
+        flash(_("Your registration has been cancelled."), "success")
+    else:
+        db.session.rollback()
+        flash(_("This registration is no longer active."), "error")
+    return redirect(url_for("registration.manage", token=token))
+
+
+@bp.route("/api/transliterate")
+@requires(PUBLIC)
+def transliterate():
+    """Suggest a Latin-letter name for a native-script name (used to pre-fill the form)."""
+    text = request.args.get("name", "")[:100]
+    if not text.strip():
+        abort(400)
+    return {"latin_name": suggest_latin_name(text)}

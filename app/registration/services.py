@@ -1,0 +1,481 @@
+"""Registration rules: capacity, waiting list, approval, self-service links, state history.
+
+Capacity is enforced with one atomic conditional UPDATE on the category row
+(`places_taken < capacity`): the row lock it takes (PostgreSQL) or the database write lock
+(SQLite, transactions begin IMMEDIATE) serializes concurrent registrations, so a category is
+never overbooked however many requests arrive at once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from pypinyin import Style, lazy_pinyin
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.models import User
+from app.clock import utcnow
+from app.events.models import Event, EventStatus
+from app.extensions import db
+from app.mail.services import absolute_url, queue_mail
+from app.registration.models import (
+    ACTIVE_STATES,
+    PLACE_HOLDING_STATES,
+    Attendance,
+    AttendanceRule,
+    Category,
+    Registration,
+    RegistrationChange,
+    RegistrationState,
+)
+
+MANAGE_SALT = "registration-manage"
+
+
+class RegistrationError(Exception):
+    """A registration request that cannot be honoured; `message` is shown to the user."""
+
+    def __init__(self, message, field_name: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field_name = field_name
+
+
+class DuplicateRegistration(RegistrationError):
+    """The email already has an active registration for this event."""
+
+    def __init__(self, existing: Registration | None):
+        super().__init__(_l("This email address is already registered for this event."), "email")
+        self.existing = existing
+
+
+class LinkInvalid(Exception):
+    """A self-service link that was tampered with or no longer applies."""
+
+
+class LinkExpired(LinkInvalid):
+    """A self-service link past its validity."""
+
+
+@dataclass
+class ParticipantData:
+    """Validated participant fields, as the form or the API hands them to the services."""
+
+    native_name: str
+    latin_name: str
+    email: str
+    country: str
+    attendance: Attendance
+    language: str
+    organization: str = ""
+    job_title: str = ""
+    phone: str = ""
+    answers: dict[str, Any] = field(default_factory=dict)
+
+
+def normalize_email(email: str) -> str:
+    """The comparison form of an email address."""
+    return email.strip().lower()
+
+
+_HAN = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f]")
+_COMPOUND_SURNAMES = frozenset(
+    {"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "司徒", "夏侯"}
+)
+_SURNAME_READINGS = {
+    "单": "shan",
+    "曾": "zeng",
+    "解": "xie",
+    "区": "ou",
+    "仇": "qiu",
+    "朴": "piao",
+    "查": "zha",
+    "盖": "ge",
+    "乐": "yue",
+    "长孙": "zhangsun",
+    "重": "chong",
+}
+
+
+def suggest_latin_name(native_name: str) -> str:
+    """Latin transliteration for a Chinese name ("张三丰" → "Zhang Sanfeng"); else unchanged."""
+    name = native_name.strip()
+    if not _HAN.search(name):
+        return name if name.isascii() else ""
+    if " " in name or "·" in name:
+        parts = re.split(r"[\s·]+", name)
+        return " ".join(
+            "".join(lazy_pinyin(p, style=Style.NORMAL)).capitalize() for p in parts if p
+        )
+    surname_len = 2 if name[:2] in _COMPOUND_SURNAMES and len(name) > 2 else 1
+    surname, given = name[:surname_len], name[surname_len:]
+    surname_latin = _SURNAME_READINGS.get(surname) or "".join(
+        lazy_pinyin(surname, style=Style.NORMAL)
+    )
+    given_latin = "".join(lazy_pinyin(given, style=Style.NORMAL))
+    return " ".join(part.capitalize() for part in (surname_latin, given_latin) if part)
+
+
+def _take_place(category_id: int) -> bool:
+    """Atomically hold one place in a category; False when it is full."""
+    result = db.session.execute(
+        update(Category)
+        .where(
+            Category.id == category_id,
+            or_(Category.capacity.is_(None), Category.places_taken < Category.capacity),
+        )
+        .values(places_taken=Category.places_taken + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _release_place(category_id: int) -> None:
+    """Give one held place back to a category."""
+    db.session.execute(
+        update(Category)
+        .where(Category.id == category_id, Category.places_taken > 0)
+        .values(places_taken=Category.places_taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _record_change(
+    registration: Registration,
+    to_state: RegistrationState,
+    actor: User | None,
+    actor_kind: str,
+    note: str = "",
+) -> None:
+    registration.changes.append(
+        RegistrationChange(
+            from_state=registration.state if registration.id else None,
+            to_state=to_state,
+            actor_user_id=actor.id if actor else None,
+            actor_kind=actor_kind,
+            note=note[:500],
+        )
+    )
+    registration.state = to_state
+    registration.active_email = (
+        normalize_email(registration.email) if to_state in ACTIVE_STATES else None
+    )
+
+
+def find_active_registration(event_id: int, email: str) -> Registration | None:
+    """The active registration of an email for an event, if any."""
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.event_id == event_id,
+            Registration.active_email == normalize_email(email),
+        )
+    )
+
+
+def check_category_open(event: Event, category: Category, moment: datetime) -> None:
+    """Raise RegistrationError unless `category` of `event` takes registrations at `moment`."""
+    if category.event_id != event.id or not category.is_public:
+        raise RegistrationError(_l("Please choose a registration category."), "category_id")
+    if event.status != EventStatus.OPEN:
+        raise RegistrationError(_l("Registration for this event is not open."))
+    if category.opens_at and moment < category.opens_at:
+        raise RegistrationError(
+            _l("Registration for this category has not opened yet."), "category_id"
+        )
+    if category.closes_at and moment >= category.closes_at:
+        raise RegistrationError(_l("Registration for this category has closed."), "category_id")
+
+
+def check_attendance(category: Category, attendance: Attendance) -> None:
+    """Raise RegistrationError when the category does not allow this attendance mode."""
+    if category.attendance_rule == AttendanceRule.EITHER:
+        return
+    if category.attendance_rule.value != attendance.value:
+        message = (
+            _l("This category is for on-site attendance only.")
+            if category.attendance_rule == AttendanceRule.ONSITE
+            else _l("This category is for online attendance only.")
+        )
+        raise RegistrationError(message, "attendance")
+
+
+def register_participant(event: Event, category: Category, data: ParticipantData) -> Registration:
+    """Create a registration: confirmed, pending approval, or waitlisted when the category is full.
+
+    Raises RegistrationError (closed, wrong category) or DuplicateRegistration. Flushes but does
+    not commit; the caller commits, which sends the mail.
+    """
+    now = utcnow()
+    check_category_open(event, category, now)
+    check_attendance(category, data.attendance)
+    existing = find_active_registration(event.id, data.email)
+    if existing is not None:
+        raise DuplicateRegistration(existing)
+
+    if _take_place(category.id):
+        state = (
+            RegistrationState.PENDING if category.requires_approval else RegistrationState.CONFIRMED
+        )
+    else:
+        state = RegistrationState.WAITLISTED
+    registration = Registration(
+        event_id=event.id,
+        category_id=category.id,
+        native_name=data.native_name,
+        latin_name=data.latin_name or suggest_latin_name(data.native_name),
+        organization=data.organization,
+        job_title=data.job_title,
+        email=data.email.strip(),
+        phone=data.phone,
+        country=data.country,
+        attendance=data.attendance,
+        language=data.language,
+        answers=data.answers,
+        consent_at=now,
+        created_at=now,
+    )
+    _record_change(registration, state, None, "participant")
+    db.session.add(registration)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another request registered the same email a moment ago; nothing of ours is kept.
+        db.session.rollback()
+        raise DuplicateRegistration(find_active_registration(event.id, data.email)) from None
+    _notify(registration, state)
+    return registration
+
+
+def update_participant(registration: Registration, data: ParticipantData) -> None:
+    """Apply a self-service or organizer edit of the participant's details (not email/category).
+
+    Raises RegistrationError when the registration can no longer be edited.
+    """
+    if registration.state not in ACTIVE_STATES:
+        raise RegistrationError(_l("This registration is no longer active."))
+    check_attendance(registration.category, data.attendance)
+    registration.native_name = data.native_name
+    registration.latin_name = data.latin_name or suggest_latin_name(data.native_name)
+    registration.organization = data.organization
+    registration.job_title = data.job_title
+    registration.phone = data.phone
+    registration.country = data.country
+    registration.attendance = data.attendance
+    registration.language = data.language
+    registration.answers = data.answers
+
+
+def _lock_registration(registration_id: int) -> Registration:
+    """Re-read a registration with a row lock so two actors cannot change it at once."""
+    return db.session.scalars(
+        select(Registration)
+        .where(Registration.id == registration_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _transition(
+    registration: Registration,
+    allowed_from: frozenset[RegistrationState],
+    to_state: RegistrationState,
+    actor: User | None,
+    actor_kind: str,
+    note: str,
+) -> bool:
+    """Move a registration between states keeping the place count right; False if not allowed."""
+    registration = _lock_registration(registration.id)
+    if registration.state not in allowed_from:
+        return False
+    held = registration.state in PLACE_HOLDING_STATES
+    will_hold = to_state in PLACE_HOLDING_STATES
+    if will_hold and not held and not _take_place(registration.category_id):
+        return False
+    _record_change(registration, to_state, actor, actor_kind, note)
+    if held and not will_hold:
+        _release_place(registration.category_id)
+        db.session.flush()
+        promote_waitlisted(registration.category_id)
+    db.session.flush()
+    _notify(registration, to_state)
+    return True
+
+
+def cancel_registration(
+    registration: Registration, actor: User | None = None, note: str = ""
+) -> bool:
+    """Cancel an active registration (participant or organizer); frees its place."""
+    return _transition(
+        registration,
+        frozenset(ACTIVE_STATES),
+        RegistrationState.CANCELLED,
+        actor,
+        "organizer" if actor else "participant",
+        note,
+    )
+
+
+def approve_registration(registration: Registration, actor: User, note: str = "") -> bool:
+    """Confirm a pending registration (its place is already held)."""
+    return _transition(
+        registration,
+        frozenset({RegistrationState.PENDING}),
+        RegistrationState.CONFIRMED,
+        actor,
+        "organizer",
+        note,
+    )
+
+
+def reject_registration(registration: Registration, actor: User, note: str = "") -> bool:
+    """Reject a pending or waitlisted registration; frees its place if it held one."""
+    return _transition(
+        registration,
+        frozenset({RegistrationState.PENDING, RegistrationState.WAITLISTED}),
+        RegistrationState.REJECTED,
+        actor,
+        "organizer",
+        note,
+    )
+
+
+def promote_waitlisted(category_id: int) -> list[Registration]:
+    """Move the oldest waitlisted registrations into free places, in order; returns them."""
+    promoted: list[Registration] = []
+    while _take_place(category_id):
+        # The UPDATE above holds the category row lock, so no one else promotes concurrently.
+        candidate = db.session.scalars(
+            select(Registration)
+            .where(
+                Registration.category_id == category_id,
+                Registration.state == RegistrationState.WAITLISTED,
+            )
+            .order_by(Registration.created_at, Registration.id)
+            .limit(1)
+            .with_for_update()
+        ).first()
+        if candidate is None:
+            _release_place(category_id)
+            break
+        category = db.session.get(Category, category_id)
+        state = (
+            RegistrationState.PENDING if category.requires_approval else RegistrationState.CONFIRMED
+        )
+        _record_change(candidate, state, None, "system", "promoted from the waiting list")
+        db.session.flush()
+        _notify(candidate, state, promoted=True)
+        promoted.append(candidate)
+    return promoted
+
+
+def set_category_capacity(category: Category, capacity: int | None) -> list[Registration]:
+    """Change a category's capacity; raising it promotes waitlisted registrations.
+
+    Raises RegistrationError when the new capacity is below the places already held.
+    """
+    locked = db.session.scalars(
+        select(Category)
+        .where(Category.id == category.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if capacity is not None and capacity < locked.places_taken:
+        raise RegistrationError(
+            _l(
+                "Capacity cannot be lower than the %(n)d places already taken.",
+                n=locked.places_taken,
+            ),
+            "capacity",
+        )
+    locked.capacity = capacity
+    db.session.flush()
+    return promote_waitlisted(category.id)
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1-based position on the category's waiting list, or None if not waitlisted."""
+    if registration.state != RegistrationState.WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        select(func.count(Registration.id)).where(
+            Registration.category_id == registration.category_id,
+            Registration.state == RegistrationState.WAITLISTED,
+            or_(
+                Registration.created_at < registration.created_at,
+                (Registration.created_at == registration.created_at)
+                & (Registration.id < registration.id),
+            ),
+        )
+    )
+    return (ahead or 0) + 1
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=MANAGE_SALT)
+
+
+def manage_token(registration: Registration) -> str:
+    """A signed token for the self-service link of a registration."""
+    return _serializer().dumps([registration.id, registration.link_version])
+
+
+def manage_url(registration: Registration) -> str:
+    """The absolute self-service link for a registration."""
+    return absolute_url("registration.manage", token=manage_token(registration))
+
+
+def registration_from_token(token: str) -> Registration:
+    """The registration a self-service token points to; raises LinkExpired or LinkInvalid."""
+    max_age = current_app.config["MANAGE_LINK_MAX_AGE_DAYS"] * 86400
+    try:
+        payload = _serializer().loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise LinkExpired() from exc
+    except BadSignature as exc:
+        raise LinkInvalid() from exc
+    if not (
+        isinstance(payload, list) and len(payload) == 2 and all(isinstance(x, int) for x in payload)
+    ):
+        raise LinkInvalid()
+    registration = db.session.get(Registration, payload[0])
+    if registration is None or registration.link_version != payload[1]:
+        raise LinkInvalid()
+    return registration
+
+
+_MAIL_TEMPLATES = {
+    RegistrationState.CONFIRMED: "registration_confirmed",
+    RegistrationState.PENDING: "registration_pending",
+    RegistrationState.WAITLISTED: "registration_waitlisted",
+    RegistrationState.CANCELLED: "registration_cancelled",
+    RegistrationState.REJECTED: "registration_rejected",
+}
+
+
+def _notify(registration: Registration, state: RegistrationState, promoted: bool = False) -> None:
+    """Queue the mail telling the participant about their registration's new state."""
+    template = _MAIL_TEMPLATES[state]
+    queue_mail(
+        kind=f"registration.{state.value}" + (".promoted" if promoted else ""),
+        to_address=registration.email,
+        to_name=registration.native_name,
+        language=registration.language,
+        template=template,
+        context={
+            "registration": registration,
+            "event": registration.event or db.session.get(Event, registration.event_id),
+            "category": registration.category or db.session.get(Category, registration.category_id),
+            "manage_url": manage_url(registration),
+            "promoted": promoted,
+            "waitlist_position": waitlist_position(registration),
+        },
+        event_id=registration.event_id,
+        registration_id=registration.id,
+    )

@@ -1,0 +1,80 @@
+"""Configuration read from the environment with safe defaults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - refused by ProdConfig
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Development defaults: SQLite in instance/, no Redis, mail written to a local outbox."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'huiwu.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    INSTANCE_DIR = Path(os.environ.get("HUIWU_INSTANCE_DIR", BASE_DIR / "instance"))
+    OUTBOX_DIR = Path(os.environ.get("MAIL_OUTBOX_DIR", INSTANCE_DIR / "outbox"))
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Huiwu <noreply@huiwu.local>")
+
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    BABEL_DEFAULT_LOCALE = os.environ.get("BABEL_DEFAULT_LOCALE", "zh_CN")
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ("zh_CN", "en", "ru")
+    MANAGE_LINK_MAX_AGE_DAYS = int(os.environ.get("MANAGE_LINK_MAX_AGE_DAYS", "365"))
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    TESTING = False
+
+
+class TestConfig(Config):
+    """Tests: a database given by TEST_DATABASE_URL (or DATABASE_URL), else a temporary SQLite."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "TEST_DATABASE_URL", os.environ.get("DATABASE_URL", "sqlite://")
+    )
+    REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
+    WTF_CSRF_ENABLED = False
+    PUBLIC_BASE_URL = "http://localhost"
+
+
+class ProdConfig(Config):
+    """Production: secure cookies; refuses to start with the default SECRET_KEY."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+    @classmethod
+    def validate(cls) -> None:
+        """Raise RuntimeError when a setting is unsafe for production."""
+        if not cls.SECRET_KEY or cls.SECRET_KEY == DEFAULT_SECRET_KEY or len(cls.SECRET_KEY) < 32:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in production"
+            )
+
+
+CONFIGS = {"development": Config, "testing": TestConfig, "production": ProdConfig}

@@ -1,0 +1,201 @@
+"""Shared fixtures: a real database (SQLite file or the PostgreSQL in TEST_DATABASE_URL),
+emptied after every test, and factories that return callables."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from app.accounts.models import Role
+from app.accounts.services import create_user, grant_role
+from app.clock import utcnow
+from app.events.models import Event, EventKind, EventStatus
+from app.extensions import db
+from app.registration.models import AttendanceRule, Category
+from config import TestConfig
+
+TEST_PASSWORD = "correct-horse-battery"
+
+
+def database_url_from_env() -> str | None:
+    """The database the suite runs against when one is configured (PostgreSQL in CI)."""
+    return os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = database_url_from_env()
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def is_postgres(database_url) -> bool:
+    return database_url.startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def config_class(database_url, tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+
+    class SuiteConfig(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        INSTANCE_DIR = instance
+        OUTBOX_DIR = instance / "outbox"
+        REDIS_URL = ""
+
+    return SuiteConfig
+
+
+@pytest.fixture(scope="session")
+def _app(config_class):
+    app = create_app(config_class)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    return app
+
+
+def empty_database() -> None:
+    """Delete every row (fast enough per test on SQLite and PostgreSQL)."""
+    db.session.remove()
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            quoted = ", ".join(f'"{name}"' for name in tables)
+            conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f'DELETE FROM "{name}"'))
+
+
+@pytest.fixture
+def app(_app):
+    with _app.app_context():
+        yield _app
+        empty_database()
+    outbox = _app.config["OUTBOX_DIR"]
+    if outbox.exists():
+        for path in outbox.iterdir():
+            path.unlink()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_event(app):
+    def factory(**overrides) -> Event:
+        n = next(_counter)
+        values = dict(
+            slug=f"event-{n}",
+            title_zh=f"测试大会{n}",
+            title_en=f"Test conference {n}",
+            starts_at=utcnow() + timedelta(days=30),
+            ends_at=utcnow() + timedelta(days=31),
+            status=EventStatus.OPEN,
+            kind=EventKind.CONFERENCE,
+            privacy_text_zh="隐私说明",
+            privacy_text_en="Privacy notice",
+        )
+        values.update(overrides)
+        event = Event(**values)
+        db.session.add(event)
+        db.session.commit()
+        return event
+
+    return factory
+
+
+@pytest.fixture
+def make_category(app):
+    def factory(event: Event, **overrides) -> Category:
+        n = next(_counter)
+        values = dict(
+            event_id=event.id,
+            code=f"cat-{n}",
+            name_zh=f"类别{n}",
+            name_en=f"Category {n}",
+            name_ru=f"Категория {n}",
+            capacity=10,
+            attendance_rule=AttendanceRule.EITHER,
+        )
+        values.update(overrides)
+        category = Category(**values)
+        db.session.add(category)
+        db.session.commit()
+        return category
+
+    return factory
+
+
+@pytest.fixture
+def make_user(app):
+    def factory(*roles: Role, event: Event | None = None, admin: bool = False, email=None):
+        n = next(_counter)
+        user = create_user(
+            email or f"user{n}@example.org", f"User {n}", TEST_PASSWORD, is_admin=admin
+        )
+        for role in roles:
+            grant_role(user, event, role)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+class AuthActions:
+    """Log a test client in and out, like Flask's tutorial does."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user, password: str = TEST_PASSWORD):
+        return self.client.post("/login", data={"email": user.email, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+def form_data(category: Category, **overrides) -> dict:
+    """A valid registration form submission for `category`."""
+    n = next(_counter)
+    data = {
+        "category_id": str(category.id),
+        "native_name": "张伟",
+        "latin_name": "",
+        "email": f"guest{n}@example.org",
+        "phone": "+86 138 0013 8000",
+        "organization": "青岛大学",
+        "job_title": "教授",
+        "country": "CN",
+        "attendance": "onsite",
+        "language": "zh_CN",
+        "consent": "y",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def manage_token_from(response) -> str:
+    """The signed token of a redirect to the self-service page."""
+    match = re.search(r"/r/([^/?]+)", response.headers["Location"])
+    assert match, response.headers.get("Location")
+    return match.group(1)
