@@ -107,7 +107,7 @@ class DemoSummary:
         """Human-readable summary with the demo logins."""
         lines = [f"demo event: /e/{self.event_slug}/"]
         lines += [f"  created {name}: {count}" for name, count in self.created.items()]
-        lines.append("logins (password for all: %s):" % DEMO_PASSWORD)
+        lines.append(f"logins (password for all: {DEMO_PASSWORD}):")
         lines += [f"  {email:28} {role}" for email, _, role in self.logins]
         return "\n".join(lines)
 

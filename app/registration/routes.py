@@ -87,7 +87,7 @@ def register(slug: str):
                 form.email.errors.append(str(exc.message))
             except RegistrationError as exc:
                 db.session.rollback()
-                target = form[exc.field_name] if exc.field_name in form else None
+                target = form._fields.get(exc.field_name or "")
                 if target is not None:
                     target.errors.append(str(exc.message))
                 else:
