@@ -1,0 +1,55 @@
+# Huiwu — the commands a developer and CI use. `make run` and `make test` are all a new user needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+APT_PACKAGES := chromium fonts-noto-cjk fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
+
+.PHONY: run setup test system-deps venv translations db demo vendor lint messages clean-db
+
+run: setup db demo ## set everything up, load the demo and serve it at http://127.0.0.1:5000
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+setup: system-deps venv translations ## Python packages, compiled catalogs
+
+system-deps: ## Debian packages (Chromium for browser tests, CJK fonts, Pango for WeasyPrint)
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	fi
+
+venv: $(BIN)/.installed
+
+$(BIN)/.installed: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+translations: venv ## compile the zh_CN/en/ru catalogs
+	$(BIN)/pybabel compile -f -d app/translations
+
+messages: venv ## extract strings and update the catalogs (then translate the .po files)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+
+db: venv ## create or upgrade the database
+	$(FLASK) db upgrade
+
+demo: venv ## load the demo event (idempotent)
+	$(FLASK) demo load
+
+test: setup ## the whole test suite (SQLite by default; TEST_DATABASE_URL for PostgreSQL)
+	$(BIN)/pytest -q -p no:cacheprovider
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check app tests benchmarks config.py worker.py
+
+vendor: ## refresh static/vendor from the pinned npm packages
+	npm ci --no-audit --no-fund
+	mkdir -p static/vendor/pico
+	cp node_modules/@picocss/pico/css/pico.min.css node_modules/@picocss/pico/LICENSE.md static/vendor/pico/
