@@ -206,11 +206,13 @@ def check_attendance(category: Category, attendance: Attendance) -> None:
         raise RegistrationError(message, "attendance")
 
 
-def register_participant(event: Event, category: Category, data: ParticipantData) -> Registration:
+def register_participant(
+    event: Event, category: Category, data: ParticipantData, *, notify: bool = True
+) -> Registration:
     """Create a registration: confirmed, pending approval, or waitlisted when the category is full.
 
     Raises RegistrationError (closed, wrong category) or DuplicateRegistration. Flushes but does
-    not commit; the caller commits, which sends the mail.
+    not commit; the caller commits, which sends the mail (none with notify=False, e.g. demo data).
     """
     now = utcnow()
     check_category_open(event, category, now)
@@ -249,7 +251,8 @@ def register_participant(event: Event, category: Category, data: ParticipantData
         # Another request registered the same email a moment ago; nothing of ours is kept.
         db.session.rollback()
         raise DuplicateRegistration(find_active_registration(event.id, data.email)) from None
-    _notify(registration, state)
+    if notify:
+        _notify(registration, state)
     return registration
 
 
@@ -289,6 +292,7 @@ def _transition(
     actor: User | None,
     actor_kind: str,
     note: str,
+    notify: bool = True,
 ) -> bool:
     """Move a registration between states keeping the place count right; False if not allowed."""
     registration = _lock_registration(registration.id)
@@ -302,14 +306,15 @@ def _transition(
     if held and not will_hold:
         _release_place(registration.category_id)
         db.session.flush()
-        promote_waitlisted(registration.category_id)
+        promote_waitlisted(registration.category_id, notify=notify)
     db.session.flush()
-    _notify(registration, to_state)
+    if notify:
+        _notify(registration, to_state)
     return True
 
 
 def cancel_registration(
-    registration: Registration, actor: User | None = None, note: str = ""
+    registration: Registration, actor: User | None = None, note: str = "", *, notify: bool = True
 ) -> bool:
     """Cancel an active registration (participant or organizer); frees its place."""
     return _transition(
@@ -319,10 +324,13 @@ def cancel_registration(
         actor,
         "organizer" if actor else "participant",
         note,
+        notify,
     )
 
 
-def approve_registration(registration: Registration, actor: User, note: str = "") -> bool:
+def approve_registration(
+    registration: Registration, actor: User, note: str = "", *, notify: bool = True
+) -> bool:
     """Confirm a pending registration (its place is already held)."""
     return _transition(
         registration,
@@ -331,6 +339,7 @@ def approve_registration(registration: Registration, actor: User, note: str = ""
         actor,
         "organizer",
         note,
+        notify,
     )
 
 
@@ -346,7 +355,7 @@ def reject_registration(registration: Registration, actor: User, note: str = "")
     )
 
 
-def promote_waitlisted(category_id: int) -> list[Registration]:
+def promote_waitlisted(category_id: int, *, notify: bool = True) -> list[Registration]:
     """Move the oldest waitlisted registrations into free places, in order; returns them."""
     promoted: list[Registration] = []
     while _take_place(category_id):
@@ -370,7 +379,8 @@ def promote_waitlisted(category_id: int) -> list[Registration]:
         )
         _record_change(candidate, state, None, "system", "promoted from the waiting list")
         db.session.flush()
-        _notify(candidate, state, promoted=True)
+        if notify:
+            _notify(candidate, state, promoted=True)
         promoted.append(candidate)
     return promoted
 
