@@ -5,7 +5,9 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from typing import Any
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import UTCDateTime, utcnow
@@ -24,7 +26,10 @@ class MailState(enum.StrEnum):
 class OutboxMessage(db.Model):
     """One email to one recipient and its delivery state."""
 
-    __table_args__ = (Index("ix_outbox_message_event_state", "event_id", "state"),)
+    __table_args__ = (
+        Index("ix_outbox_message_event_state", "event_id", "state"),
+        Index("ix_outbox_message_state_next_attempt_at", "state", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
@@ -44,5 +49,11 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     message_id: Mapped[str] = mapped_column(String(200), default="")
+    # [{"kind": "badge", "ref": 42}, …]: built at delivery time by the registered builder.
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When a queued message may be tried again (None: now).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the current delivery attempt claimed the row; a stale claim means a dead worker.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
