@@ -1,0 +1,268 @@
+"""The one PDF renderer: sandboxed Jinja templates from templates/documents/ → WeasyPrint.
+
+No Flask app context is needed, so RQ jobs and benchmarks call it directly. Speed comes
+from work done once per process and reused by every document:
+
+* one WeasyPrint ``FontConfiguration`` and one pre-parsed stylesheet declaring the
+  "Huiwu Sans" base fonts (TrueType subsets, see fonts.py), so fontconfig and the CSS
+  parser do not start over for each PDF;
+* characters outside the base fonts get a tiny supplement font (cached by character set)
+  declared with an ``@font-face`` data: URL and appended to the ``--document-fonts``
+  custom property that document templates use as their font-family;
+* call ``warm_up()`` in a worker before it forks jobs so children inherit all of this.
+
+WeasyPrint is not thread-safe, so rendering is serialised by a process-wide lock.
+Resources: data: URLs are allowed, file: URLs only inside our own static assets and the
+built font directory, everything else (http, https, ftp, other files) is refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from jinja2 import FileSystemLoader, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from app.documents import fonts
+from app.documents.qr import qr_svg
+
+__all__ = [
+    "TEMPLATE_DIR",
+    "RestrictedURLFetcher",
+    "URLRefusedError",
+    "render_html",
+    "render_pdf",
+    "warm_up",
+]
+
+TEMPLATE_DIR = fonts.PROJECT_ROOT / "templates" / "documents"
+STATIC_DIR = fonts.PROJECT_ROOT / "static"
+# Documents may embed our own images, stylesheets and fonts, nothing else from disk.
+STATIC_ROOTS = (STATIC_DIR / "img", STATIC_DIR / "css", STATIC_DIR / "fonts")
+# After this many distinct supplement fonts the font configuration starts afresh, so that
+# a long-running worker does not grow fontconfig without bound.
+MAX_SUPPLEMENT_FACES = 64
+# Templates set ``font-family: var(--document-fonts, "Huiwu Sans")``; a document that needs
+# a supplement font gets this property redefined to append the supplement's family.
+# (A supplement cannot join the "Huiwu Sans" family itself: WeasyPrint identifies embedded
+# fonts by family, weight and style, so it would embed one file for both.)
+FONTS_PROPERTY = "--document-fonts"
+
+
+class URLRefusedError(ValueError):
+    """A document asked for a resource outside the allow-list."""
+
+
+class Translations(Protocol):
+    """The part of gettext.NullTranslations / babel Translations that templates use."""
+
+    def gettext(self, message: str) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
+
+
+class RestrictedURLFetcher(URLFetcher):
+    """WeasyPrint URL fetcher allowing data: URLs and files under given roots only."""
+
+    def __init__(self, allowed_roots: Iterable[Path]) -> None:
+        super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+        self.allowed_roots = tuple(Path(root).resolve() for root in allowed_roots)
+
+    def allowed_path(self, url: str) -> Path | None:
+        """Return the local file a file: URL names if it is inside the allow-list."""
+        parts = urlsplit(url)
+        if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+            return None
+        path = Path(url2pathname(parts.path)).resolve()
+        if not path.is_file():
+            return None
+        if any(path.is_relative_to(root) for root in self.allowed_roots):
+            return path
+        return None
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        """Fetch a data: URL or an allowed file; raise URLRefusedError otherwise."""
+        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        if scheme == "data":
+            return super().fetch(url, headers)
+        path = self.allowed_path(url) if scheme == "file" else None
+        if path is None:
+            raise URLRefusedError(f"resource not allowed in documents: {url[:200]}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(
+            path.as_uri(), path.read_bytes(), {"Content-Type": content_type}
+        )
+
+
+def _identity_ngettext(singular: str, plural: str, n: int) -> str:
+    """Untranslated ngettext."""
+    return singular if n == 1 else plural
+
+
+def _qr_markup(data: str) -> Markup:
+    """Template global: the inline SVG QR symbol of data."""
+    return Markup(qr_svg(str(data)))  # noqa: S704 - SVG built by us; data only sets modules
+
+
+class _Renderer:
+    """Per-process rendering state: Jinja environment, fonts, WeasyPrint configuration."""
+
+    def __init__(self) -> None:
+        self.font_files = fonts.ensure_fonts()
+        self.fetcher = RestrictedURLFetcher((*STATIC_ROOTS, self.font_files.directory))
+        self.environment = SandboxedEnvironment(
+            loader=FileSystemLoader(TEMPLATE_DIR),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            extensions=["jinja2.ext.i18n"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.environment.globals["qr_svg"] = _qr_markup
+        self._new_font_configuration()
+
+    def _new_font_configuration(self) -> None:
+        """Start a fresh FontConfiguration with the base fonts' stylesheet parsed once."""
+        self.font_config = FontConfiguration()
+        faces = "".join(
+            f'@font-face{{font-family:"{fonts.FAMILY}";font-weight:{weight};'
+            f'src:url("{path.as_uri()}")}}'
+            for weight, path in sorted(self.font_files.paths.items())
+        )
+        self.base_stylesheet = CSS(
+            string=faces,
+            font_config=self.font_config,
+            url_fetcher=self.fetcher,
+            base_url=TEMPLATE_DIR.as_uri() + "/",
+        )
+        self.supplements: set[frozenset[int]] = set()
+
+    def supplement_css(self, html: str) -> str:
+        """Return @font-face rules adding glyphs the base fonts lack for this html."""
+        missing = {ord(c) for c in set(html)} - self.font_files.codepoints
+        missing = {cp for cp in missing if cp >= 0x20}
+        if not missing:
+            return ""
+        wanted = fonts.available_in_source(missing)
+        if not wanted:
+            return ""
+        if wanted not in self.supplements and len(self.supplements) >= MAX_SUPPLEMENT_FACES:
+            self._new_font_configuration()
+        self.supplements.add(wanted)
+        family = fonts.supplement_family(wanted)
+        rules = [f':root{{{FONTS_PROPERTY}:"{fonts.FAMILY}","{family}",sans-serif}}']
+        for weight in sorted(self.font_files.paths):
+            data = fonts.supplement_font(wanted, weight)
+            if data is None:
+                continue
+            encoded = base64.b64encode(data).decode("ascii")
+            rules.append(
+                f'@font-face{{font-family:"{family}";font-weight:{weight};'
+                f'src:url("data:font/ttf;base64,{encoded}")}}'
+            )
+        return "".join(rules)
+
+    def render_html(
+        self,
+        template_name: str,
+        context: dict[str, Any],
+        gettext: Callable[[str], str],
+        ngettext: Callable[[str, str, int], str],
+    ) -> str:
+        """Render a template to an HTML string with the given translation functions."""
+        self.environment.install_gettext_callables(gettext, ngettext, newstyle=True)
+        return self.environment.get_template(template_name).render(context)
+
+    def write_pdf(self, html: str) -> bytes:
+        """Lay out html (with any supplement fonts it needs) and return PDF bytes."""
+        extra = self.supplement_css(html)
+        if extra:
+            style = f"<style>{extra}</style>"
+            head_end = html.find("</head>")
+            html = html[:head_end] + style + html[head_end:] if head_end >= 0 else style + html
+        document = HTML(
+            string=html,
+            base_url=TEMPLATE_DIR.as_uri() + "/",
+            url_fetcher=self.fetcher,
+        )
+        return document.write_pdf(
+            stylesheets=[self.base_stylesheet], font_config=self.font_config
+        )
+
+
+_LOCK = threading.RLock()
+_renderer: _Renderer | None = None
+
+
+def _get_renderer() -> _Renderer:
+    """Return the process's renderer, creating it (and building fonts) on first use."""
+    global _renderer
+    if _renderer is None:
+        _renderer = _Renderer()
+    return _renderer
+
+
+def _translation_functions(
+    translations: Translations | None,
+    gettext: Callable[[str], str] | None,
+    ngettext: Callable[[str, str, int], str] | None,
+) -> tuple[Callable[[str], str], Callable[[str, str, int], str]]:
+    """Pick gettext/ngettext from a translations object, explicit callables or identity."""
+    if translations is not None:
+        return translations.gettext, translations.ngettext
+    return (gettext or str), (ngettext or _identity_ngettext)
+
+
+def render_html(
+    template_name: str,
+    context: dict[str, Any],
+    *,
+    translations: Translations | None = None,
+    gettext: Callable[[str], str] | None = None,
+    ngettext: Callable[[str, str, int], str] | None = None,
+) -> str:
+    """Render a documents/ template to HTML (what render_pdf lays out)."""
+    functions = _translation_functions(translations, gettext, ngettext)
+    with _LOCK:
+        return _get_renderer().render_html(template_name, context, *functions)
+
+
+def render_pdf(
+    template_name: str,
+    context: dict[str, Any],
+    *,
+    translations: Translations | None = None,
+    gettext: Callable[[str], str] | None = None,
+    ngettext: Callable[[str, str, int], str] | None = None,
+) -> bytes:
+    """Render a documents/ template to PDF bytes; jinja2 errors propagate."""
+    functions = _translation_functions(translations, gettext, ngettext)
+    with _LOCK:
+        renderer = _get_renderer()
+        return renderer.write_pdf(renderer.render_html(template_name, context, *functions))
+
+
+def render_html_to_pdf(html: str) -> bytes:
+    """Lay out already rendered document HTML to PDF bytes (used for badge sheets)."""
+    with _LOCK:
+        return _get_renderer().write_pdf(html)
+
+
+def warm_up() -> None:
+    """Load fonts, fontconfig and the CJK supplement source now, e.g. before forking."""
+    with _LOCK:
+        renderer = _get_renderer()
+        fonts.available_in_source({0x5586})
+        renderer.write_pdf(
+            '<p style="font-family:\'Huiwu Sans\'">会务 Huiwu Юи <b>喆</b></p>'
+        )
