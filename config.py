@@ -36,6 +36,9 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Huiwu <noreply@huiwu.local>")
 
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "30"))
+    MAIL_STUCK_AFTER_SECONDS = int(os.environ.get("MAIL_STUCK_AFTER_SECONDS", "600"))
+    WORKER_MAINTENANCE_SECONDS = int(os.environ.get("WORKER_MAINTENANCE_SECONDS", "30"))
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     BABEL_DEFAULT_LOCALE = os.environ.get("BABEL_DEFAULT_LOCALE", "zh_CN")
     BABEL_DEFAULT_TIMEZONE = "UTC"

@@ -22,6 +22,20 @@ class AppWorker(Worker):
 
     flask_app = None
 
+    def run_maintenance_tasks(self):
+        """RQ's own housekeeping, then the outbox sweep (dead workers' claims, due retries)."""
+        super().run_maintenance_tasks()
+        from app.extensions import db
+        from app.mail.services import sweep_outbox
+
+        with self.flask_app.app_context():
+            try:
+                sweep_outbox()
+            except Exception:
+                self.log.exception("outbox sweep failed")
+            finally:
+                db.session.remove()
+
     def perform_job(self, job, queue):
         from app.extensions import db
 

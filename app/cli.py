@@ -19,6 +19,16 @@ from app.extensions import db
 users_cli = AppGroup("users", help="Manage staff accounts and roles.")
 demo_cli = AppGroup("demo", help="Demo data from the seed document.")
 translations_cli = AppGroup("translations", help="Message catalogs.")
+mail_cli = AppGroup("mail", help="The outbox.")
+
+
+@mail_cli.command("sweep")
+def sweep_mail_command() -> None:
+    """Re-send due queued mails and recover mails stuck by a dead worker."""
+    from app.mail.services import sweep_outbox
+
+    result = sweep_outbox()
+    click.echo(f"recovered {result['recovered']}, enqueued {result['enqueued']}")
 
 
 @users_cli.command("create")
@@ -79,3 +89,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(translations_cli)
+    app.cli.add_command(mail_cli)

@@ -66,6 +66,35 @@ class JobQueue:
             current_app.extensions["huiwu_redis"] = conn
         return conn
 
+    def enqueue_in(self, delay, func_name: str, *args, queue: str = "default") -> bool:
+        """Run a job after `delay` (RQ's scheduler); without Redis, returns False and the
+        outbox sweep (`flask mail sweep`) picks the work up instead."""
+        import logging
+
+        from rq import Queue
+
+        conn = self.connection()
+        if conn is None:
+            return False
+        try:
+            Queue(queue, connection=conn).enqueue_in(delay, func_name, *args)
+        except Exception:
+            logging.getLogger(__name__).exception("could not schedule %s", func_name)
+            return False
+        return True
+
+    def workers_running(self) -> int | None:
+        """Number of live RQ workers, or None when no Redis is configured or reachable."""
+        conn = self.connection()
+        if conn is None:
+            return None
+        from rq import Worker
+
+        try:
+            return len(Worker.all(connection=conn))
+        except Exception:
+            return None
+
     def dispatch(self, queue: str, func_name: str, args: tuple) -> None:
         """Send one job to RQ, or run it inline when there is no Redis."""
         import importlib

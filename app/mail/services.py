@@ -1,19 +1,63 @@
-"""The one mail sender: compose outbox rows from templates, deliver them."""
+"""The one mail sender: compose outbox rows from templates and deliver them exactly once.
+
+Every mail is an OutboxMessage written in the transaction of the change that caused it;
+delivery is enqueued only after that transaction commits. A delivery claims its row with a
+conditional UPDATE (queued → sending), so a job that runs twice sends once. SMTP errors are
+classified: connection problems, timeouts and 4xx answers are transient (the row goes back to
+queued with an exponential backoff), 5xx answers are permanent (failed at once).
+"""
 
 from __future__ import annotations
 
 import smtplib
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from pathlib import Path
 
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 
 from app.clock import utcnow
 from app.extensions import db, queue
 from app.mail.models import MailState, OutboxMessage
+
+MAX_ATTEMPTS = 8
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_MAX_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file attached to a mail; `content_id` makes it an inline part (e.g. the QR image)."""
+
+    filename: str
+    content: bytes
+    maintype: str
+    subtype: str
+    content_id: str | None = None
+
+
+AttachmentBuilder = Callable[[int], list[Attachment]]
+_attachment_builders: dict[str, AttachmentBuilder] = {}
+
+
+def register_attachment_builder(kind: str, builder: AttachmentBuilder) -> None:
+    """Let a domain provide attachments of `kind` (e.g. "badge") built at delivery time."""
+    _attachment_builders[kind] = builder
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    """What one delivery attempt did; `retry_in` is set when it should be tried again."""
+
+    state: MailState | None
+    retry_in: timedelta | None = None
+    error: str = ""
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -35,8 +79,9 @@ def queue_mail(
     context: dict,
     event_id: int | None = None,
     registration_id: int | None = None,
+    attachments: list[dict] | None = None,
 ) -> OutboxMessage:
-    """Render templates/mail/<template>.{txt,html} in `language` and add it to the outbox.
+    """Render templates/mail/<template>.{subject.txt,txt,html} in `language` into the outbox.
 
     The row joins the caller's transaction; delivery is enqueued only after that commits.
     """
@@ -49,11 +94,13 @@ def queue_mail(
         to_address=to_address,
         to_name=to_name,
         language=language,
-        subject=subject[:300],
+        subject=" ".join(subject.split())[:300],
         body_text=body_text,
         body_html=body_html,
         event_id=event_id,
         registration_id=registration_id,
+        attachments=attachments or [],
+        message_id=make_msgid(domain="huiwu.local"),
     )
     db.session.add(message)
     db.session.flush()
@@ -62,15 +109,37 @@ def queue_mail(
 
 
 def build_email(message: OutboxMessage) -> EmailMessage:
-    """The MIME message (text + HTML alternative) for an outbox row."""
+    """The MIME message for an outbox row: text, HTML alternative, inline images, files."""
     email = EmailMessage()
     email["Subject"] = message.subject
     email["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     email["To"] = formataddr((message.to_name, message.to_address))
     email["Message-ID"] = message.message_id
     email.set_content(message.body_text)
+    parts: list[Attachment] = []
+    for reference in message.attachments or []:
+        builder = _attachment_builders.get(reference.get("kind", ""))
+        if builder is None:
+            raise LookupError(f"no attachment builder for {reference!r}")
+        parts.extend(builder(reference["ref"]))
+    inline = [p for p in parts if p.content_id]
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
+        if inline:
+            html_part = email.get_payload()[-1]
+            for part in inline:
+                html_part.add_related(
+                    part.content,
+                    maintype=part.maintype,
+                    subtype=part.subtype,
+                    cid=f"<{part.content_id}>",
+                    filename=part.filename,
+                )
+    for part in parts:
+        if not part.content_id:
+            email.add_attachment(
+                part.content, maintype=part.maintype, subtype=part.subtype, filename=part.filename
+            )
     return email
 
 
@@ -79,35 +148,70 @@ def outbox_path(message_id: int) -> Path:
     return Path(current_app.config["OUTBOX_DIR"]) / f"{message_id:08d}.eml"
 
 
-def deliver_message(message_id: int) -> MailState | None:
-    """Deliver one queued message exactly once: SMTP if configured, else the local outbox folder.
+def _is_transient(exc: BaseException) -> bool:
+    """True for errors worth retrying: no connection, timeouts, 4xx answers."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return isinstance(exc, smtplib.SMTPServerDisconnected | OSError | socket.timeout)
 
-    Claims the row with a conditional UPDATE so two runs of the same job cannot both send.
-    """
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before the next try after `attempts` failed ones (30 s, 60 s, … up to 1 h)."""
+    seconds = BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, BACKOFF_MAX_SECONDS))
+
+
+def claim_message(message_id: int) -> OutboxMessage | None:
+    """Atomically mark a due queued message as being sent; None when someone else has it."""
+    now = utcnow()
     claimed = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.state == MailState.QUEUED)
-        .values(state=MailState.SENDING, attempts=OutboxMessage.attempts + 1)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.state == MailState.QUEUED,
+            or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+        )
+        .values(state=MailState.SENDING, attempts=OutboxMessage.attempts + 1, claimed_at=now)
+        .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
     if claimed != 1:
         return None
-    message = db.session.get(OutboxMessage, message_id)
-    if not message.message_id:
-        message.message_id = make_msgid(domain="huiwu.local")
-    email = build_email(message)
+    return db.session.get(OutboxMessage, message_id, populate_existing=True)
+
+
+def deliver_message(message_id: int) -> DeliveryOutcome:
+    """Deliver one queued message: SMTP if configured, else the local outbox folder."""
+    message = claim_message(message_id)
+    if message is None:
+        return DeliveryOutcome(None)
     try:
+        email = build_email(message)
         _send(email, message.id)
-    except (smtplib.SMTPException, OSError) as exc:
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        message.last_error = error
+        message.claimed_at = None
+        if _is_transient(exc) and message.attempts < MAX_ATTEMPTS:
+            delay = backoff(message.attempts)
+            message.state = MailState.QUEUED
+            message.next_attempt_at = utcnow() + delay
+            db.session.commit()
+            return DeliveryOutcome(MailState.QUEUED, retry_in=delay, error=error)
         message.state = MailState.FAILED
-        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         db.session.commit()
-        return MailState.FAILED
+        if not isinstance(exc, smtplib.SMTPException | OSError):
+            current_app.logger.exception("building or sending mail %s failed", message_id)
+        return DeliveryOutcome(MailState.FAILED, error=error)
     message.state = MailState.SENT
     message.sent_at = utcnow()
+    message.claimed_at = None
     message.last_error = ""
     db.session.commit()
-    return MailState.SENT
+    return DeliveryOutcome(MailState.SENT)
 
 
 def _send(email: EmailMessage, message_id: int) -> None:
@@ -115,15 +219,65 @@ def _send(email: EmailMessage, message_id: int) -> None:
     if not config.get("MAIL_SERVER"):
         path = outbox_path(message_id)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(bytes(email))
+        temporary = path.with_suffix(".tmp")
+        temporary.write_bytes(bytes(email))
+        temporary.replace(path)
         return
     smtp_class = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
-    with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+    timeout = config.get("MAIL_TIMEOUT", 30)
+    with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout) as smtp:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls()
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         smtp.send_message(email)
+
+
+def sweep_outbox(stuck_after: timedelta | None = None) -> dict[str, int]:
+    """Recover stale claims of dead workers and enqueue every due queued message.
+
+    Returns {"recovered": n, "enqueued": m}. Run periodically by the worker and by
+    `flask mail sweep`.
+    """
+    now = utcnow()
+    if stuck_after is None:
+        stuck_after = timedelta(seconds=current_app.config.get("MAIL_STUCK_AFTER_SECONDS", 600))
+    recovered = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.state == MailState.SENDING, OutboxMessage.claimed_at < now - stuck_after
+        )
+        .values(state=MailState.QUEUED, claimed_at=None, next_attempt_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    due = db.session.scalars(
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.state == MailState.QUEUED,
+            or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+        )
+        .order_by(OutboxMessage.id)
+    ).all()
+    for message_id in due:
+        queue.enqueue_after_commit("app.mail.tasks.deliver_message", message_id, queue="mail")
+    db.session.commit()
+    return {"recovered": recovered, "enqueued": len(due)}
+
+
+def retry_messages(event_id: int, message_ids: list[int] | None = None) -> int:
+    """Put failed messages of an event (all, or the given ids) back in the queue; returns count."""
+    query = select(OutboxMessage).where(
+        OutboxMessage.event_id == event_id, OutboxMessage.state == MailState.FAILED
+    )
+    if message_ids is not None:
+        query = query.where(OutboxMessage.id.in_(message_ids))
+    messages = db.session.scalars(query).all()
+    for message in messages:
+        message.state = MailState.QUEUED
+        message.next_attempt_at = None
+        message.attempts = 0
+        queue.enqueue_after_commit("app.mail.tasks.deliver_message", message.id, queue="mail")
+    return len(messages)
 
 
 def read_outbox_copy(message_id: int) -> bytes | None:
@@ -138,3 +292,15 @@ def list_outbox(event_id: int, state: MailState | None = None, limit: int = 200)
     if state is not None:
         query = query.where(OutboxMessage.state == state)
     return db.session.scalars(query.order_by(OutboxMessage.id.desc()).limit(limit)).all()
+
+
+def outbox_counts(event_id: int) -> dict[str, int]:
+    """Number of messages per state for an event."""
+    rows = db.session.execute(
+        select(OutboxMessage.state, func.count(OutboxMessage.id))
+        .where(OutboxMessage.event_id == event_id)
+        .group_by(OutboxMessage.state)
+    ).all()
+    counts = {state.value: 0 for state in MailState}
+    counts.update({MailState(state).value: count for state, count in rows})
+    return counts
