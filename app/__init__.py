@@ -70,6 +70,7 @@ def create_app(config: object | str | None = None) -> Flask:
     from app.accounts.routes import bp as accounts_bp
     from app.events.routes import bp as events_bp
     from app.mail.routes import bp as mail_bp
+    from app.registration import organizer_routes  # noqa: F401
     from app.registration.routes import bp as registration_bp
 
     app.register_blueprint(accounts_bp)
