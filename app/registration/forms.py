@@ -26,6 +26,10 @@ from app.registration.models import Attendance, Question, QuestionKind
 LANGUAGE_CHOICES = [("zh_CN", "中文"), ("en", "English"), ("ru", "Русский")]
 _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
 _LATIN_NAME = re.compile(r"^[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F .'\-]*$")
+# Control characters break PostgreSQL (NUL) and mail headers (line breaks); multi-line fields
+# keep tab and line breaks, single-line fields also refuse Unicode line/paragraph separators.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SINGLE_LINE_BREAKERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @lru_cache(maxsize=8)
@@ -61,6 +65,12 @@ def _validate_phone(form, field) -> None:
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def _has_forbidden_characters(field) -> bool:
+    pattern = _CONTROL_CHARS if isinstance(field, TextAreaField) else _SINGLE_LINE_BREAKERS
+    values = field.data if isinstance(field.data, list) else [field.data]
+    return any(isinstance(value, str) and pattern.search(value) for value in values)
 
 
 class ParticipantForm(FlaskForm):
@@ -99,6 +109,17 @@ class ParticipantForm(FlaskForm):
     language = SelectField(
         _l("Language for emails and badge"), choices=LANGUAGE_CHOICES, validators=[DataRequired()]
     )
+
+    def validate(self, extra_validators=None) -> bool:
+        """Run the field validators, then refuse control characters in any text."""
+        valid = super().validate(extra_validators)
+        for field in self:
+            if _has_forbidden_characters(field):
+                field.errors.append(
+                    _l("This field contains control characters or line breaks; please remove them.")
+                )
+                valid = False
+        return valid
 
 
 class NewRegistrationForm(ParticipantForm):

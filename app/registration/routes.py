@@ -52,9 +52,22 @@ def _participant_data(form: ParticipantForm, event, email: str) -> ParticipantDa
     )
 
 
+def _public_categories(event):
+    return [c for c in event.categories if c.is_public]
+
+
 def _open_categories(event):
     now = utcnow()
-    return [c for c in event.categories if c.is_public and c.is_open_at(now)]
+    return [c for c in _public_categories(event) if c.is_open_at(now)]
+
+
+def _attach_error(form, exc: RegistrationError) -> None:
+    """Show a service error under its field, or as a page message when it names none."""
+    target = form._fields.get(exc.field_name or "")
+    if target is not None:
+        target.errors.append(str(exc.message))
+    else:
+        flash(str(exc.message), "error")
 
 
 @bp.route("/e/<slug>/register", methods=["GET", "POST"])
@@ -64,38 +77,33 @@ def register(slug: str):
     event = g.event
     locale = str(get_locale())
     if event.status != EventStatus.OPEN:
-        return render_template("registration/closed.html"), 200
+        return render_template("registration/closed.html"), 200 if request.method == "GET" else 400
     categories = _open_categories(event)
     form = build_form_class(NewRegistrationForm, event, locale)()
     prepare_form(form, locale)
-    form.category_id.choices = [(c.id, c.name(locale)) for c in categories]
-    if request.method == "GET" and request.args.get("category", "").isdigit():
-        form.category_id.data = int(request.args["category"])
+    # Every public category passes the form so the service can say why a closed one is refused.
+    form.category_id.choices = [(c.id, c.name(locale)) for c in _public_categories(event)]
+    if request.method == "GET":
+        form.category_id.data = request.args.get("category", type=int)
     duplicate_of = None
     if form.validate_on_submit():
         category = db.session.get(Category, form.category_id.data)
         data = _participant_data(form, event, form.email.data)
-        if not data.latin_name and not suggest_latin_name(data.native_name):
-            form.latin_name.errors.append(_("Please enter your name in Latin letters."))
+        try:
+            registration = register_participant(event, category, data)
+            db.session.commit()
+        except DuplicateRegistration as exc:
+            db.session.rollback()
+            duplicate_of = exc.existing
+            form.email.errors.append(str(exc.message))
+        except RegistrationError as exc:
+            db.session.rollback()
+            _attach_error(form, exc)
         else:
-            try:
-                registration = register_participant(event, category, data)
-                db.session.commit()
-            except DuplicateRegistration as exc:
-                db.session.rollback()
-                duplicate_of = exc.existing
-                form.email.errors.append(str(exc.message))
-            except RegistrationError as exc:
-                db.session.rollback()
-                target = form._fields.get(exc.field_name or "")
-                if target is not None:
-                    target.errors.append(str(exc.message))
-                else:
-                    flash(str(exc.message), "error")
-            else:
-                return redirect(
-                    url_for("registration.manage", token=manage_token(registration), created=1)
-                )
+            return redirect(
+                url_for("registration.manage", token=manage_token(registration), created=1)
+            )
+    form.category_id.choices = [(c.id, c.name(locale)) for c in categories]
     status = 400 if request.method == "POST" else 200
     return render_template(
         "registration/register.html",
@@ -156,7 +164,7 @@ def edit(token: str):
             db.session.commit()
         except RegistrationError as exc:
             db.session.rollback()
-            flash(str(exc.message), "error")
+            _attach_error(form, exc)
         else:
             flash(_("Your changes have been saved."), "success")
             return redirect(url_for("registration.manage", token=token))

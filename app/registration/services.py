@@ -206,17 +206,31 @@ def check_attendance(category: Category, attendance: Attendance) -> None:
         raise RegistrationError(message, "attendance")
 
 
+def latin_name_for(data: ParticipantData) -> str:
+    """The Latin-letter name to store: the one given, else a transliteration of a Chinese name.
+
+    Raises RegistrationError when there is neither (e.g. a Cyrillic name left alone) or the
+    transliteration is too long to be a name.
+    """
+    latin = data.latin_name or suggest_latin_name(data.native_name)
+    if not latin or len(latin) > Registration.latin_name.type.length:
+        raise RegistrationError(_l("Please enter your name in Latin letters."), "latin_name")
+    return latin
+
+
 def register_participant(
     event: Event, category: Category, data: ParticipantData, *, notify: bool = True
 ) -> Registration:
     """Create a registration: confirmed, pending approval, or waitlisted when the category is full.
 
-    Raises RegistrationError (closed, wrong category) or DuplicateRegistration. Flushes but does
-    not commit; the caller commits, which sends the mail (none with notify=False, e.g. demo data).
+    Raises RegistrationError (closed, wrong category, no Latin name) or DuplicateRegistration.
+    Flushes but does not commit; the caller commits, which sends the mail (none with
+    notify=False, e.g. demo data).
     """
     now = utcnow()
     check_category_open(event, category, now)
     check_attendance(category, data.attendance)
+    latin_name = latin_name_for(data)
     existing = find_active_registration(event.id, data.email)
     if existing is not None:
         raise DuplicateRegistration(existing)
@@ -231,7 +245,7 @@ def register_participant(
         event_id=event.id,
         category_id=category.id,
         native_name=data.native_name,
-        latin_name=data.latin_name or suggest_latin_name(data.native_name),
+        latin_name=latin_name,
         organization=data.organization,
         job_title=data.job_title,
         email=data.email.strip(),
@@ -259,13 +273,14 @@ def register_participant(
 def update_participant(registration: Registration, data: ParticipantData) -> None:
     """Apply a self-service or organizer edit of the participant's details (not email/category).
 
-    Raises RegistrationError when the registration can no longer be edited.
+    Raises RegistrationError when the registration can no longer be edited or has no Latin name.
     """
     if registration.state not in ACTIVE_STATES:
         raise RegistrationError(_l("This registration is no longer active."))
     check_attendance(registration.category, data.attendance)
+    latin_name = latin_name_for(data)
     registration.native_name = data.native_name
-    registration.latin_name = data.latin_name or suggest_latin_name(data.native_name)
+    registration.latin_name = latin_name
     registration.organization = data.organization
     registration.job_title = data.job_title
     registration.phone = data.phone
