@@ -67,6 +67,7 @@ def create_app(config: object | str | None = None) -> Flask:
     install_session_hooks()
 
     from app import models  # noqa: F401  (every table registered for migrations)
+    from app.accounts import admin_routes  # noqa: F401  (admin views on the accounts blueprint)
     from app.accounts.routes import bp as accounts_bp
     from app.events.routes import bp as events_bp
     from app.mail.routes import bp as mail_bp

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.accounts.models import EventRole, Role, User
@@ -23,9 +24,11 @@ def find_user(email: str) -> User | None:
 def create_user(email: str, name: str, password: str, is_admin: bool = False) -> User:
     """Create a staff account; raises AccountError for a taken email or a short password."""
     if find_user(email) is not None:
-        raise AccountError(f"a user with email {email} already exists")
+        raise AccountError(_l("A user with the email %(email)s already exists.", email=email))
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError(
+            _l("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+        )
     user = User(email=email.strip().lower(), name=name.strip(), is_admin=is_admin)
     user.set_password(password)
     db.session.add(user)
@@ -84,3 +87,41 @@ def events_for_user(user: User) -> list[tuple[Event, list[Role]]]:
     for event, role in rows:
         grouped.setdefault(event.id, (event, []))[1].append(role)
     return list(grouped.values())
+
+
+def list_users() -> list[User]:
+    """Every account, administrators first, then by email."""
+    return db.session.scalars(select(User).order_by(User.is_admin.desc(), User.email)).all()
+
+
+def set_user_active(user: User, active: bool, acting_user: User) -> None:
+    """Deactivate (signs them out everywhere) or reactivate an account.
+
+    Raises AccountError when administrators try to deactivate themselves.
+    """
+    if not active and user.id == acting_user.id:
+        raise AccountError(_l("You cannot deactivate your own account."))
+    user.active = active
+    db.session.flush()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Set a new password, signing out every other session; raises AccountError."""
+    if not user.check_password(current_password):
+        raise AccountError(_l("The current password is wrong."))
+    if len(new_password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            _l("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+        )
+    user.set_password(new_password)
+    db.session.flush()
+
+
+def role_holders(event: Event) -> list[EventRole]:
+    """The role grants on an event with their users, by role then email."""
+    return db.session.scalars(
+        select(EventRole)
+        .join(User, User.id == EventRole.user_id)
+        .where(EventRole.event_id == event.id)
+        .order_by(EventRole.role, User.email)
+    ).all()

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, render_template
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.models import Role
 from app.accounts.permissions import PUBLIC, event_role, public_event, requires, user_has_role
 from app.clock import utcnow
+from app.events.forms import EventSettingsForm
 from app.events.models import EventStatus
-from app.events.services import category_counts, list_public_events
+from app.events.services import EventError, category_counts, list_public_events, update_event
+from app.extensions import db
 
 bp = Blueprint("events", __name__)
 
@@ -40,3 +43,26 @@ def show(slug: str):
 def dashboard(slug: str):
     """Organizer dashboard: registrations per category against capacity."""
     return render_template("events/dashboard.html", counts=category_counts(g.event))
+
+
+@bp.route("/manage/<slug>/settings", methods=["GET", "POST"])
+@requires(event_role(Role.ORGANIZER))
+def settings(slug: str):
+    """Edit the event's settings (everything but the slug)."""
+    event = g.event
+    form = EventSettingsForm()
+    if request.method == "GET":
+        form.fill_from_event(event)
+    elif form.validate_on_submit():
+        try:
+            update_event(event, form.to_event_data())
+            db.session.commit()
+        except EventError as exc:
+            db.session.rollback()
+            if not form.show_error(exc.field_name, exc.message):
+                flash(str(exc.message), "error")
+        else:
+            flash(_("The event settings have been saved."), "success")
+            return redirect(url_for("events.settings", slug=event.slug))
+    status = 400 if request.method == "POST" else 200
+    return render_template("events/settings.html", form=form), status

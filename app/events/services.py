@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from zoneinfo import available_timezones
 
-from app.events.models import Event, EventStatus
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.clock import local_to_utc
+from app.events.models import Event, EventKind, EventStatus
 from app.extensions import db
 from app.registration.models import Category, Registration, RegistrationState
 
@@ -42,3 +51,104 @@ def category_counts(event: Event) -> list[dict]:
         }
         for category in categories
     ]
+
+
+class EventError(Exception):
+    """Event settings that cannot be saved; `message` is shown to the user next to `field_name`."""
+
+    def __init__(self, message, field_name: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field_name = field_name
+
+
+@dataclass
+class EventData:
+    """Event settings as an organizer enters them; start and end are wall-clock in `timezone`."""
+
+    title_zh: str
+    title_en: str
+    starts_local: datetime
+    ends_local: datetime
+    timezone: str = "Asia/Shanghai"
+    description_zh: str = ""
+    description_en: str = ""
+    venue_zh: str = ""
+    venue_en: str = ""
+    status: EventStatus = EventStatus.DRAFT
+    kind: EventKind = EventKind.CONFERENCE
+    privacy_text_zh: str = ""
+    privacy_text_en: str = ""
+    contact_email: str = ""
+
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@cache
+def _known_timezones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def is_valid_timezone(name: str) -> bool:
+    """True when `name` is an IANA timezone known to zoneinfo (exact spelling)."""
+    return name in _known_timezones()
+
+
+def list_all_events() -> list[Event]:
+    """Every event in any status, newest first (site administration)."""
+    return db.session.scalars(select(Event).order_by(Event.starts_at.desc(), Event.id)).all()
+
+
+def _apply_event_data(event: Event, data: EventData) -> None:
+    """Validate `data` and copy it onto `event`; raises EventError before changing anything."""
+    if not is_valid_timezone(data.timezone):
+        raise EventError(
+            _l("Unknown timezone. Use an IANA name such as Asia/Shanghai."), "timezone"
+        )
+    starts_at = local_to_utc(data.starts_local.replace(tzinfo=None), data.timezone)
+    ends_at = local_to_utc(data.ends_local.replace(tzinfo=None), data.timezone)
+    if ends_at <= starts_at:
+        raise EventError(_l("The end must be after the start."), "ends_local")
+    event.title_zh = data.title_zh
+    event.title_en = data.title_en
+    event.description_zh = data.description_zh
+    event.description_en = data.description_en
+    event.venue_zh = data.venue_zh
+    event.venue_en = data.venue_en
+    event.starts_at = starts_at
+    event.ends_at = ends_at
+    event.timezone = data.timezone
+    event.status = data.status
+    event.kind = data.kind
+    event.privacy_text_zh = data.privacy_text_zh
+    event.privacy_text_en = data.privacy_text_en
+    event.contact_email = data.contact_email
+
+
+def create_event(slug: str, data: EventData) -> Event:
+    """Create an event; raises EventError for a malformed or taken slug, bad times or timezone."""
+    slug = slug.strip()
+    if not SLUG_PATTERN.match(slug) or len(slug) > 80:
+        raise EventError(
+            _l("Use lowercase letters, digits and hyphens only (for example qingdao-2021)."),
+            "slug",
+        )
+    if db.session.scalar(select(Event.id).where(Event.slug == slug)) is not None:
+        raise EventError(_l("An event with this address already exists."), "slug")
+    event = Event(slug=slug)
+    _apply_event_data(event, data)
+    db.session.add(event)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        # Created by someone else between the check and the insert.
+        raise EventError(_l("An event with this address already exists."), "slug") from None
+    return event
+
+
+def update_event(event: Event, data: EventData) -> None:
+    """Change an event's settings (not its slug); raises EventError for bad times or timezone."""
+    _apply_event_data(event, data)
+    db.session.flush()

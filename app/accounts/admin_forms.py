@@ -1,0 +1,108 @@
+"""Site administration forms: new events, users, role grants, password change."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Regexp
+
+from app.accounts.models import Role
+from app.accounts.services import MIN_PASSWORD_LENGTH
+from app.events.forms import EventSettingsForm
+from app.events.services import SLUG_PATTERN
+
+ROLE_CHOICES = [
+    (Role.ORGANIZER.value, _l("Organizer")),
+    (Role.CHECKIN_STAFF.value, _l("Check-in staff")),
+    (Role.JUDGE.value, _l("Judge")),
+]
+
+
+class NewEventForm(EventSettingsForm):
+    """Every event setting plus the slug, which cannot change later."""
+
+    slug = StringField(
+        _l("Address (slug)"),
+        validators=[
+            DataRequired(),
+            Length(max=80),
+            Regexp(
+                SLUG_PATTERN,
+                message=_l(
+                    "Use lowercase letters, digits and hyphens only (for example qingdao-2021)."
+                ),
+            ),
+        ],
+        description=_l("Part of the event's web address; it cannot be changed later."),
+    )
+
+
+class NewUserForm(FlaskForm):
+    """Create a staff account."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=200,
+                message=_l(
+                    "The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH
+                ),
+            ),
+        ],
+    )
+    is_admin = BooleanField(_l("Site administrator"))
+
+
+class GrantRoleForm(FlaskForm):
+    """Give an existing user a role on the event."""
+
+    email = EmailField(_l("Email of the user"), validators=[DataRequired(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+
+
+class ChangePasswordForm(FlaskForm):
+    """Change one's own password (current one, new one twice)."""
+
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=200)]
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=200,
+                message=_l(
+                    "The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH
+                ),
+            ),
+        ],
+    )
+    confirm_password = PasswordField(
+        _l("New password again"),
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message=_l("The two new passwords differ.")),
+        ],
+    )
+
+
+class RevokeRoleForm(FlaskForm):
+    """Take one role on the event away from one user (hidden fields of a table row)."""
+
+    user_id = IntegerField(validators=[InputRequired()])
+    role = SelectField(choices=ROLE_CHOICES)

@@ -1,0 +1,127 @@
+"""Event forms: the settings an organizer edits (creation adds the slug in admin_forms)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+from app.events.models import Event, EventKind, EventStatus
+from app.events.services import EventData
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+STATUS_CHOICES = [
+    (EventStatus.DRAFT.value, _l("Draft (not visible)")),
+    (EventStatus.OPEN.value, _l("Open for registration")),
+    (EventStatus.CLOSED.value, _l("Closed")),
+]
+KIND_CHOICES = [
+    (EventKind.CONFERENCE.value, _l("Conference")),
+    (EventKind.COMPETITION.value, _l("Competition")),
+    (EventKind.BOTH.value, _l("Conference and competition")),
+]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class EventSettingsForm(FlaskForm):
+    """Titles, texts, venue, times, timezone, status, kind, privacy texts and contact."""
+
+    class Meta:
+        # Every text field is stripped before validation.
+        def bind_field(self, form, unbound_field, options):
+            filters = unbound_field.kwargs.get("filters", [])
+            if _strip not in filters:
+                filters = [_strip, *filters]
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+    title_zh = StringField(_l("Title (Chinese)"), validators=[DataRequired(), Length(max=300)])
+    title_en = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=300)])
+    description_zh = TextAreaField(
+        _l("Description (Chinese)"), validators=[Optional(), Length(max=20000)]
+    )
+    description_en = TextAreaField(
+        _l("Description (English)"), validators=[Optional(), Length(max=20000)]
+    )
+    venue_zh = StringField(_l("Venue (Chinese)"), validators=[Optional(), Length(max=300)])
+    venue_en = StringField(_l("Venue (English)"), validators=[Optional(), Length(max=300)])
+    starts_local = DateTimeLocalField(
+        _l("Starts"),
+        format=DATETIME_FORMAT,
+        validators=[InputRequired(message=_l("Please enter a date and time."))],
+        description=_l("In the event's timezone."),
+    )
+    ends_local = DateTimeLocalField(
+        _l("Ends"),
+        format=DATETIME_FORMAT,
+        validators=[InputRequired(message=_l("Please enter a date and time."))],
+        description=_l("In the event's timezone."),
+    )
+    timezone = StringField(
+        _l("Timezone"),
+        default="Asia/Shanghai",
+        validators=[DataRequired(), Length(max=64)],
+        description=_l("IANA name, for example Asia/Shanghai or Europe/Moscow."),
+    )
+    status = SelectField(_l("Status"), choices=STATUS_CHOICES, default=EventStatus.DRAFT.value)
+    kind = SelectField(_l("Kind"), choices=KIND_CHOICES, default=EventKind.CONFERENCE.value)
+    privacy_text_zh = TextAreaField(
+        _l("Privacy notice (Chinese)"), validators=[Optional(), Length(max=20000)]
+    )
+    privacy_text_en = TextAreaField(
+        _l("Privacy notice (English)"), validators=[Optional(), Length(max=20000)]
+    )
+    contact_email = EmailField(
+        _l("Contact email"), validators=[Optional(), Email(), Length(max=254)]
+    )
+
+    def to_event_data(self) -> EventData:
+        """The validated input as the services take it."""
+        return EventData(
+            title_zh=self.title_zh.data,
+            title_en=self.title_en.data,
+            description_zh=self.description_zh.data or "",
+            description_en=self.description_en.data or "",
+            venue_zh=self.venue_zh.data or "",
+            venue_en=self.venue_en.data or "",
+            starts_local=self.starts_local.data,
+            ends_local=self.ends_local.data,
+            timezone=self.timezone.data,
+            status=EventStatus(self.status.data),
+            kind=EventKind(self.kind.data),
+            privacy_text_zh=self.privacy_text_zh.data or "",
+            privacy_text_en=self.privacy_text_en.data or "",
+            contact_email=self.contact_email.data or "",
+        )
+
+    def fill_from_event(self, event: Event) -> None:
+        """Show an event's current settings, times in its own timezone."""
+        for name in (
+            "title_zh",
+            "title_en",
+            "description_zh",
+            "description_en",
+            "venue_zh",
+            "venue_en",
+            "timezone",
+            "privacy_text_zh",
+            "privacy_text_en",
+            "contact_email",
+        ):
+            self[name].data = getattr(event, name)
+        self.starts_local.data = event.local(event.starts_at).replace(tzinfo=None)
+        self.ends_local.data = event.local(event.ends_at).replace(tzinfo=None)
+        self.status.data = event.status.value
+        self.kind.data = event.kind.value
+
+    def show_error(self, field_name: str | None, message) -> bool:
+        """Attach a service error to its field; False when the field is unknown."""
+        target = self._fields.get(field_name or "")
+        if target is None:
+            return False
+        target.errors = [*target.errors, str(message)]
+        return True

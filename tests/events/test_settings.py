@@ -1,0 +1,139 @@
+"""Organizer event settings: /manage/<slug>/settings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from flask import g, request_started
+
+from app.accounts.models import Role
+from app.clock import local_to_utc
+from app.events.models import EventKind, EventStatus
+from app.extensions import db
+
+
+@pytest.fixture(autouse=True)
+def _forget_signed_in_user_between_requests(app):
+    """Test requests share the test's app context; drop Flask-Login's cached user per request."""
+
+    def forget(sender, **extra):
+        g.pop("_login_user", None)
+
+    request_started.connect(forget, app)
+    yield
+    request_started.disconnect(forget, app)
+
+
+def settings_form(**overrides) -> dict:
+    data = {
+        "title_zh": "新标题",
+        "title_en": "New title",
+        "description_zh": "",
+        "description_en": "",
+        "venue_zh": "青岛国际会议中心",
+        "venue_en": "Qingdao International Conference Center",
+        "starts_local": "2026-12-16T09:00",
+        "ends_local": "2026-12-17T18:00",
+        "timezone": "Asia/Shanghai",
+        "status": "open",
+        "kind": "competition",
+        "privacy_text_zh": "隐私",
+        "privacy_text_en": "Privacy",
+        "contact_email": "office@example.org",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def organizer_on(client, auth, make_user):
+    def login(event):
+        auth.login(make_user(Role.ORGANIZER, event=event))
+        return client
+
+    return login
+
+
+def test_settings_page_shows_times_in_the_event_timezone(organizer_on, make_event):
+    event = make_event(
+        starts_at=local_to_utc(datetime(2026, 12, 16, 9, 30), "Asia/Shanghai"),
+        ends_at=local_to_utc(datetime(2026, 12, 17, 18, 0), "Asia/Shanghai"),
+        timezone="Asia/Shanghai",
+    )
+    page = organizer_on(event).get(f"/manage/{event.slug}/settings").get_data(as_text=True)
+    assert 'value="2026-12-16T09:30"' in page
+    assert 'value="2026-12-17T18:00"' in page
+
+
+def test_organizer_saves_the_settings(organizer_on, make_event):
+    event = make_event(slug="keep-me")
+    response = organizer_on(event).post(f"/manage/{event.slug}/settings", data=settings_form())
+    assert response.status_code == 302
+    db.session.refresh(event)
+    assert event.slug == "keep-me"
+    assert event.title_en == "New title"
+    assert event.kind == EventKind.COMPETITION
+    assert event.status == EventStatus.OPEN
+    assert event.starts_at == datetime(2026, 12, 16, 1, 0, tzinfo=UTC)
+    assert event.contact_email == "office@example.org"
+
+
+def test_settings_ignore_a_submitted_slug(organizer_on, make_event):
+    event = make_event(slug="stays")
+    organizer_on(event).post(f"/manage/{event.slug}/settings", data=settings_form(slug="moved"))
+    db.session.refresh(event)
+    assert event.slug == "stays"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"ends_local": "2026-12-15T09:00"}, "end must be after the start"),
+        ({"timezone": "Asia/Atlantis"}, "Unknown timezone"),
+        ({"contact_email": "not-an-email"}, "Invalid email address"),
+        ({"kind": "party"}, "Not a valid choice"),
+    ],
+)
+def test_invalid_settings_are_refused_and_nothing_changes(
+    organizer_on, make_event, overrides, message
+):
+    event = make_event(title_en="Old title")
+    response = organizer_on(event).post(
+        f"/manage/{event.slug}/settings",
+        data=settings_form(**overrides),
+        query_string={"lang": "en"},
+    )
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert event.title_en == "Old title"
+
+
+@pytest.mark.parametrize("role", [Role.CHECKIN_STAFF, Role.JUDGE])
+def test_settings_are_forbidden_to_other_roles(client, auth, make_event, make_user, role):
+    event = make_event(title_en="Old title")
+    auth.login(make_user(role, event=event))
+    assert client.get(f"/manage/{event.slug}/settings").status_code == 403
+    response = client.post(f"/manage/{event.slug}/settings", data=settings_form())
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert event.title_en == "Old title"
+
+
+def test_organizer_of_another_event_cannot_edit_settings(organizer_on, make_event):
+    own, other = make_event(), make_event()
+    client = organizer_on(own)
+    assert client.get(f"/manage/{other.slug}/settings").status_code == 403
+
+
+def test_settings_need_login(client, make_event):
+    event = make_event()
+    response = client.get(f"/manage/{event.slug}/settings")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_settings_of_an_unknown_event_are_404(organizer_on, make_event):
+    client = organizer_on(make_event())
+    assert client.get("/manage/no-such-event/settings").status_code == 404
