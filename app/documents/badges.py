@@ -119,9 +119,7 @@ def badge_context(badge: BadgeData, size: str | None = None) -> dict[str, Any]:
     }
 
 
-def render_badge_pdf(
-    badge: BadgeData, *, translations: Translations | None = None
-) -> bytes:
+def render_badge_pdf(badge: BadgeData, *, translations: Translations | None = None) -> bytes:
     """Return the PDF of one badge on its own page (A6 or 90×130 mm)."""
     return render_pdf("badge.html", {"badge": badge_context(badge)}, translations=translations)
 

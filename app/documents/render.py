@@ -100,9 +100,7 @@ class RestrictedURLFetcher(URLFetcher):
         if path is None:
             raise URLRefusedError(f"resource not allowed in documents: {url[:200]}")
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(
-            path.as_uri(), path.read_bytes(), {"Content-Type": content_type}
-        )
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
 
 
 def _identity_ngettext(singular: str, plural: str, n: int) -> str:
@@ -195,9 +193,7 @@ class _Renderer:
             base_url=TEMPLATE_DIR.as_uri() + "/",
             url_fetcher=self.fetcher,
         )
-        return document.write_pdf(
-            stylesheets=[self.base_stylesheet], font_config=self.font_config
-        )
+        return document.write_pdf(stylesheets=[self.base_stylesheet], font_config=self.font_config)
 
 
 _LOCK = threading.RLock()
@@ -263,6 +259,4 @@ def warm_up() -> None:
     with _LOCK:
         renderer = _get_renderer()
         fonts.available_in_source({0x5586})
-        renderer.write_pdf(
-            '<p style="font-family:\'Huiwu Sans\'">会务 Huiwu Юи <b>喆</b></p>'
-        )
+        renderer.write_pdf("<p style=\"font-family:'Huiwu Sans'\">会务 Huiwu Юи <b>喆</b></p>")
