@@ -70,8 +70,18 @@ class RegistrationFilter:
 
 
 def _contains(column, needle: str):
-    """Case-insensitive substring match that treats % and _ literally (SQLite and PostgreSQL)."""
-    return func.lower(column).contains(needle.lower(), autoescape=True)
+    """Case-insensitive substring match that treats % and _ literally (SQLite and PostgreSQL).
+
+    SQLite's lower() folds ASCII only, so for other scripts (Cyrillic) the usual spellings of the
+    needle are matched as typed too; PostgreSQL's lower() folds them all anyway.
+    """
+    condition = func.lower(column).contains(needle.lower(), autoescape=True)
+    if needle.isascii():
+        return condition
+    variants = {needle, needle.lower(), needle.upper(), needle.capitalize(), needle.title()}
+    return or_(
+        condition, *(column.contains(variant, autoescape=True) for variant in sorted(variants))
+    )
 
 
 def registration_query(event: Event, filters: RegistrationFilter) -> Select:
