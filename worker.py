@@ -36,12 +36,14 @@ class AppWorker(Worker):
             finally:
                 db.session.remove()
 
-    def perform_job(self, job, queue):
+    def perform_job(self, job, queue, *args, **kwargs):
         from app.extensions import db
 
         with self.flask_app.app_context():
+            # The work horse is a forked child: never reuse the parent's pooled connections.
+            db.engine.dispose(close=False)
             try:
-                return super().perform_job(job, queue)
+                return super().perform_job(job, queue, *args, **kwargs)
             finally:
                 db.session.remove()
 

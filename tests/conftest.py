@@ -199,3 +199,35 @@ def manage_token_from(response) -> str:
     match = re.search(r"/r/([^/?]+)", response.headers["Location"])
     assert match, response.headers.get("Location")
     return match.group(1)
+
+
+def redis_url_for_tests() -> str | None:
+    """A reachable Redis for tests (TEST_REDIS_URL, else the local default), or None."""
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        from redis import Redis
+
+        Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:
+        return None
+    return url
+
+
+@pytest.fixture
+def redis_app(app):
+    """The test app with jobs going to a real Redis (skipped without one, except in CI)."""
+    url = redis_url_for_tests()
+    if url is None:
+        if os.environ.get("CI"):
+            pytest.fail("Redis is required in CI but not reachable")
+        pytest.skip("no Redis server reachable (set TEST_REDIS_URL)")
+    from redis import Redis
+
+    Redis.from_url(url).flushdb()
+    app.config["REDIS_URL"] = url
+    app.extensions.pop("huiwu_redis", None)
+    yield app
+    app.config["REDIS_URL"] = ""
+    connection = app.extensions.pop("huiwu_redis", None)
+    if connection is not None:
+        connection.flushdb()

@@ -190,7 +190,9 @@ def deliver_message(message_id: int) -> DeliveryOutcome:
         return DeliveryOutcome(None)
     try:
         email = build_email(message)
-        _send(email, message.id)
+        # End the read transaction before talking to the network: no locks held while waiting.
+        db.session.commit()
+        _send(email, message_id)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         message.last_error = error

@@ -1,0 +1,101 @@
+"""The RQ worker (`worker.py`) against a real Redis: delivery, and survival of a killed worker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.mail.models import MailState, OutboxMessage
+from tests.mail.test_delivery import add_message
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def worker_env(app, **extra) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        HUIWU_CONFIG="development",
+        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        REDIS_URL=app.config["REDIS_URL"],
+        MAIL_SERVER=app.config.get("MAIL_SERVER") or "",
+        MAIL_PORT=str(app.config.get("MAIL_PORT") or 25),
+        MAIL_TIMEOUT="60",
+        HUIWU_INSTANCE_DIR=str(app.config["INSTANCE_DIR"]),
+        MAIL_OUTBOX_DIR=str(app.config["OUTBOX_DIR"]),
+        SECRET_KEY=app.config["SECRET_KEY"],
+    )
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def start_worker(app, *args: str, **extra) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "worker.py", *args],
+        cwd=ROOT,
+        env=worker_env(app, **extra),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def message_state(message_id: int) -> MailState:
+    state = db.session.scalar(select(OutboxMessage.state).where(OutboxMessage.id == message_id))
+    db.session.commit()  # end the read transaction so the worker is not kept waiting
+    return state
+
+
+def test_committed_mail_is_queued_in_redis_and_sent_by_a_burst_worker(
+    redis_app, make_event, smtp_server
+):
+    event = make_event()
+    message = add_message(event)
+    db.session.commit()
+    assert message_state(message.id) == MailState.QUEUED  # waiting for the worker
+    assert smtp_server.messages == []
+
+    worker = start_worker(redis_app, "--burst")
+    output, _ = worker.communicate(timeout=120)
+    assert worker.returncode == 0, output.decode(errors="replace")
+
+    assert len(smtp_server.wait_for(1)) == 1, output.decode(errors="replace")
+    assert message_state(message.id) == MailState.SENT
+
+
+def test_worker_killed_mid_job_the_mail_still_arrives_once(redis_app, make_event, smtp_server):
+    event = make_event()
+    smtp_server.handler.ehlo_delay = 30  # the first worker hangs talking to the server
+    message = add_message(event)
+    db.session.commit()
+
+    first = start_worker(redis_app)
+    try:
+        deadline = time.monotonic() + 60
+        while message_state(message.id) != MailState.SENDING:
+            assert time.monotonic() < deadline, "the worker never picked the job up"
+            time.sleep(0.1)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert smtp_server.messages == []
+
+    smtp_server.handler.ehlo_delay = 0
+    second = start_worker(redis_app, MAIL_STUCK_AFTER_SECONDS=1, WORKER_MAINTENANCE_SECONDS=1)
+    try:
+        deadline = time.monotonic() + 90
+        while message_state(message.id) != MailState.SENT:
+            assert time.monotonic() < deadline, "the mail was never recovered"
+            time.sleep(0.2)
+        time.sleep(2)  # a duplicate would arrive now
+    finally:
+        second.terminate()
+        second.wait(timeout=30)
+    assert len(smtp_server.messages) == 1
