@@ -7,6 +7,8 @@ objects, so RQ jobs can build them from ids and the renderer stays free of the d
 from __future__ import annotations
 
 import io
+import multiprocessing
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -18,6 +20,7 @@ from app.documents.render import (
     render_html,
     render_html_to_pdf,
     render_pdf,
+    warm_up,
 )
 
 __all__ = [
@@ -151,14 +154,32 @@ def _chunks(items: list[BadgeData], size: int) -> Iterator[list[BadgeData]]:
         yield items[start : start + size]
 
 
+def _sheet_chunk_html(
+    part: list[BadgeData], layout: dict[str, Any], size: str, translations: Any
+) -> str:
+    """Return the badge_sheet.html markup for one chunk of badges."""
+    per_page = layout["per_page"]
+    pages = [
+        [badge_context(badge, size) for badge in part[start : start + per_page]]
+        for start in range(0, len(part), per_page)
+    ]
+    return render_html("badge_sheet.html", {**layout, "pages": pages}, translations=translations)
+
+
 def render_badge_sheet_pdf(
     badges: Iterable[BadgeData],
     progress: Callable[[int, int], None] | None = None,
     *,
     size: str = "90x130",
     translations: Translations | None = None,
+    workers: int | None = None,
 ) -> bytes:
-    """Return A4 pages of badges with cut marks; progress(done, total) after each chunk."""
+    """Return A4 pages of badges with cut marks; progress(done, total) after each chunk.
+
+    Chunks of SHEET_CHUNK badges are laid out separately (bounded memory) and merged with
+    pypdf; with workers > 1 (default: up to 2 on POSIX) chunks are laid out in forked
+    processes that inherit this process's warm fonts.
+    """
     from pypdf import PdfWriter
 
     items = list(badges)
@@ -166,24 +187,33 @@ def render_badge_sheet_pdf(
         raise ValueError(f"unknown badge size {size!r}; use one of {sorted(BADGE_SIZES)}")
     layout = _sheet_layout(size)
     total = len(items)
+    per_page = layout["per_page"]
     # Whole pages per chunk, so that merging chunks never leaves half-empty pages.
-    chunk = max(layout["per_page"], SHEET_CHUNK // layout["per_page"] * layout["per_page"])
+    chunk = max(per_page, SHEET_CHUNK // per_page * per_page)
+    parts = list(_chunks(items, chunk)) or [[]]
+    htmls = (_sheet_chunk_html(part, layout, size, translations) for part in parts)
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1) if hasattr(os, "fork") else 1
+    workers = max(1, min(workers, len(parts)))
     writer = PdfWriter()
     done = 0
     if progress:
         progress(0, total)
-    for part in _chunks(items, chunk) if items else iter([[]]):
-        pages = [
-            [badge_context(badge, size) for badge in part[start : start + layout["per_page"]]]
-            for start in range(0, len(part), layout["per_page"])
-        ]
-        html = render_html(
-            "badge_sheet.html", {**layout, "pages": pages}, translations=translations
-        )
-        writer.append(io.BytesIO(render_html_to_pdf(html)))
-        done += len(part)
-        if progress:
-            progress(done, total)
+    pool = None
+    if workers > 1:
+        warm_up()  # forked workers inherit the loaded fonts and configuration
+        pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        pdfs = pool.imap(render_html_to_pdf, htmls) if pool else map(render_html_to_pdf, htmls)
+        for part, pdf in zip(parts, pdfs, strict=True):
+            writer.append(io.BytesIO(pdf))
+            done += len(part)
+            if progress:
+                progress(done, total)
+    finally:
+        if pool:
+            pool.close()
+            pool.join()
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
