@@ -119,7 +119,10 @@ def bulk_registrations(slug: str):
     form = BulkActionForm()
     back = url_for("registration.list_registrations", slug=slug, **_list_args_from(request.form))
     if not form.validate_on_submit():
-        flash(_("Please choose an action."), "error")
+        if form.note.errors:
+            flash(_("The note is too long (at most 500 characters)."), "error")
+        else:
+            flash(_("Please choose an action."), "error")
         return redirect(back)
     ids = [int(raw) for raw in request.form.getlist("ids") if raw.isdigit() and len(raw) < 10]
     if not ids and not request.form.getlist("ids"):

@@ -257,3 +257,9 @@ def test_organizer_of_another_event_is_refused(client, auth, make_event, make_us
 
 def test_unknown_event_is_404(desk):
     assert desk.client.get("/manage/no-such-event/registrations").status_code == 404
+
+
+def test_dashboard_links_to_the_desk_pages(desk):
+    page = desk.client.get(f"{desk.base}/").text
+    for path in ("/registrations", "/categories", "/questions", "/registrations/export.xlsx"):
+        assert f'href="{desk.base}{path}"' in page
