@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask import g, request_started
 from sqlalchemy import text
 
 from app import create_app
@@ -54,9 +55,16 @@ def config_class(database_url, tmp_path_factory):
     return SuiteConfig
 
 
+def _forget_signed_in_user(sender, **extra) -> None:
+    # Test requests reuse the test's app context (and its `g`), so Flask-Login's cached user
+    # would leak from one client into the next client's request.
+    g.pop("_login_user", None)
+
+
 @pytest.fixture(scope="session")
 def _app(config_class):
     app = create_app(config_class)
+    request_started.connect(_forget_signed_in_user, app)
     with app.app_context():
         db.drop_all()
         db.create_all()
