@@ -6,12 +6,12 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 APT_PACKAGES := chromium fonts-noto-cjk fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 
-.PHONY: run setup test system-deps venv translations db demo vendor lint messages clean-db
+.PHONY: fonts run setup test system-deps venv translations db demo vendor lint messages clean-db
 
 run: setup db demo ## set everything up, load the demo and serve it at http://127.0.0.1:5000
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-setup: system-deps venv translations ## Python packages, compiled catalogs
+setup: system-deps venv translations fonts ## Python packages, compiled catalogs, badge fonts
 
 system-deps: ## Debian packages (Chromium for browser tests, CJK fonts, Pango for WeasyPrint)
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -28,6 +28,9 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
+
+fonts: venv ## build the CJK badge font subsets from the system Noto CJK (once, ~30 s)
+	$(BIN)/python -m app.documents.fonts build
 
 translations: venv ## compile the zh_CN/en/ru catalogs
 	$(BIN)/pybabel compile -f -d app/translations

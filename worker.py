@@ -60,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
         print("REDIS_URL is not set: without Redis, jobs run inside the web app.", file=sys.stderr)
         return 2
     connection = Redis.from_url(url)
+    # Load fonts and templates once in the parent so every forked job starts warm.
+    from app.documents.render import warm_up
+
+    warm_up()
     AppWorker.flask_app = app
     worker = AppWorker(
         [Queue(name, connection=connection) for name in args.queues], connection=connection

@@ -79,6 +79,11 @@ def create_app(config: object | str | None = None) -> Flask:
     app.register_blueprint(registration_bp)
     app.register_blueprint(mail_bp)
 
+    from app.mail.services import register_attachment_builder
+    from app.registration.tickets import build_badge_attachments
+
+    register_attachment_builder("badge", build_badge_attachments)
+
     from app.cli import register_cli
 
     register_cli(app)

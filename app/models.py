@@ -3,7 +3,13 @@
 from app.accounts.models import EventRole, User
 from app.events.models import Event
 from app.mail.models import OutboxMessage
-from app.registration.models import Category, Question, Registration, RegistrationChange
+from app.registration.models import (
+    Category,
+    Question,
+    Registration,
+    RegistrationChange,
+    TicketRevocation,
+)
 
 __all__ = [
     "Category",
@@ -13,5 +19,6 @@ __all__ = [
     "Question",
     "Registration",
     "RegistrationChange",
+    "TicketRevocation",
     "User",
 ]

@@ -6,10 +6,11 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, String, Text
+from sqlalchemy import Enum, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import UTCDateTime, to_local, utcnow
+from app.documents.tickets import generate_event_key
 from app.extensions import db
 
 if TYPE_CHECKING:
@@ -55,6 +56,11 @@ class Event(db.Model):
     privacy_text_zh: Mapped[str] = mapped_column(Text, default="")
     privacy_text_en: Mapped[str] = mapped_column(Text, default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # Link online attendees receive on their badge/confirmation instead of a QR code.
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    # Secret that signs this event's ticket codes (HMAC); given only to its check-in devices.
+    ticket_key: Mapped[bytes] = mapped_column(LargeBinary(64), default=generate_event_key)
+    badge_size: Mapped[str] = mapped_column(String(10), default="A6")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     categories: Mapped[list[Category]] = relationship(

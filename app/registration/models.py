@@ -191,6 +191,8 @@ class Registration(db.Model):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Bumped to invalidate every self-service link issued before.
     link_version: Mapped[int] = mapped_column(default=1)
+    # Bumped when a badge is re-issued; codes with an older serial are revoked.
+    ticket_serial: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -229,3 +231,20 @@ class RegistrationChange(db.Model):
 
     registration: Mapped[Registration] = relationship(back_populates="changes")
     actor: Mapped[User | None] = relationship()
+
+
+class TicketRevocation(db.Model):
+    """A ticket code that must be refused (re-issued badge, cancelled or rejected registration).
+
+    Check-in devices download these so that they refuse revoked codes also when offline.
+    """
+
+    __table_args__ = (UniqueConstraint("registration_id", "serial"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"))
+    serial: Mapped[int] = mapped_column()
+    # "reissued", "cancelled" or "rejected".
+    reason: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -35,6 +35,7 @@ from app.registration.models import (
     RegistrationChange,
     RegistrationState,
 )
+from app.registration.tickets import qr_content_id, reissue_ticket, revoke_current_ticket
 
 MANAGE_SALT = "registration-manage"
 
@@ -318,6 +319,8 @@ def _transition(
     if will_hold and not held and not _take_place(registration.category_id):
         return False
     _record_change(registration, to_state, actor, actor_kind, note)
+    if to_state in (RegistrationState.CANCELLED, RegistrationState.REJECTED):
+        revoke_current_ticket(registration, to_state.value)
     if held and not will_hold:
         _release_place(registration.category_id)
         db.session.flush()
@@ -484,11 +487,22 @@ _MAIL_TEMPLATES = {
 }
 
 
-def _notify(registration: Registration, state: RegistrationState, promoted: bool = False) -> None:
-    """Queue the mail telling the participant about their registration's new state."""
+def _notify(
+    registration: Registration,
+    state: RegistrationState,
+    promoted: bool = False,
+    reissued: bool = False,
+) -> None:
+    """Queue the mail telling the participant about their registration's new state.
+
+    A confirmation carries the badge PDF and the QR code inline.
+    """
     template = _MAIL_TEMPLATES[state]
+    confirmed = state == RegistrationState.CONFIRMED
+    online = registration.attendance == Attendance.ONLINE
+    suffix = ".promoted" if promoted else ".reissued" if reissued else ""
     queue_mail(
-        kind=f"registration.{state.value}" + (".promoted" if promoted else ""),
+        kind=f"registration.{state.value}{suffix}",
         to_address=registration.email,
         to_name=registration.native_name,
         language=registration.language,
@@ -499,8 +513,25 @@ def _notify(registration: Registration, state: RegistrationState, promoted: bool
             "category": registration.category or db.session.get(Category, registration.category_id),
             "manage_url": manage_url(registration),
             "promoted": promoted,
+            "reissued": reissued,
             "waitlist_position": waitlist_position(registration),
+            "qr_cid": qr_content_id(registration) if confirmed and not online else None,
+            "has_badge": confirmed,
         },
         event_id=registration.event_id,
         registration_id=registration.id,
+        attachments=[{"kind": "badge", "ref": registration.id}] if confirmed else [],
     )
+
+
+def reissue_badge(registration: Registration) -> bool:
+    """Revoke a confirmed registration's QR code (lost badge) and mail a new badge.
+
+    Returns False when the registration is not confirmed.
+    """
+    registration = _lock_registration(registration.id)
+    if registration.state != RegistrationState.CONFIRMED:
+        return False
+    reissue_ticket(registration)
+    _notify(registration, RegistrationState.CONFIRMED, reissued=True)
+    return True
