@@ -1,0 +1,211 @@
+"""Registering on a phone: the demo-like event, in Chinese and in English, then cancelling."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.registration.models import Question, QuestionKind, Registration, RegistrationState
+from tests.browser.conftest import PHONE_VIEWPORT, end_transaction, horizontal_overflow
+
+pytestmark = pytest.mark.browser
+
+MIN_TAP_TARGET = 44  # CSS px; Apple's and Google's guidance for touch targets
+
+
+@pytest.fixture
+def conference(make_event, make_category):
+    """An open conference like the demo's, with two categories and a required question."""
+    event = make_event(
+        slug="tech-transfer-2020",
+        title_zh="2020 国际技术转移大会",
+        title_en="2020 International Technology Transfer Conference",
+    )
+    guests = make_category(
+        event, name_zh="嘉宾", name_en="Guest", name_ru="Гость", capacity=50, position=1
+    )
+    make_category(event, name_zh="媒体", name_en="Media", name_ru="СМИ", capacity=20, position=2)
+    db.session.add(
+        Question(
+            event_id=event.id,
+            kind=QuestionKind.TEXT,
+            label_zh="饮食要求",
+            label_en="Dietary requirements",
+            label_ru="Особенности питания",
+            required=True,
+        )
+    )
+    db.session.commit()
+    question = db.session.scalar(select(Question).where(Question.event_id == event.id))
+    snapshot = (
+        SimpleNamespace(slug=event.slug),
+        SimpleNamespace(id=guests.id),
+        SimpleNamespace(id=question.id),
+    )
+    end_transaction()
+    return snapshot
+
+
+def registrations_by_email(email: str) -> list[SimpleNamespace]:
+    """What the database holds for an email, read in a transaction that is closed again."""
+    rows = db.session.scalars(select(Registration).where(Registration.email == email)).all()
+    found = [
+        SimpleNamespace(
+            state=r.state,
+            latin_name=r.latin_name,
+            language=r.language,
+            country=r.country,
+            answers=r.answers,
+        )
+        for r in rows
+    ]
+    end_transaction()
+    return found
+
+
+def open_registration_form(page, event) -> None:
+    """From the event page, tap the first category's Register button."""
+    page.goto(f"/e/{event.slug}/")
+    page.locator(f'a[href*="/e/{event.slug}/register"]').first.tap()
+    page.wait_for_selector("#registration-form")
+
+
+def fill_form(page, category, question, *, native_name, email, latin_name=None, answer="无"):
+    """Fill the registration form the way a person on a phone does, field by field."""
+    page.locator(f"input[name=category_id][value='{category.id}']").check()
+    page.locator("#native_name").tap()
+    page.locator("#native_name").fill(native_name)
+    page.locator("#email").tap()  # leaving the name field fires its change event
+    if latin_name is not None:
+        page.locator("#latin_name").fill(latin_name)
+    page.locator("#email").fill(email)
+    page.locator("#phone").fill("+86 138 0013 8000")
+    page.locator("#organization").fill("青岛大学" if latin_name is None else "Example Labs")
+    page.locator("#job_title").fill("教授" if latin_name is None else "Engineer")
+    page.locator("#country").select_option("CN" if latin_name is None else "GB")
+    page.locator(f"#q_{question.id}").fill(answer)
+    page.locator("#consent").check()
+
+
+def assert_fits_phone(page) -> None:
+    width = page.evaluate("() => document.scrollingElement.scrollWidth")
+    assert width <= PHONE_VIEWPORT["width"], f"page is {width}px wide on a 390px phone"
+    assert horizontal_overflow(page) == 0
+
+
+def small_tap_targets(page) -> list[str]:
+    """Visible buttons, text inputs and selects of the form shorter than MIN_TAP_TARGET."""
+    return page.evaluate(
+        """(minimum) => Array.from(document.querySelectorAll(
+               '#registration-form button, #registration-form select, '
+               + '#registration-form input:not([type=hidden]):not([type=radio])'
+               + ':not([type=checkbox])'))
+           .filter(el => el.offsetParent !== null)
+           .filter(el => el.getBoundingClientRect().height < minimum)
+           .map(el => `${el.id || el.tagName}: ${el.getBoundingClientRect().height}px`)""",
+        MIN_TAP_TARGET,
+    )
+
+
+def test_phone_registration_in_chinese_then_english_then_cancel(
+    live_server, phone_page, conference, screenshot_dir
+):
+    event, guests, question = conference
+    page = phone_page
+
+    open_registration_form(page, event)
+    assert_fits_phone(page)
+    fill_form(page, guests, question, native_name="张伟", email="zhang.wei@example.cn")
+    # static/js/registration-form.js pre-fills the Latin name from the Chinese one.
+    page.wait_for_function("() => document.getElementById('latin_name').value !== ''")
+    assert page.locator("#latin_name").input_value() == "Zhang Wei"
+    assert_fits_phone(page)
+    assert small_tap_targets(page) == []
+    page.screenshot(path=str(screenshot_dir / "registration-form-phone-zh.png"), full_page=True)
+
+    page.locator("#registration-form button[type=submit]").tap()
+    page.wait_for_selector("#registration-done")
+    assert re.search(r"/r/[^/?]+\?created=1$", page.url)
+    assert page.locator("#registration-summary").inner_text().count("张伟 (Zhang Wei)") == 1
+    assert_fits_phone(page)
+    page.screenshot(path=str(screenshot_dir / "registration-done-phone-zh.png"), full_page=True)
+    [zhang] = registrations_by_email("zhang.wei@example.cn")
+    assert zhang.state == RegistrationState.CONFIRMED
+    assert zhang.latin_name == "Zhang Wei"
+    assert zhang.answers == {str(question.id): "无"}
+
+    # The language switch is remembered for the rest of the visit.
+    page.locator(".lang-switch a[hreflang=en]").tap()
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
+    open_registration_form(page, event)
+    assert page.locator("html").get_attribute("lang") == "en"
+    fill_form(
+        page,
+        guests,
+        question,
+        native_name="Emily Clark",
+        latin_name="",
+        email="emily.clark@example.org",
+        answer="Vegetarian",
+    )
+    assert page.locator("#latin_name").input_value() == ""  # not a Chinese name: left alone
+    page.locator("#registration-form button[type=submit]").tap()
+    page.wait_for_selector("#registration-done")
+    manage_link = page.url.split("?")[0]
+    [emily] = registrations_by_email("emily.clark@example.org")
+    assert emily.state == RegistrationState.CONFIRMED
+    assert emily.latin_name == "Emily Clark"
+    assert emily.language == "en"
+    assert emily.country == "GB"
+
+    # Later, from the link in the email: open the self-service page and cancel.
+    page.goto(manage_link)
+    assert_fits_phone(page)
+    page.locator("#cancel-form").locator("xpath=..").locator("summary").tap()
+    page.locator("#cancel-form button[type=submit]").tap()
+    page.wait_for_selector("#registration-summary .state-cancelled")
+    assert page.locator("#edit-link").count() == 0
+    [emily] = registrations_by_email("emily.clark@example.org")
+    assert emily.state == RegistrationState.CANCELLED
+    [zhang] = registrations_by_email("zhang.wei@example.cn")
+    assert zhang.state == RegistrationState.CONFIRMED
+
+
+def test_phone_registration_with_invalid_email_shows_the_field_error(
+    live_server, phone_page, conference
+):
+    event, guests, question = conference
+    page = phone_page
+
+    open_registration_form(page, event)
+    fill_form(page, guests, question, native_name="李娜", email="li.na-at-example.cn")
+    page.locator("#registration-form button[type=submit]").tap()
+    page.wait_for_selector("#form-errors")
+
+    error = page.locator("#email-help.field-error")
+    assert error.is_visible()
+    assert error.inner_text().strip() != ""
+    assert page.locator("#email").get_attribute("aria-invalid") == "true"
+    assert page.locator("#email").input_value() == "li.na-at-example.cn"  # kept for correcting
+    assert page.locator("#latin_name").input_value() == "Li Na"
+    assert_fits_phone(page)
+    assert registrations_by_email("li.na-at-example.cn") == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a zh-CN browser gets get_locale() == 'zh_Hans_CN', which is not in LANGUAGES: the "
+    "form's mail language defaults to English and the 中文 switch is not marked current "
+    "(reported to the lead; app/__init__.py select_locale / inject_locale)",
+)
+def test_chinese_phone_browser_gets_chinese_mail_language_by_default(
+    live_server, phone_page, conference
+):
+    event, _, _ = conference
+    open_registration_form(phone_page, event)
+    assert phone_page.locator(".lang-switch [aria-current=true]").inner_text() == "中文"
+    assert phone_page.locator("#language").input_value() == "zh_CN"
