@@ -56,3 +56,8 @@ vendor: ## refresh static/vendor from the pinned npm packages
 	npm ci --no-audit --no-fund
 	mkdir -p static/vendor/pico
 	cp node_modules/@picocss/pico/css/pico.min.css node_modules/@picocss/pico/LICENSE.md static/vendor/pico/
+	# @zxing/browser's UMD build bundles @zxing/library (Apache-2.0): both licences ship with it.
+	mkdir -p static/vendor/zxing-browser
+	cp node_modules/@zxing/browser/umd/zxing-browser.min.js static/vendor/zxing-browser/
+	cp node_modules/@zxing/browser/LICENSE static/vendor/zxing-browser/LICENSE
+	cp node_modules/@zxing/library/LICENSE static/vendor/zxing-browser/LICENSE-zxing-library
