@@ -1,6 +1,7 @@
 """Imports every domain's models so metadata (and Alembic autogenerate) sees all tables."""
 
 from app.accounts.models import EventRole, User
+from app.checkin.models import Checkin, CheckinList, DeviceToken
 from app.events.models import Event
 from app.mail.models import OutboxMessage
 from app.registration.models import (
@@ -13,6 +14,9 @@ from app.registration.models import (
 
 __all__ = [
     "Category",
+    "Checkin",
+    "CheckinList",
+    "DeviceToken",
     "Event",
     "EventRole",
     "OutboxMessage",
