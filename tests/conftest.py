@@ -57,8 +57,9 @@ def config_class(database_url, tmp_path_factory):
 
 def _forget_signed_in_user(sender, **extra) -> None:
     # Test requests reuse the test's app context (and its `g`), so Flask-Login's cached user
-    # would leak from one client into the next client's request.
+    # would leak from one client into the next client's request; so would Flask-Babel's locale.
     g.pop("_login_user", None)
+    g.pop("_flask_babel", None)
 
 
 @pytest.fixture(scope="session")
