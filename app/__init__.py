@@ -69,20 +69,24 @@ def create_app(config: object | str | None = None) -> Flask:
     from app import models  # noqa: F401  (every table registered for migrations)
     from app.accounts import admin_routes  # noqa: F401  (admin views on the accounts blueprint)
     from app.accounts.routes import bp as accounts_bp
+    from app.certificates.routes import bp as certificates_bp
     from app.events.routes import bp as events_bp
     from app.mail.routes import bp as mail_bp
-    from app.registration import organizer_routes  # noqa: F401
+    from app.registration import mailings, organizer_routes  # noqa: F401
     from app.registration.routes import bp as registration_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(mail_bp)
+    app.register_blueprint(certificates_bp)
 
+    from app.certificates.services import build_certificate_attachments
     from app.mail.services import register_attachment_builder
     from app.registration.tickets import build_badge_attachments
 
     register_attachment_builder("badge", build_badge_attachments)
+    register_attachment_builder("certificate", build_certificate_attachments)
 
     from app.cli import register_cli
 

@@ -248,3 +248,21 @@ class TicketRevocation(db.Model):
     # "reissued", "cancelled" or "rejected".
     reason: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Mailing(db.Model):
+    """A message an organizer sent to a filtered set of registrations: who, when, to whom."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    sent_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    # The recipient filter as GET-style arguments: {"category": "3", "state": "confirmed", …}.
+    filters: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    recipient_count: Mapped[int] = mapped_column(default=0)
+    # Random value of the composing form, so a double submit sends once.
+    client_token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    sent_by: Mapped[User | None] = relationship()

@@ -1,0 +1,1 @@
+"""Certificates: numbered, verifiable participation and award certificates."""

@@ -1,0 +1,132 @@
+"""Certificate forms: issuing, revoking, settings."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+_REFERENCE = re.compile(r"^[Rr]?0*(\d{1,9})$")
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def parse_registration_references(text: str) -> tuple[list[int], list[str]]:
+    """Registration ids from "R000042, 43 …" text: (ids in order, tokens that are not ids)."""
+    ids: list[int] = []
+    bad: list[str] = []
+    for token in re.split(r"[\s,;，；、]+", text or ""):
+        if not token:
+            continue
+        match = _REFERENCE.match(token)
+        if match:
+            value = int(match.group(1))
+            if value not in ids:
+                ids.append(value)
+        else:
+            bad.append(token[:20])
+    return ids, bad
+
+
+class ParticipationForm(FlaskForm):
+    """Issue participation certificates to categories and/or listed registrations."""
+
+    categories = SelectMultipleField(_l("Confirmed registrations of these categories"), coerce=int)
+    references = TextAreaField(
+        _l("And/or these registrations"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=20000)],
+        description=_l("References such as R000042 or ids, separated by spaces or commas."),
+    )
+    send_mail = BooleanField(_l("Send each certificate by email"), default=True)
+
+    def validate_references(self, field) -> None:
+        _ids, bad = parse_registration_references(field.data or "")
+        if bad:
+            raise ValidationError(
+                _l("Not a registration reference: %(tokens)s", tokens=", ".join(bad[:5]))
+            )
+
+
+class AwardForm(FlaskForm):
+    """Issue an award certificate to one registration."""
+
+    reference = StringField(
+        _l("Registration"),
+        filters=[_strip],
+        validators=[DataRequired(), Length(max=20)],
+        description=_l("Reference such as R000042."),
+    )
+    award_name_zh = StringField(
+        _l("Award (Chinese)"), filters=[_strip], validators=[DataRequired(), Length(max=200)]
+    )
+    award_name_en = StringField(
+        _l("Award (English)"), filters=[_strip], validators=[DataRequired(), Length(max=200)]
+    )
+    team_name = StringField(_l("Team"), filters=[_strip], validators=[Optional(), Length(max=300)])
+    entry_title = StringField(
+        _l("Entry"), filters=[_strip], validators=[Optional(), Length(max=300)]
+    )
+    send_mail = BooleanField(_l("Send the certificate by email"), default=True)
+
+    def validate_reference(self, field) -> None:
+        ids, bad = parse_registration_references(field.data or "")
+        if bad or len(ids) != 1:
+            raise ValidationError(_l("Enter one registration reference such as R000042."))
+
+    @property
+    def registration_id(self) -> int:
+        """The id named by the reference field (after validation)."""
+        return parse_registration_references(self.reference.data)[0][0]
+
+
+class RevokeForm(FlaskForm):
+    """Revoke a certificate; the reason appears on the public verification page."""
+
+    reason = StringField(
+        _l("Reason"), filters=[_strip], validators=[DataRequired(), Length(max=500)]
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button-only POST form: carries nothing but the CSRF token."""
+
+
+class SettingsForm(FlaskForm):
+    """Number prefix, issuer names and images of an event's certificates."""
+
+    number_prefix = StringField(
+        _l("Number prefix"),
+        filters=[_strip],
+        validators=[DataRequired(), Length(max=20)],
+        description=_l("Certificate numbers look like PREFIX-P-0001 (participation)."),
+    )
+    issuer_zh = StringField(
+        _l("Issuer (Chinese)"), filters=[_strip], validators=[Optional(), Length(max=200)]
+    )
+    issuer_en = StringField(
+        _l("Issuer (English)"), filters=[_strip], validators=[Optional(), Length(max=200)]
+    )
+    logo = FileField(_l("Event logo (PNG)"))
+    seal = FileField(_l("Seal (PNG)"))
+    signature = FileField(_l("Signature (PNG)"))
+    remove_logo = BooleanField(_l("Remove the logo"))
+    remove_seal = BooleanField(_l("Remove the seal"))
+    remove_signature = BooleanField(_l("Remove the signature"))
+
+
+class LookupForm(FlaskForm):
+    """Public lookup of a certificate by its number and the holder's name."""
+
+    number = StringField(
+        _l("Certificate number"), filters=[_strip], validators=[DataRequired(), Length(max=60)]
+    )
+    name = StringField(
+        _l("Name as printed"), filters=[_strip], validators=[DataRequired(), Length(max=200)]
+    )
