@@ -61,3 +61,6 @@ vendor: ## refresh static/vendor from the pinned npm packages
 	cp node_modules/@zxing/browser/umd/zxing-browser.min.js static/vendor/zxing-browser/
 	cp node_modules/@zxing/browser/LICENSE static/vendor/zxing-browser/LICENSE
 	cp node_modules/@zxing/library/LICENSE static/vendor/zxing-browser/LICENSE-zxing-library
+	# Chart.js (MIT) for the check-in dashboard's arrivals chart.
+	mkdir -p static/vendor/chartjs
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md static/vendor/chartjs/
