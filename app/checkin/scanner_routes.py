@@ -1,0 +1,115 @@
+"""Scanner pages for check-in staff: choose a list and a station, then scan.
+
+The pages only render; every decision about a scan is made by the JSON API (app/checkin/api.py)
+or, offline, by the page's JavaScript from the list's offline data.
+"""
+
+from __future__ import annotations
+
+from flask import abort, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
+
+from app.accounts.models import Role
+from app.accounts.permissions import event_role, requires
+from app.checkin import services
+from app.checkin.routes import bp
+
+STATION_MAX = 60
+STAFF = event_role(Role.ORGANIZER, Role.CHECKIN_STAFF)
+
+
+def _station_arg() -> str:
+    return request.args.get("station", "").strip()[:STATION_MAX]
+
+
+@bp.route("/manage/<slug>/checkin")
+@requires(STAFF)
+def choose_scanner(slug: str):
+    """Pick a check-in list and a station name; with both given, go on to the scanner."""
+    lists = services.lists_of_event(g.event)
+    list_id = request.args.get("list_id", type=int)
+    station = _station_arg()
+    error = None
+    if "list_id" in request.args or "station" in request.args:
+        if not any(item.id == list_id for item in lists):
+            error = _("Choose a check-in list.")
+        elif not station:
+            error = _("Enter a name for this station, e.g. “Door A”.")
+        else:
+            return redirect(url_for(".scanner", slug=slug, list_id=list_id, station=station))
+    return render_template(
+        "checkin/choose.html", lists=lists, chosen_id=list_id, station=station, error=error
+    ), (400 if error else 200)
+
+
+def _scanner_strings() -> dict[str, str]:
+    """Everything the scanner's JavaScript shows, translated (keys are the English texts)."""
+    texts = {
+        "Welcome, %(name)s": _("Welcome, %(name)s"),
+        "Goodbye, %(name)s": _("Goodbye, %(name)s"),
+        "Already checked in at %(time)s by station %(station)s": _(
+            "Already checked in at %(time)s by station %(station)s"
+        ),
+        "Already checked in at %(time)s": _("Already checked in at %(time)s"),
+        "Already checked in": _("Already checked in"),
+        "Accepted offline": _("Accepted offline"),
+        "Checked offline": _("Checked offline"),
+        "%(n)d offline scans uploaded": _("%(n)d offline scans uploaded"),
+        "%(n)d conflicts reported to the organizer": _("%(n)d conflicts reported to the organizer"),
+        "%(n)d refused by the server": _("%(n)d refused by the server"),
+        "Undo check-in of %(name)s": _("Undo check-in of %(name)s"),
+        "Check-in undone": _("Check-in undone"),
+        "No connection: try again in a moment": _("No connection: try again in a moment"),
+        "Check in": _("Check in"),
+        "Checked in at %(time)s": _("Checked in at %(time)s"),
+        "No match": _("No match"),
+        "Camera not available": _("Camera not available"),
+        "Start camera": _("Start camera"),
+        "Stop camera": _("Stop camera"),
+        "status:invalid": _("Invalid ticket"),
+        "status:revoked": _("This ticket was replaced or cancelled"),
+        "status:not_confirmed": _("Registration not confirmed"),
+        "status:wrong_event": _("Ticket for another event"),
+        "status:wrong_list": _("Not admitted at this check-in point"),
+        "status:outside_window": _("Outside the check-in hours of this list"),
+        "status:not_checked_in": _("Not checked in"),
+        "status:no_offline_data": _("Offline, and this device has no list data yet"),
+        "status:error": _("Could not check in, try again"),
+    }
+    return texts
+
+
+@bp.route("/manage/<slug>/checkin/<int:list_id>/scan")
+@requires(STAFF)
+def scanner(slug: str, list_id: int):
+    """The scanner page of one check-in list (camera, keyboard wedge, search, offline queue)."""
+    event = g.event
+    try:
+        checkin_list = services.get_list(event, list_id)
+    except services.CheckinNotFound:
+        abort(404)
+    locale = str(get_locale())
+    config = {
+        "slug": event.slug,
+        "listId": checkin_list.id,
+        "station": _station_arg(),
+        "chooserUrl": url_for(".choose_scanner", slug=event.slug),
+        "apiBase": f"{request.script_root}/api/events/{event.slug}/checkin/",
+        "csrfToken": generate_csrf(),
+        "timezone": event.timezone,
+        "locale": locale.replace("_", "-"),
+        "strings": _scanner_strings(),
+        "stateLabels": {
+            "pending": _("Awaiting approval"),
+            "confirmed": _("Confirmed"),
+            "waitlisted": _("Waiting list"),
+            "cancelled": _("Cancelled"),
+            "rejected": _("Rejected"),
+        },
+        "categories": {
+            str(c.id): {"name": c.name(locale), "color": c.color} for c in event.categories
+        },
+    }
+    return render_template("checkin/scan.html", checkin_list=checkin_list, config=config)
