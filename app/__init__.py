@@ -7,38 +7,11 @@ import uuid
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, render_template, request, session
-from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.i18n import current_language, select_locale
 from app.extensions import babel, csrf, db, install_session_hooks, login_manager, migrate, queue
-
-LOCALE_ALIASES = {"zh": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "en": "en", "ru": "ru"}
-
-
-def select_locale() -> str:
-    """UI language: ?lang= (remembered in the session), the user's choice, the browser, zh_CN."""
-    from flask import current_app
-    from flask_login import current_user
-
-    supported = current_app.config["LANGUAGES"]
-    if not has_request_context():
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
-    asked = request.args.get("lang")
-    if asked:
-        asked = LOCALE_ALIASES.get(asked.lower(), asked)
-        if asked in supported:
-            session["lang"] = asked
-            return asked
-    if session.get("lang") in supported:
-        return session["lang"]
-    if current_user and current_user.is_authenticated and current_user.locale in supported:
-        return current_user.locale
-    best = request.accept_languages.best_match(["zh_CN", "zh", "en", "ru"])
-    if best:
-        return LOCALE_ALIASES.get(best.lower(), best)
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
-
 
 def create_app(config: object | str | None = None) -> Flask:
     """Build the Flask app; `config` is a config class, its name, or None for the environment's."""
@@ -70,6 +43,8 @@ def create_app(config: object | str | None = None) -> Flask:
     from app.accounts import admin_routes  # noqa: F401  (admin views on the accounts blueprint)
     from app.accounts.routes import bp as accounts_bp
     from app.certificates.routes import bp as certificates_bp
+    from app.checkin import api, scanner_routes  # noqa: F401  (views on the checkin blueprint)
+    from app.checkin.routes import bp as checkin_bp
     from app.events.routes import bp as events_bp
     from app.mail.routes import bp as mail_bp
     from app.registration import mailings, organizer_routes  # noqa: F401
@@ -80,6 +55,7 @@ def create_app(config: object | str | None = None) -> Flask:
     app.register_blueprint(registration_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(checkin_bp)
 
     from app.certificates.services import build_certificate_attachments
     from app.mail.services import register_attachment_builder
@@ -103,7 +79,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_locale():
-        return {"current_locale": str(get_locale()), "event": g.get("event")}
+        return {"current_locale": current_language(), "event": g.get("event")}
 
 
 def _register_error_handlers(app: Flask) -> None:
