@@ -6,12 +6,13 @@ import logging
 import uuid
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, render_template, request, session
+from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.i18n import current_language, select_locale
 from app.extensions import babel, csrf, db, install_session_hooks, login_manager, migrate, queue
+from app.i18n import current_language, select_locale
+
 
 def create_app(config: object | str | None = None) -> Flask:
     """Build the Flask app; `config` is a config class, its name, or None for the environment's."""

@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from app.events.models import Event
+from app.i18n import normalize_language
 from app.registration.models import Attendance, Question, QuestionKind
 
 LANGUAGE_CHOICES = [("zh_CN", "中文"), ("en", "English"), ("ru", "Русский")]
@@ -168,7 +169,7 @@ def prepare_form(form: ParticipantForm, locale: str) -> None:
     """Fill the locale-dependent choices of a participant form."""
     form.country.choices = [("", "—"), *country_choices(locale)]
     if not form.language.data:
-        form.language.data = locale if locale in dict(LANGUAGE_CHOICES) else "en"
+        form.language.data = normalize_language(locale) or "en"
 
 
 def answers_from_form(form: ParticipantForm, event: Event) -> dict:
