@@ -108,6 +108,17 @@ def queue_mail(
     return message
 
 
+def discard_mail(message: OutboxMessage) -> None:
+    """Take a not yet committed message out of the outbox and out of the after-commit jobs."""
+    pending = db.session.info.get("pending_jobs", [])
+    pending[:] = [
+        job
+        for job in pending
+        if (job[1], job[2]) != ("app.mail.tasks.deliver_message", (message.id,))
+    ]
+    db.session.delete(message)
+
+
 def build_email(message: OutboxMessage) -> EmailMessage:
     """The MIME message for an outbox row: text, HTML alternative, inline images, files."""
     email = EmailMessage()

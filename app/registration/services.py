@@ -24,7 +24,8 @@ from app.accounts.models import User
 from app.clock import utcnow
 from app.events.models import Event, EventStatus
 from app.extensions import db
-from app.mail.services import absolute_url, queue_mail
+from app.mail.models import OutboxMessage
+from app.mail.services import absolute_url, discard_mail, queue_mail
 from app.registration.models import (
     ACTIVE_STATES,
     PLACE_HOLDING_STATES,
@@ -236,12 +237,10 @@ def register_participant(
     if existing is not None:
         raise DuplicateRegistration(existing)
 
-    if _take_place(category.id):
-        state = (
-            RegistrationState.PENDING if category.requires_approval else RegistrationState.CONFIRMED
-        )
-    else:
-        state = RegistrationState.WAITLISTED
+    # Everything that can happen without the category's lock happens first, with the state a
+    # fresh read suggests; taking the place is the last statement before the caller commits,
+    # so concurrent registrations queue on the category row only for the commit itself.
+    expect_place = category.capacity is None or category.places_taken < category.capacity
     registration = Registration(
         event_id=event.id,
         category_id=category.id,
@@ -258,7 +257,7 @@ def register_participant(
         consent_at=now,
         created_at=now,
     )
-    _record_change(registration, state, None, "participant")
+    _record_change(registration, _state_on_arrival(category, expect_place), None, "participant")
     db.session.add(registration)
     try:
         db.session.flush()
@@ -266,9 +265,26 @@ def register_participant(
         # Another request registered the same email a moment ago; nothing of ours is kept.
         db.session.rollback()
         raise DuplicateRegistration(find_active_registration(event.id, data.email)) from None
-    if notify:
-        _notify(registration, state)
+    message = _notify(registration, registration.state) if notify else None
+
+    got_place = _take_place(category.id)
+    if got_place != expect_place:
+        # The category filled up (or a place freed) since we read it: correct state and mail.
+        state = _state_on_arrival(category, got_place)
+        registration.state = state
+        registration.changes[-1].to_state = state
+        if message is not None:
+            discard_mail(message)
+            _notify(registration, state)
+        db.session.flush()
     return registration
+
+
+def _state_on_arrival(category: Category, has_place: bool) -> RegistrationState:
+    """The state a new registration gets with or without a place."""
+    if not has_place:
+        return RegistrationState.WAITLISTED
+    return RegistrationState.PENDING if category.requires_approval else RegistrationState.CONFIRMED
 
 
 def update_participant(registration: Registration, data: ParticipantData) -> None:
@@ -492,7 +508,7 @@ def _notify(
     state: RegistrationState,
     promoted: bool = False,
     reissued: bool = False,
-) -> None:
+) -> OutboxMessage:
     """Queue the mail telling the participant about their registration's new state.
 
     A confirmation carries the badge PDF and the QR code inline.
@@ -501,7 +517,7 @@ def _notify(
     confirmed = state == RegistrationState.CONFIRMED
     online = registration.attendance == Attendance.ONLINE
     suffix = ".promoted" if promoted else ".reissued" if reissued else ""
-    queue_mail(
+    return queue_mail(
         kind=f"registration.{state.value}{suffix}",
         to_address=registration.email,
         to_name=registration.native_name,

@@ -11,7 +11,13 @@ from app.clock import utcnow
 from app.events.models import EventStatus
 from app.extensions import db
 from app.mail.models import OutboxMessage
-from app.registration.models import Attendance, AttendanceRule, Registration, RegistrationState
+from app.registration.models import (
+    Attendance,
+    AttendanceRule,
+    Category,
+    Registration,
+    RegistrationState,
+)
 from app.registration.services import (
     DuplicateRegistration,
     LinkInvalid,
@@ -285,3 +291,20 @@ def test_rolled_back_registration_sends_no_mail(app, make_event, make_category):
     outbox = app.config["OUTBOX_DIR"]
     assert not outbox.exists() or not any(outbox.iterdir())
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+
+def test_stale_view_of_a_full_category_is_corrected_before_commit(make_event, make_category):
+    """The state is guessed from the category row read earlier; taking the place decides."""
+    event = make_event()
+    category = make_category(event, capacity=1)
+    category.places_taken = 0  # what this request read…
+    db.session.commit()
+    db.session.execute(  # …but another request took the last place meanwhile
+        Category.__table__.update().values(places_taken=1)
+    )
+    registration = register_participant(event, category, participant("late@example.org"))
+    db.session.commit()
+    assert registration.state == RegistrationState.WAITLISTED
+    assert registration.changes[-1].to_state == RegistrationState.WAITLISTED
+    [mail] = db.session.scalars(select(OutboxMessage)).all()
+    assert mail.kind == "registration.waitlisted"
