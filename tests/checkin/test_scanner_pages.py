@@ -1,0 +1,146 @@
+"""The scanner pages: who may open them, choosing a list and a station, the page's settings."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from app.accounts.models import Role
+from app.checkin.services import ListData, create_list
+from app.extensions import db
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def setup(make_event, make_category, make_user):
+    event = make_event()
+    make_category(event, name_en="Guest")
+    checkin_list = create_list(event, ListData(name="Main hall"))
+    db.session.commit()
+    staff = make_user(Role.CHECKIN_STAFF, event=event)
+    return event, checkin_list, staff
+
+
+def page_config(response) -> dict:
+    match = re.search(
+        r'<script type="application/json" id="checkin-config">(.*?)</script>',
+        response.get_data(as_text=True),
+        re.S,
+    )
+    assert match, "no scanner config on the page"
+    return json.loads(match.group(1))
+
+
+def test_chooser_sends_anonymous_visitors_to_the_login_page(client, setup):
+    event, _, _ = setup
+    response = client.get(f"/manage/{event.slug}/checkin")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_chooser_and_scanner_refuse_a_user_without_a_role_on_the_event(
+    client, auth, setup, make_user, make_event
+):
+    event, checkin_list, _ = setup
+    judge_elsewhere = make_user(Role.CHECKIN_STAFF, event=make_event())
+    auth.login(judge_elsewhere)
+    assert client.get(f"/manage/{event.slug}/checkin").status_code == 403
+    assert client.get(f"/manage/{event.slug}/checkin/{checkin_list.id}/scan").status_code == 403
+
+
+def test_chooser_lists_the_event_lists_for_staff_and_organizers(client, auth, setup, make_user):
+    event, _, staff = setup
+    auth.login(staff)
+    page = client.get(f"/manage/{event.slug}/checkin?lang=en")
+    assert page.status_code == 200
+    assert "Main hall" in page.get_data(as_text=True)
+    auth.logout()
+    auth.login(make_user(Role.ORGANIZER, event=event))
+    assert client.get(f"/manage/{event.slug}/checkin").status_code == 200
+
+
+def test_chooser_with_list_and_station_goes_to_the_scanner(client, auth, setup):
+    event, checkin_list, staff = setup
+    auth.login(staff)
+    response = client.get(
+        f"/manage/{event.slug}/checkin",
+        query_string={"list_id": checkin_list.id, "station": " 东门 "},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(
+        f"/manage/{event.slug}/checkin/{checkin_list.id}/scan?station="
+    )
+    assert "%E4%B8%9C%E9%97%A8" in response.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"list_id": "", "station": "A"}, {"list_id": "999999", "station": "A"}, {"station": "A"}],
+)
+def test_chooser_refuses_a_missing_or_foreign_list(client, auth, setup, query):
+    event, _, staff = setup
+    auth.login(staff)
+    response = client.get(f"/manage/{event.slug}/checkin", query_string={**query, "lang": "en"})
+    assert response.status_code == 400
+    assert "Choose a check-in list." in response.get_data(as_text=True)
+
+
+def test_chooser_refuses_an_empty_station_name(client, auth, setup):
+    event, checkin_list, staff = setup
+    auth.login(staff)
+    response = client.get(
+        f"/manage/{event.slug}/checkin",
+        query_string={"list_id": checkin_list.id, "station": "   ", "lang": "en"},
+    )
+    assert response.status_code == 400
+    assert "Enter a name for this station" in html.unescape(response.get_data(as_text=True))
+
+
+def test_scanner_of_another_events_list_is_not_found(client, auth, setup, make_event):
+    event, _, staff = setup
+    other = make_event()
+    foreign = create_list(other, ListData(name="Elsewhere"))
+    db.session.commit()
+    auth.login(staff)
+    assert client.get(f"/manage/{event.slug}/checkin/{foreign.id}/scan").status_code == 404
+
+
+def test_scanner_page_carries_its_settings_and_translated_strings(client, auth, setup):
+    event, checkin_list, staff = setup
+    auth.login(staff)
+    response = client.get(
+        f"/manage/{event.slug}/checkin/{checkin_list.id}/scan?station=Door%20A&lang=en"
+    )
+    assert response.status_code == 200
+    config = page_config(response)
+    assert config["listId"] == checkin_list.id
+    assert config["station"] == "Door A"
+    assert config["apiBase"] == f"/api/events/{event.slug}/checkin/"
+    assert config["timezone"] == event.timezone
+    assert config["csrfToken"]
+    assert config["strings"]["Welcome, %(name)s"] == "Welcome, %(name)s"
+    assert config["strings"]["status:no_offline_data"]
+    assert "vendor/zxing-browser/zxing-browser.min.js" in response.get_data(as_text=True)
+
+
+def test_scanner_page_escapes_a_list_name_that_looks_like_markup(client, auth, setup):
+    event, checkin_list, staff = setup
+    checkin_list.name = "</script><script>alert(1)</script>"
+    db.session.commit()
+    auth.login(staff)
+    body = client.get(f"/manage/{event.slug}/checkin/{checkin_list.id}/scan").get_data(as_text=True)
+    assert "<script>alert(1)" not in body
+
+
+def test_vendored_scanner_library_ships_with_its_licences():
+    folder = ROOT / "static" / "vendor" / "zxing-browser"
+    assert (folder / "zxing-browser.min.js").stat().st_size > 100_000
+    assert "MIT License" in (folder / "LICENSE").read_text()
+    assert "Apache License" in (folder / "LICENSE-zxing-library").read_text()
+    pinned = json.loads((ROOT / "package.json").read_text())["dependencies"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", pinned["@zxing/browser"])
