@@ -13,6 +13,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -34,11 +35,15 @@ _SINGLE_LINE_BREAKERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @lru_cache(maxsize=8)
-def country_choices(locale: str) -> tuple[tuple[str, str], ...]:
-    """(ISO code, localized name) for every country/region, sorted by name."""
+def country_choices(locale: str) -> tuple[SelectChoice, ...]:
+    """A blank choice, then every country/region as (ISO code, localized name), by name.
+
+    Built once per locale: the select has ~250 options and is validated on every submission.
+    """
     territories = Locale.parse(locale).territories
     codes = [c for c in territories if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES]
-    return tuple(sorted(((c, territories[c]) for c in codes), key=lambda item: item[1]))
+    ordered = sorted(((c, territories[c]) for c in codes), key=lambda item: item[1])
+    return (SelectChoice("", "—"), *(SelectChoice(code, name) for code, name in ordered))
 
 
 def country_name(code: str, locale: str) -> str:
@@ -151,7 +156,7 @@ def _question_field(question: Question, locale: str):
     if question.kind == QuestionKind.YES_NO:
         yes_no = [("yes", _l("Yes")), ("no", _l("No"))]
         return RadioField(label, choices=yes_no, validators=required)
-    return SelectField(label, choices=[("", "—"), *country_choices(locale)], validators=required)
+    return SelectField(label, choices=list(country_choices(locale)), validators=required)
 
 
 def question_field_name(question: Question) -> str:
@@ -167,7 +172,7 @@ def build_form_class(base: type[ParticipantForm], event: Event, locale: str) -> 
 
 def prepare_form(form: ParticipantForm, locale: str) -> None:
     """Fill the locale-dependent choices of a participant form."""
-    form.country.choices = [("", "—"), *country_choices(locale)]
+    form.country.choices = list(country_choices(locale))
     if not form.language.data:
         form.language.data = normalize_language(locale) or "en"
 
