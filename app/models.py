@@ -1,6 +1,15 @@
 """Imports every domain's models so metadata (and Alembic autogenerate) sees all tables."""
 
 from app.accounts.models import EventRole, User
+from app.ceremonies.models import (
+    AgendaSegment,
+    Ceremony,
+    SigningDocument,
+    SigningItem,
+    SigningParty,
+    SigningStatusChange,
+    Witness,
+)
 from app.certificates.models import (
     Certificate,
     CertificateBatch,
@@ -10,6 +19,7 @@ from app.certificates.models import (
 from app.checkin.models import Checkin, CheckinList, DeviceToken
 from app.events.models import Event
 from app.mail.models import OutboxMessage
+from app.media.models import CoverageItem, Outlet, PressAccreditation
 from app.registration.models import (
     Category,
     Mailing,
@@ -20,21 +30,31 @@ from app.registration.models import (
 )
 
 __all__ = [
+    "AgendaSegment",
     "Category",
+    "Ceremony",
     "Certificate",
     "CertificateBatch",
     "CertificateCounter",
     "CertificateSettings",
     "Checkin",
     "CheckinList",
+    "CoverageItem",
     "DeviceToken",
     "Event",
     "EventRole",
     "Mailing",
     "OutboxMessage",
+    "Outlet",
+    "PressAccreditation",
     "Question",
     "Registration",
     "RegistrationChange",
+    "SigningDocument",
+    "SigningItem",
+    "SigningParty",
+    "SigningStatusChange",
     "TicketRevocation",
     "User",
+    "Witness",
 ]

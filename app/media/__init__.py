@@ -1,0 +1,1 @@
+"""Media coverage log: outlets, coverage items, import, dashboard, summary and exports."""
