@@ -98,6 +98,13 @@ def assert_consistent_database() -> None:
         if category.capacity is not None:
             assert category.places_taken <= category.capacity
     # The last change of every registration is its current state.
-    for registration in db.session.scalars(select(Registration)).all():
-        assert registration.changes[-1].to_state == registration.state
+    last_states = dict(
+        db.session.execute(
+            select(RegistrationChange.registration_id, RegistrationChange.to_state).order_by(
+                RegistrationChange.id
+            )
+        ).all()
+    )
+    states = dict(db.session.execute(select(Registration.id, Registration.state)).all())
+    assert last_states == states
     db.session.rollback()
