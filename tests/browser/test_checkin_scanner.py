@@ -43,7 +43,11 @@ def door(make_event, make_category, make_user):
 
 
 def open_scanner(page, door, station: str = "A") -> None:
-    """Sign in and open the scanner of the door's list as `station`, ready to scan."""
+    """Sign in and open the scanner of the door's list as `station`, ready to scan.
+
+    A script error on the page fails the test (`page.script_errors`)."""
+    page.script_errors = []
+    page.on("pageerror", lambda error: page.script_errors.append(str(error)))
     log_in(page, door.email)
     page.goto(f"/manage/{door.slug}/checkin/{door.list_id}/scan?station={station}")
     page.wait_for_selector("body[data-scanner-ready='1']")
@@ -117,6 +121,7 @@ def test_wedge_code_with_enter_welcomes_then_says_already_checked_in(door, page_
     assert second["headline"] == f"Already checked in at {local} by station B"
     assert entry.status == CheckinStatus.OK and entry.active
     assert repeat.status == CheckinStatus.ALREADY_CHECKED_IN
+    assert page.script_errors == []
 
 
 def test_wedge_without_enter_submits_after_a_short_pause(door, page_at):
@@ -158,6 +163,12 @@ def test_manual_search_checks_in_the_found_guest_and_undo_takes_it_back(door, pa
     page.locator("#notice", has_text="Check-in undone").wait_for()
     [entry] = checkins_of(door.wang_id)
     assert entry.undone and not entry.active
+    # Undone means the device forgets it too: even offline the guest can come in again.
+    page.context.set_offline(True)
+    wedge_scan(page, door.wang_code)
+    again = answer(page)
+    assert again["colour"] == "green" and again["offline"]
+    assert page.script_errors == []
 
 
 def test_offline_scan_is_accepted_queued_and_synced_once(door, page_at):
@@ -187,6 +198,7 @@ def test_offline_scan_is_accepted_queued_and_synced_once(door, page_at):
     assert page.locator("#offline-banner").is_hidden()
     [entry] = checkins_of(door.wang_id)
     assert entry.status == CheckinStatus.OK and entry.offline and entry.station == "A"
+    assert page.script_errors == []
 
 
 def test_same_code_offline_at_two_stations_records_one_entry_and_a_conflict(door, page_at):

@@ -151,7 +151,7 @@ async function rememberOnline(result, scan) {
   if (!person || !state.store) return;
   if (result.status === "ok" && scan.kind === "entry") {
     await state.store.markSeen(listId, person.id, { at: scan.scanned_at, station });
-    setLastCheckin({ checkinId: result.checkin_id, name: nameOf(person) });
+    setLastCheckin({ checkinId: result.checkin_id, registrationId: person.id, name: nameOf(person) });
     if (state.stats) state.stats.checked_in += 1;
     renderCounters();
   } else if (result.status === "ok" && scan.kind === "exit") {
@@ -302,6 +302,7 @@ async function undoLast() {
   if (!last.checkinId) return;
   try {
     await api.undo(last.checkinId, station);
+    if (last.registrationId) await state.store.forgetSeen(listId, last.registrationId);
     state.last = null;
     notice(t("Check-in undone"));
     refreshStats();
