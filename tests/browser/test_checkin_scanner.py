@@ -246,3 +246,22 @@ def test_scanner_and_chooser_fit_the_screen(door, page_at, viewport, screenshot_
     answer(page)
     assert horizontal_overflow(page) == 0
     page.screenshot(path=screenshot_dir / f"checkin-answer-{name}.png")
+
+
+def test_offline_search_finds_a_guest_and_checks_them_in_on_the_device(
+    door, page_at, screenshot_dir
+):
+    page = page_at(PHONE_VIEWPORT, is_mobile=True, has_touch=True, locale="en-US")
+    open_scanner(page, door, station="A")
+    page.context.set_offline(True)
+    page.locator("#search-toggle").click()
+    page.locator("#search-input").fill("петров")
+    hit = page.locator("#search-results li", has_text="Иван Петров")
+    hit.wait_for()
+    page.screenshot(path=screenshot_dir / "checkin-search-offline-390x844.png")
+    hit.locator("button").click()
+    found = answer(page)
+    assert found["colour"] == "green" and found["offline"]
+    assert found["headline"] == "Welcome, Иван Петров"
+    assert page.locator("#queue-count").inner_text() == "1"
+    assert page.script_errors == []
