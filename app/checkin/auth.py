@@ -84,19 +84,20 @@ def _touch(token_id: int) -> None:
         return
     _last_used_written[token_id] = now
     moment = utcnow()
-    # Its own short transaction, so the view's transaction stays about the view's work.
-    with db.engine.begin() as conn:
-        conn.execute(
-            update(DeviceToken)
-            .where(
-                DeviceToken.id == token_id,
-                or_(
-                    DeviceToken.last_used_at.is_(None),
-                    DeviceToken.last_used_at < moment - LAST_USED_EVERY,
-                ),
-            )
-            .values(last_used_at=moment)
+    # Committed at once (before the view's work), so that GET requests record it too; one
+    # session, because SQLite allows one writer and the request already holds its lock.
+    db.session.execute(
+        update(DeviceToken)
+        .where(
+            DeviceToken.id == token_id,
+            or_(
+                DeviceToken.last_used_at.is_(None),
+                DeviceToken.last_used_at < moment - LAST_USED_EVERY,
+            ),
         )
+        .values(last_used_at=moment)
+    )
+    db.session.commit()
 
 
 def _deny(status: int, code: str, message: str):
