@@ -43,6 +43,7 @@ def create_app(config: object | str | None = None) -> Flask:
     from app import models  # noqa: F401  (every table registered for migrations)
     from app.accounts import admin_routes  # noqa: F401  (admin views on the accounts blueprint)
     from app.accounts.routes import bp as accounts_bp
+    from app.ceremonies.routes import bp as ceremonies_bp
     from app.certificates.routes import bp as certificates_bp
     from app.checkin import api, scanner_routes  # noqa: F401  (views on the checkin blueprint)
     from app.checkin.routes import bp as checkin_bp
@@ -57,6 +58,7 @@ def create_app(config: object | str | None = None) -> Flask:
     app.register_blueprint(mail_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(checkin_bp)
+    app.register_blueprint(ceremonies_bp)
 
     from app.certificates.services import build_certificate_attachments
     from app.mail.services import register_attachment_builder

@@ -1,1 +1,1 @@
-"""Signing ceremonies: agenda segments with computed times, signing items, host script, stage list."""
+"""Signing ceremonies: agenda with computed times, signing items, host script, stage list."""
