@@ -126,7 +126,17 @@ queue = JobQueue()
 
 
 def _run_pending_jobs(session) -> None:
-    jobs = session.info.pop("pending_jobs", [])
+    # after_commit fires while the committed connection is still checked out of the pool; an
+    # inline job needs a connection of its own, so with many threads committing at once every
+    # pooled connection waited for a second one. Run the jobs once the transaction has ended
+    # and its connection is back in the pool.
+    session.info["committed_jobs"] = session.info.pop("pending_jobs", [])
+
+
+def _run_committed_jobs(session, transaction) -> None:
+    if transaction.parent is not None:
+        return
+    jobs = session.info.pop("committed_jobs", [])
     for job in jobs:
         queue.dispatch(*job)
 
@@ -164,6 +174,7 @@ def install_session_hooks() -> None:
 
     if not event.contains(Session, "after_commit", _run_pending_jobs):
         event.listen(Session, "after_commit", _run_pending_jobs)
+        event.listen(Session, "after_transaction_end", _run_committed_jobs)
         event.listen(Session, "after_rollback", _drop_pending_jobs)
         event.listen(Engine, "connect", _sqlite_pragmas)
         event.listen(Engine, "begin", _sqlite_begin_immediate)
