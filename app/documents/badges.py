@@ -6,20 +6,25 @@ objects, so RQ jobs can build them from ids and the renderer stays free of the d
 
 from __future__ import annotations
 
+import base64
 import io
+import math
 import multiprocessing
 import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from app.documents.render import (
+    Stylesheet,
     Translations,
     render_html,
     render_html_to_pdf,
     render_pdf,
+    stylesheet,
     warm_up,
 )
 
@@ -27,6 +32,7 @@ __all__ = [
     "BADGE_SIZES",
     "BadgeData",
     "badge_context",
+    "badge_stylesheet",
     "render_badge_pdf",
     "render_badge_sheet_pdf",
 ]
@@ -38,6 +44,8 @@ SHEET_MIN_MARGIN_MM = 8.0
 SHEET_CHUNK = 100  # badges per WeasyPrint document before merging
 _PADDING_MM = 6.0
 _PT_PER_MM = 72 / 25.4
+_NAME_BOX_MM = 26.0  # height of the name block at scale 1 (badge.css)
+_NAME_LINE_HEIGHT = 1.15
 _COLOR_RE = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 DEFAULT_COLOR = "#1F4E9C"
 
@@ -57,6 +65,9 @@ class BadgeData:
     ticket_code: str | None = None
     online_access_url: str | None = None
     size: str = "A6"
+    accent_color: str = DEFAULT_COLOR
+    # The event logo as PNG bytes already checked and re-encoded by the caller.
+    logo_png: bytes | None = None
 
 
 def _text_width_em(text: str) -> float:
@@ -93,6 +104,26 @@ def _text_color_on(color: str) -> str:
     return "#000000" if luminance > 0.55 else "#FFFFFF"
 
 
+def _name_style(name: str, size_pt: float, inner_mm: float, scale: float) -> str:
+    """Return the name's inline style: its font size and a top padding centring its lines."""
+    line_mm = size_pt * _NAME_LINE_HEIGHT / _PT_PER_MM
+    lines = max(1, math.ceil(_text_width_em(name) * size_pt / (inner_mm * _PT_PER_MM)))
+    padding = max(0.0, (_NAME_BOX_MM * scale - lines * line_mm) / 2)
+    return f"font-size:{size_pt}pt;padding-top:{padding:.2f}mm"
+
+
+@lru_cache(maxsize=8)
+def _logo_uri(logo_png: bytes) -> str:
+    """Return a data: URI of a PNG logo (cached: every badge of an event shares one)."""
+    return "data:image/png;base64," + base64.b64encode(logo_png).decode("ascii")
+
+
+def badge_stylesheet(size: str, *, sheet: bool = False) -> Stylesheet:
+    """Name badge.css for a badge size, on its own page or on A4 sheets."""
+    width, height = BADGE_SIZES[size]
+    return stylesheet("badge.css", {"width_mm": width, "height_mm": height, "sheet": sheet})
+
+
 def badge_context(badge: BadgeData, size: str | None = None) -> dict[str, Any]:
     """Return the badge.html context for one badge (sizes computed, colours checked)."""
     size = size or badge.size
@@ -102,11 +133,14 @@ def badge_context(badge: BadgeData, size: str | None = None) -> dict[str, Any]:
     inner = width - 2 * _PADDING_MM
     scale = width / BADGE_SIZES["A6"][0]
     color = _safe_color(badge.category_color)
+    name_size = _fit_font_size(badge.name, inner, 40 * scale, 16 * scale)
     return {
+        "size": size,
         "page_width_mm": width,
         "page_height_mm": height,
         "name": badge.name,
-        "name_size_pt": _fit_font_size(badge.name, inner, 40 * scale, 16 * scale),
+        "name_size_pt": name_size,
+        "name_style": _name_style(badge.name, name_size, inner, scale),
         "latin_name": badge.latin_name,
         "latin_size_pt": _fit_font_size(badge.latin_name, inner, 18 * scale, 10 * scale),
         "organization": badge.organization,
@@ -118,13 +152,21 @@ def badge_context(badge: BadgeData, size: str | None = None) -> dict[str, Any]:
         "event_dates": badge.event_dates,
         "ticket_code": badge.ticket_code,
         "online_access_url": badge.online_access_url,
+        "accent_color": _safe_color(badge.accent_color),
+        "logo_uri": _logo_uri(badge.logo_png) if badge.logo_png else None,
         "scale": scale,
     }
 
 
 def render_badge_pdf(badge: BadgeData, *, translations: Translations | None = None) -> bytes:
     """Return the PDF of one badge on its own page (A6 or 90×130 mm)."""
-    return render_pdf("badge.html", {"badge": badge_context(badge)}, translations=translations)
+    context = {"badge": badge_context(badge)}
+    return render_pdf(
+        "badge.html",
+        context,
+        stylesheets=[badge_stylesheet(context["badge"]["size"])],
+        translations=translations,
+    )
 
 
 def _sheet_layout(size: str) -> dict[str, Any]:
@@ -166,6 +208,19 @@ def _sheet_chunk_html(
     return render_html("badge_sheet.html", {**layout, "pages": pages}, translations=translations)
 
 
+# The sheet being rendered, set before forking so workers inherit it instead of receiving
+# the translations and layout by pickle: (layout, size, translations).
+_sheet_job: tuple[dict[str, Any], str, Any] | None = None
+
+
+def _render_sheet_chunk(part: list[BadgeData]) -> bytes:
+    """Lay out one chunk of the current sheet (in this process or a forked worker)."""
+    assert _sheet_job is not None
+    layout, size, translations = _sheet_job
+    html = _sheet_chunk_html(part, layout, size, translations)
+    return render_html_to_pdf(html, [badge_stylesheet(size, sheet=True)])
+
+
 def render_badge_sheet_pdf(
     badges: Iterable[BadgeData],
     progress: Callable[[int, int], None] | None = None,
@@ -176,10 +231,12 @@ def render_badge_sheet_pdf(
 ) -> bytes:
     """Return A4 pages of badges with cut marks; progress(done, total) after each chunk.
 
-    Chunks of SHEET_CHUNK badges are laid out separately (bounded memory) and merged with
-    pypdf; with workers > 1 (default: up to 2 on POSIX) chunks are laid out in forked
-    processes that inherit this process's warm fonts.
+    Chunks of SHEET_CHUNK badges are rendered as separate documents (bounded memory, one
+    font subset per chunk) and merged with pypdf; with workers > 1 (default: up to 2 on
+    POSIX) chunks are rendered in forked processes that inherit this process's warm fonts,
+    parsed stylesheets and translations. Raises ValueError for an unknown size.
     """
+    global _sheet_job
     from pypdf import PdfWriter
 
     items = list(badges)
@@ -191,7 +248,6 @@ def render_badge_sheet_pdf(
     # Whole pages per chunk, so that merging chunks never leaves half-empty pages.
     chunk = max(per_page, SHEET_CHUNK // per_page * per_page)
     parts = list(_chunks(items, chunk)) or [[]]
-    htmls = (_sheet_chunk_html(part, layout, size, translations) for part in parts)
     if workers is None:
         workers = min(2, os.cpu_count() or 1) if hasattr(os, "fork") else 1
     workers = max(1, min(workers, len(parts)))
@@ -199,18 +255,21 @@ def render_badge_sheet_pdf(
     done = 0
     if progress:
         progress(0, total)
+    _sheet_job = (layout, size, translations)
     pool = None
     if workers > 1:
         warm_up()  # forked workers inherit the loaded fonts and configuration
+        render_html_to_pdf("<p></p>", [badge_stylesheet(size, sheet=True)])  # parse CSS once
         pool = multiprocessing.get_context("fork").Pool(workers)
     try:
-        pdfs = pool.imap(render_html_to_pdf, htmls) if pool else map(render_html_to_pdf, htmls)
+        pdfs = pool.imap(_render_sheet_chunk, parts) if pool else map(_render_sheet_chunk, parts)
         for part, pdf in zip(parts, pdfs, strict=True):
             writer.append(io.BytesIO(pdf))
             done += len(part)
             if progress:
                 progress(done, total)
     finally:
+        _sheet_job = None
         if pool:
             pool.close()
             pool.join()

@@ -3,6 +3,12 @@
 Error correction is level M (15 % of the symbol may be damaged). The SVG draws the dark
 modules as merged rectangles, each one stroked line, rather than one square per module,
 because WeasyPrint parses every path coordinate in Python: fewer coordinates, faster PDFs.
+
+The mask pattern is fixed (MASK_PATTERN) instead of chosen per symbol: qrcode scores all
+eight masks in pure Python (~3 ms of a ~25 ms badge), and any mask is valid for decoders.
+Measured on 600 ticket codes drawn at 2 px per module and blurred, zxing-cpp failed on
+3 with mask 6 against 60 with qrcode's automatic choice (and 13–119 with the other fixed
+masks), so mask 6 is both faster and at least as readable for our codes.
 """
 
 from __future__ import annotations
@@ -13,13 +19,17 @@ from functools import lru_cache
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 
-__all__ = ["qr_matrix", "qr_png", "qr_svg"]
+__all__ = ["MASK_PATTERN", "QUIET_ZONE", "qr_matrix", "qr_png", "qr_rectangles", "qr_svg"]
+
+MASK_PATTERN = 6
+# Light modules around the symbol that scanners need (4 is the QR standard's minimum).
+QUIET_ZONE = 4
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=4096)
 def qr_matrix(data: str) -> tuple[tuple[bool, ...], ...]:
     """Return the QR symbol for data as rows of booleans (True = dark), without border."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, mask_pattern=MASK_PATTERN)
     code.add_data(data)
     code.make(fit=True)
     return tuple(tuple(bool(cell) for cell in row) for row in code.get_matrix())
@@ -29,7 +39,12 @@ def qr_png(data: str, box_size: int = 10, border: int = 4) -> bytes:
     """Return a black-on-white PNG of the QR symbol for data."""
     if box_size < 1 or border < 0:
         raise ValueError("box_size must be >= 1 and border >= 0")
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=border)
+    code = qrcode.QRCode(
+        error_correction=ERROR_CORRECT_M,
+        box_size=box_size,
+        border=border,
+        mask_pattern=MASK_PATTERN,
+    )
     code.add_data(data)
     code.make(fit=True)
     buffer = io.BytesIO()
@@ -37,7 +52,7 @@ def qr_png(data: str, box_size: int = 10, border: int = 4) -> bytes:
     return buffer.getvalue()
 
 
-def _rectangles(matrix: tuple[tuple[bool, ...], ...]) -> list[tuple[int, int, int, int]]:
+def qr_rectangles(matrix: tuple[tuple[bool, ...], ...]) -> list[tuple[int, int, int, int]]:
     """Cover the dark modules with rectangles: row runs, stacked while they repeat below."""
     open_runs: dict[tuple[int, int], list[int]] = {}  # (x, width) -> [y, height]
     done: list[tuple[int, int, int, int]] = []
@@ -73,7 +88,7 @@ def qr_svg(data: str, border: int = 4) -> str:
     size = len(matrix) + 2 * border
     # Each rectangle is one stroked line (butt caps): 2 path commands instead of 5.
     by_height: dict[int, list[str]] = {}
-    for x, y, width, height in _rectangles(matrix):
+    for x, y, width, height in qr_rectangles(matrix):
         middle = y + border + height / 2
         by_height.setdefault(height, []).append(f"M{x + border} {middle:g}h{width}")
     paths = "".join(

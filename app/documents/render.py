@@ -9,6 +9,13 @@ from work done once per process and reused by every document:
 * characters outside the base fonts get a tiny supplement font (cached by character set)
   declared with an ``@font-face`` data: URL and appended to the ``--document-fonts``
   custom property that document templates use as their font-family;
+* document stylesheets (``*.css`` Jinja templates in templates/documents/, e.g. badge.css)
+  rendered and parsed once per process for each distinct context (a badge size) and passed
+  to WeasyPrint as ready CSS objects, so a document carries no <style> of its own;
+* QR symbols placed with the ``qr_box(data)`` template global are drawn as vector
+  rectangles straight into the page's PDF content stream after layout (see
+  ``_QRPlacement``): WeasyPrint would otherwise tokenize, parse and draw an inline SVG in
+  Python (~10 ms of a badge), while this costs well under a millisecond and stays vector;
 * call ``warm_up()`` in a worker before it forks jobs so children inherit all of this.
 
 WeasyPrint is not thread-safe, so rendering is serialised by a process-wide lock.
@@ -21,7 +28,8 @@ from __future__ import annotations
 import base64
 import mimetypes
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -29,22 +37,28 @@ from urllib.request import url2pathname
 
 from jinja2 import FileSystemLoader, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from app.documents import fonts
-from app.documents.qr import qr_svg
+from app.documents.qr import QUIET_ZONE, qr_matrix, qr_rectangles, qr_svg
 
 __all__ = [
     "TEMPLATE_DIR",
     "RestrictedURLFetcher",
+    "Stylesheet",
     "URLRefusedError",
     "render_html",
     "render_pdf",
+    "stylesheet",
     "warm_up",
 ]
+
+# A document stylesheet: the name of a CSS template in templates/documents/ and its context
+# as sorted (key, value) pairs of plain hashable values, e.g. ("badge.css", (("size", "A6"),)).
+Stylesheet = tuple[str, tuple[tuple[str, object], ...]]
 
 TEMPLATE_DIR = fonts.PROJECT_ROOT / "templates" / "documents"
 STATIC_DIR = fonts.PROJECT_ROOT / "static"
@@ -103,6 +117,77 @@ class RestrictedURLFetcher(URLFetcher):
         return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
 
 
+# CSS pixels to PDF points (WeasyPrint's page scale at zoom 1).
+_PT_PER_PX = 0.75
+QR_ATTRIBUTE = "data-qr"
+
+
+def _qr_box(data: str) -> Markup:
+    """Template global: an empty block the renderer fills with the QR symbol of data.
+
+    Size it with CSS (square); the symbol, with its 4-module quiet zone, fills the box.
+    """
+    return Markup(f'<div class="qr-box" {QR_ATTRIBUTE}="{escape(str(data))}"></div>')  # noqa: S704
+
+
+@dataclass(frozen=True)
+class _QRPlacement:
+    """A laid-out QR box: page index, top-left corner and side in PDF points, data."""
+
+    page: int
+    left: float
+    top: float
+    side: float
+    data: str
+
+    def operators(self) -> bytes:
+        """PDF operators filling the dark modules black (y grows downwards on our pages)."""
+        matrix = qr_matrix(self.data)
+        module = self.side / (len(matrix) + 2 * QUIET_ZONE)
+        left = self.left + QUIET_ZONE * module
+        top = self.top + QUIET_ZONE * module
+        rectangles = " ".join(
+            f"{left + x * module:.3f} {top + y * module:.3f} "
+            f"{width * module:.3f} {height * module:.3f} re"
+            for x, y, width, height in qr_rectangles(matrix)
+        )
+        return f"q 0 0 0 rg {rectangles} f Q".encode("ascii")
+
+
+def _qr_placements(document: Any) -> list[_QRPlacement]:
+    """Find the laid-out qr_box() blocks of a rendered WeasyPrint document."""
+    placements = []
+    for index, page in enumerate(document.pages):
+        seen = set()
+        for box in page._page_box.descendants(placeholders=True):
+            element = getattr(box, "element", None)
+            if element is None or id(element) in seen:
+                continue
+            data = element.get(QR_ATTRIBUTE)
+            if data is None or box.element_tag != "div":
+                continue
+            seen.add(id(element))
+            side = min(box.width, box.height) * _PT_PER_PX
+            left = box.content_box_x() * _PT_PER_PX + (box.width * _PT_PER_PX - side) / 2
+            top = box.content_box_y() * _PT_PER_PX
+            placements.append(_QRPlacement(index, left, top, side, data))
+    return placements
+
+
+def _draw_qr_symbols(placements: list[_QRPlacement]) -> Callable[[Any, Any], None]:
+    """Return a WeasyPrint finisher appending the QR symbols to their pages' streams."""
+
+    def finisher(document: Any, pdf: Any) -> None:
+        kids = pdf.pages["Kids"]  # flat [number, 0, "R", ...]
+        for placement in placements:
+            page = pdf.objects[kids[3 * placement.page]]
+            contents = page["Contents"]
+            number = int(contents.split()[0])
+            pdf.objects[number].stream.append(placement.operators())
+
+    return finisher
+
+
 def _identity_ngettext(singular: str, plural: str, n: int) -> str:
     """Untranslated ngettext."""
     return singular if n == 1 else plural
@@ -127,7 +212,23 @@ class _Renderer:
             lstrip_blocks=True,
         )
         self.environment.globals["qr_svg"] = _qr_markup
+        self.environment.globals["qr_box"] = _qr_box
+        self.stylesheets: dict[Stylesheet, CSS] = {}
         self._new_font_configuration()
+
+    def stylesheet(self, sheet: Stylesheet) -> CSS:
+        """Return the parsed CSS of a stylesheet template for a context (cached)."""
+        parsed = self.stylesheets.get(sheet)
+        if parsed is None:
+            name, context = sheet
+            source = self.environment.get_template(name).render(dict(context))
+            parsed = CSS(
+                string=source,
+                url_fetcher=self.fetcher,
+                base_url=TEMPLATE_DIR.as_uri() + "/",
+            )
+            self.stylesheets[sheet] = parsed
+        return parsed
 
     def _new_font_configuration(self) -> None:
         """Start a fresh FontConfiguration with the base fonts' stylesheet parsed once."""
@@ -181,7 +282,7 @@ class _Renderer:
         self.environment.install_gettext_callables(gettext, ngettext, newstyle=True)
         return self.environment.get_template(template_name).render(context)
 
-    def write_pdf(self, html: str) -> bytes:
+    def write_pdf(self, html: str, stylesheets: Sequence[Stylesheet] = ()) -> bytes:
         """Lay out html (with any supplement fonts it needs) and return PDF bytes."""
         extra = self.supplement_css(html)
         if extra:
@@ -193,7 +294,10 @@ class _Renderer:
             base_url=TEMPLATE_DIR.as_uri() + "/",
             url_fetcher=self.fetcher,
         )
-        return document.write_pdf(stylesheets=[self.base_stylesheet], font_config=self.font_config)
+        sheets = [self.base_stylesheet, *(self.stylesheet(sheet) for sheet in stylesheets)]
+        rendered = document.render(stylesheets=sheets, font_config=self.font_config)
+        placements = _qr_placements(rendered) if QR_ATTRIBUTE in html else []
+        return rendered.write_pdf(finisher=_draw_qr_symbols(placements) if placements else None)
 
 
 _LOCK = threading.RLock()
@@ -233,10 +337,16 @@ def render_html(
         return _get_renderer().render_html(template_name, context, *functions)
 
 
+def stylesheet(name: str, context: Mapping[str, object] | None = None) -> Stylesheet:
+    """Name a document stylesheet template with its context, for render_pdf(stylesheets=)."""
+    return (name, tuple(sorted((context or {}).items())))
+
+
 def render_pdf(
     template_name: str,
     context: dict[str, Any],
     *,
+    stylesheets: Sequence[Stylesheet] = (),
     translations: Translations | None = None,
     gettext: Callable[[str], str] | None = None,
     ngettext: Callable[[str, str, int], str] | None = None,
@@ -245,13 +355,14 @@ def render_pdf(
     functions = _translation_functions(translations, gettext, ngettext)
     with _LOCK:
         renderer = _get_renderer()
-        return renderer.write_pdf(renderer.render_html(template_name, context, *functions))
+        html = renderer.render_html(template_name, context, *functions)
+        return renderer.write_pdf(html, stylesheets)
 
 
-def render_html_to_pdf(html: str) -> bytes:
+def render_html_to_pdf(html: str, stylesheets: Sequence[Stylesheet] = ()) -> bytes:
     """Lay out already rendered document HTML to PDF bytes (used for badge sheets)."""
     with _LOCK:
-        return _get_renderer().write_pdf(html)
+        return _get_renderer().write_pdf(html, stylesheets)
 
 
 def warm_up() -> None:
