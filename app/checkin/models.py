@@ -91,9 +91,7 @@ class Checkin(db.Model):
     )
     # The scanned code, so that a replayed nonce with another code is told apart.
     code: Mapped[str] = mapped_column(String(64))
-    status: Mapped[CheckinStatus] = mapped_column(
-        Enum(CheckinStatus, native_enum=False, length=20)
-    )
+    status: Mapped[CheckinStatus] = mapped_column(Enum(CheckinStatus, native_enum=False, length=20))
     station: Mapped[str] = mapped_column(String(60))
     nonce: Mapped[str] = mapped_column(String(64), unique=True)
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)
