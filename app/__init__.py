@@ -49,6 +49,7 @@ def create_app(config: object | str | None = None) -> Flask:
     from app.checkin.routes import bp as checkin_bp
     from app.events.routes import bp as events_bp
     from app.mail.routes import bp as mail_bp
+    from app.media.routes import bp as media_bp
     from app.registration import mailings, organizer_routes  # noqa: F401
     from app.registration.routes import bp as registration_bp
 
@@ -59,6 +60,7 @@ def create_app(config: object | str | None = None) -> Flask:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(checkin_bp)
     app.register_blueprint(ceremonies_bp)
+    app.register_blueprint(media_bp)
 
     from app.certificates.services import build_certificate_attachments
     from app.mail.services import register_attachment_builder

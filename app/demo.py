@@ -14,9 +14,11 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Role
 from app.accounts.services import create_user, find_user, grant_role
+from app.ceremonies.demo import load_demo_ceremony
 from app.clock import utcnow
 from app.events.models import Event, EventKind, EventStatus
 from app.extensions import db
+from app.media.demo import load_demo_media
 from app.registration.models import (
     Attendance,
     AttendanceRule,
@@ -788,5 +790,7 @@ def load_demo() -> DemoSummary:
     db.session.flush()
     _ensure_users(event, summary)
     _ensure_guests(event, categories, summary)
+    load_demo_ceremony(event, summary)
+    load_demo_media(event, summary)
     db.session.commit()
     return summary

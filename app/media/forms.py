@@ -1,0 +1,127 @@
+"""Media forms: outlets, coverage items, the import upload and journalist links."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.media.models import CoverageItem, CoverageKind, Outlet, OutletLevel, OutletType
+from app.media.services import CoverageData, OutletData
+
+LEVEL_CHOICES = [
+    (OutletLevel.CENTRAL.value, _l("Central")),
+    (OutletLevel.PROVINCIAL.value, _l("Provincial")),
+    (OutletLevel.MUNICIPAL.value, _l("Municipal")),
+    (OutletLevel.INDUSTRY.value, _l("Industry")),
+    (OutletLevel.OVERSEAS.value, _l("Overseas")),
+]
+TYPE_CHOICES = [
+    (OutletType.TV.value, _l("TV")),
+    (OutletType.NEWSPAPER.value, _l("Newspaper")),
+    (OutletType.NEWS_WEBSITE.value, _l("News website")),
+    (OutletType.NEW_MEDIA.value, _l("New media account")),
+    (OutletType.VIDEO_PLATFORM.value, _l("Video platform")),
+]
+KIND_CHOICES = [
+    (CoverageKind.ORIGINAL.value, _l("Original report")),
+    (CoverageKind.REPOST.value, _l("Repost")),
+    (CoverageKind.VIDEO.value, _l("Video")),
+    (CoverageKind.LIVE_STREAM.value, _l("Live stream")),
+]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class OutletForm(FlaskForm):
+    """An outlet: names, level, type, website."""
+
+    name_zh = StringField(
+        _l("Name (Chinese)"), filters=[_strip], validators=[DataRequired(), Length(max=200)]
+    )
+    name_en = StringField(
+        _l("Name (English)"), filters=[_strip], validators=[Optional(), Length(max=200)]
+    )
+    level = SelectField(_l("Level"), choices=LEVEL_CHOICES)
+    type = SelectField(_l("Type"), choices=TYPE_CHOICES)
+    website = StringField(_l("Website"), filters=[_strip], validators=[Optional(), Length(max=500)])
+
+    def to_data(self) -> OutletData:
+        """The validated input as the services take it."""
+        return OutletData(
+            name_zh=self.name_zh.data,
+            name_en=self.name_en.data or "",
+            level=OutletLevel(self.level.data),
+            type=OutletType(self.type.data),
+            website=self.website.data or "",
+        )
+
+    def fill_from(self, outlet: Outlet) -> None:
+        """Show an outlet's current values."""
+        self.name_zh.data = outlet.name_zh
+        self.name_en.data = outlet.name_en
+        self.level.data = outlet.level.value
+        self.type.data = outlet.type.value
+        self.website.data = outlet.website
+
+
+class CoverageForm(FlaskForm):
+    """A coverage item; outlet and ceremony choices are set by the view."""
+
+    outlet_id = SelectField(_l("Outlet"), coerce=int, validators=[InputRequired()])
+    published_on = DateField(
+        _l("Date"), validators=[InputRequired(message=_l("Please enter a date."))]
+    )
+    title = StringField(_l("Title"), filters=[_strip], validators=[DataRequired(), Length(max=500)])
+    url = StringField(_l("URL"), filters=[_strip], validators=[Optional(), Length(max=1000)])
+    kind = SelectField(_l("Kind"), choices=KIND_CHOICES, default=CoverageKind.ORIGINAL.value)
+    plays = IntegerField(
+        _l("Plays/views"),
+        validators=[Optional(), NumberRange(min=0, max=2_000_000_000)],
+        description=_l("Leave empty when not known."),
+    )
+    ceremony_id = SelectField(_l("Ceremony"), coerce=int, default=0)
+    notes = TextAreaField(_l("Notes"), filters=[_strip], validators=[Optional(), Length(max=5000)])
+
+    def to_data(self) -> CoverageData:
+        """The validated input as the services take it."""
+        return CoverageData(
+            outlet_id=self.outlet_id.data,
+            published_on=self.published_on.data,
+            title=self.title.data,
+            url=self.url.data or "",
+            kind=CoverageKind(self.kind.data),
+            plays=self.plays.data,
+            notes=self.notes.data or "",
+            ceremony_id=self.ceremony_id.data or None,
+        )
+
+    def fill_from(self, item: CoverageItem) -> None:
+        """Show a coverage item's current values."""
+        self.outlet_id.data = item.outlet_id
+        self.published_on.data = item.published_on
+        self.title.data = item.title
+        self.url.data = item.url or ""
+        self.kind.data = item.kind.value
+        self.plays.data = item.plays
+        self.ceremony_id.data = item.ceremony_id or 0
+        self.notes.data = item.notes
+
+
+class ImportForm(FlaskForm):
+    """Upload a coverage spreadsheet (CSV or XLSX)."""
+
+    file = FileField(
+        _l("Spreadsheet (CSV or XLSX)"),
+        validators=[FileRequired(message=_l("Choose a file to import."))],
+    )
+
+
+class LinkJournalistForm(FlaskForm):
+    """Link a journalist's registration to an outlet; choices are set by the view."""
+
+    registration_id = SelectField(_l("Journalist"), coerce=int, validators=[InputRequired()])
