@@ -18,6 +18,19 @@ from app.certificates.models import (
 )
 from app.checkin.models import Checkin, CheckinList, DeviceToken
 from app.events.models import Event
+from app.judging.models import (
+    Assignment,
+    Award,
+    Conflict,
+    Criterion,
+    Entry,
+    JudgeProfile,
+    Round,
+    RoundEntry,
+    ScoreSheet,
+    ScoreVersion,
+    TeamMember,
+)
 from app.mail.models import OutboxMessage
 from app.media.models import CoverageItem, Outlet, PressAccreditation
 from app.registration.models import (
@@ -30,6 +43,17 @@ from app.registration.models import (
 )
 
 __all__ = [
+    "Assignment",
+    "Award",
+    "Conflict",
+    "Criterion",
+    "Entry",
+    "JudgeProfile",
+    "Round",
+    "RoundEntry",
+    "ScoreSheet",
+    "ScoreVersion",
+    "TeamMember",
     "AgendaSegment",
     "Category",
     "Ceremony",

@@ -1,0 +1,364 @@
+"""Judging models: entries with team members, rounds with criteria, assignments, conflicts,
+score sheets with every version kept, awards."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    JSON,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.clock import UTCDateTime, utcnow
+from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.accounts.models import User
+    from app.registration.models import Registration
+
+
+def _enum(cls: type[enum.Enum], length: int = 20) -> Enum:
+    return Enum(cls, native_enum=False, length=length)
+
+
+class Eligibility(enum.StrEnum):
+    """Whether an entry may compete."""
+
+    PENDING = "pending"
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+
+
+class RoundKind(enum.StrEnum):
+    """The stage a round belongs to."""
+
+    PRELIMINARY = "preliminary"
+    SEMIFINAL = "semifinal"
+    FINAL = "final"
+
+
+class AggregationMethod(enum.StrEnum):
+    """How judges' scores become an entry's score."""
+
+    WEIGHTED_MEAN = "weighted_mean"
+    TRIMMED_MEAN = "trimmed_mean"
+    ZSCORE = "zscore"
+
+
+class AdvancementRule(enum.StrEnum):
+    """Who goes through to the next round."""
+
+    TOP_N = "top_n"
+    TOP_N_PER_TRACK = "top_n_per_track"
+    THRESHOLD = "threshold"
+
+
+class SheetStatus(enum.StrEnum):
+    """A judge's score sheet: editable draft or locked submission."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class ConflictSource(enum.StrEnum):
+    """Where a recorded conflict of interest comes from."""
+
+    DECLARED = "declared"  # the judge said so
+    ORGANIZER = "organizer"  # added by hand
+
+
+class RankingState(enum.StrEnum):
+    """What the ranking screen shows: live updates, a frozen snapshot, or the published result."""
+
+    LIVE = "live"
+    FROZEN = "frozen"
+    PUBLISHED = "published"
+
+
+class TimerPhase(enum.StrEnum):
+    """The stage timer: nothing running, the pitch, or the questions."""
+
+    IDLE = "idle"
+    PITCH = "pitch"
+    QA = "qa"
+
+
+class AwardLevel(enum.StrEnum):
+    """Award levels, best first."""
+
+    GOLD = "gold"
+    SILVER = "silver"
+    BRONZE = "bronze"
+    EXCELLENCE = "excellence"
+
+
+class Entry(db.Model):
+    """A team's project in the competition."""
+
+    __table_args__ = (Index("ix_entry_event_track", "event_id", "track"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    title_zh: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str] = mapped_column(String(300))
+    track: Mapped[str] = mapped_column(String(80), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    video_url: Mapped[str] = mapped_column(String(500), default="")
+    # File name of the pitch deck PDF under instance/judging/<event_id>/.
+    deck_file: Mapped[str | None] = mapped_column(String(100))
+    deck_size: Mapped[int] = mapped_column(default=0)
+    eligibility: Mapped[Eligibility] = mapped_column(
+        _enum(Eligibility), default=Eligibility.PENDING
+    )
+    eligibility_reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    members: Mapped[list[TeamMember]] = relationship(
+        back_populates="entry", cascade="all, delete-orphan", order_by="TeamMember.id"
+    )
+
+    def title(self, locale: str) -> str:
+        """Title in the given locale (Chinese for zh, English otherwise, falling back)."""
+        if locale.startswith("zh"):
+            return self.title_zh or self.title_en
+        return self.title_en or self.title_zh
+
+    @property
+    def leader(self) -> TeamMember | None:
+        """The team leader, if one is set."""
+        return next((m for m in self.members if m.is_leader), None)
+
+
+class TeamMember(db.Model):
+    """A registration that is part of an entry's team; one team per registration."""
+
+    __table_args__ = (UniqueConstraint("registration_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"))
+    is_leader: Mapped[bool] = mapped_column(default=False)
+
+    entry: Mapped[Entry] = relationship(back_populates="members")
+    registration: Mapped[Registration] = relationship()
+
+
+class Round(db.Model):
+    """One judging round with its criteria, assignment size, aggregation and advancement rule."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[RoundKind] = mapped_column(_enum(RoundKind))
+    position: Mapped[int] = mapped_column(default=0)
+    judges_per_entry: Mapped[int] = mapped_column(default=3)
+    aggregation: Mapped[AggregationMethod] = mapped_column(
+        _enum(AggregationMethod), default=AggregationMethod.WEIGHTED_MEAN
+    )
+    advancement_rule: Mapped[AdvancementRule] = mapped_column(
+        _enum(AdvancementRule), default=AdvancementRule.TOP_N
+    )
+    advancement_value: Mapped[float] = mapped_column(Float, default=10)
+    # Criterion ids, most important first, used to break ties.
+    tie_break_criteria: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # Bumped by every score write: the explicit invalidation of the cached ranking.
+    score_version: Mapped[int] = mapped_column(default=0)
+    advanced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Pitch-order draw (live final): the seed is kept so anyone can repeat the draw.
+    draw_seed: Mapped[str | None] = mapped_column(String(64))
+    drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Stage state for the live final.
+    current_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("entry.id", ondelete="SET NULL")
+    )
+    timer_phase: Mapped[TimerPhase] = mapped_column(_enum(TimerPhase), default=TimerPhase.IDLE)
+    timer_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: paused
+    timer_elapsed: Mapped[float] = mapped_column(Float, default=0)  # seconds before the pause
+    pitch_seconds: Mapped[int] = mapped_column(default=480)
+    qa_seconds: Mapped[int] = mapped_column(default=420)
+    ranking_state: Mapped[RankingState] = mapped_column(
+        _enum(RankingState), default=RankingState.LIVE
+    )
+    frozen_ranking: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    criteria: Mapped[list[Criterion]] = relationship(
+        back_populates="round",
+        cascade="all, delete-orphan",
+        order_by="Criterion.position, Criterion.id",
+    )
+    round_entries: Mapped[list[RoundEntry]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="RoundEntry.id"
+    )
+
+    def name(self, locale: str) -> str:
+        """Round name in the given locale."""
+        return self.name_zh if locale.startswith("zh") else self.name_en
+
+
+class Criterion(db.Model):
+    """A scoring criterion of a round: weight (the weights of a round add up to 100) and range."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    weight: Mapped[int] = mapped_column()
+    min_score: Mapped[float] = mapped_column(Float, default=0)
+    max_score: Mapped[float] = mapped_column(Float, default=10)
+    step: Mapped[float] = mapped_column(Float, default=0.5)
+    position: Mapped[int] = mapped_column(default=0)
+
+    round: Mapped[Round] = relationship(back_populates="criteria")
+
+    def name(self, locale: str) -> str:
+        """Criterion name in the given locale."""
+        return self.name_zh if locale.startswith("zh") else self.name_en
+
+
+class RoundEntry(db.Model):
+    """An entry taking part in a round, with its place in the pitch order once drawn."""
+
+    __table_args__ = (UniqueConstraint("round_id", "entry_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    draw_position: Mapped[int | None] = mapped_column()
+    advanced: Mapped[bool] = mapped_column(default=False)
+
+    round: Mapped[Round] = relationship(back_populates="round_entries")
+    entry: Mapped[Entry] = relationship()
+
+
+class JudgeProfile(db.Model):
+    """What a judge declared for an event: the organization they work for."""
+
+    __table_args__ = (UniqueConstraint("event_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    organization: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Conflict(db.Model):
+    """A recorded conflict of interest between a judge and an entry (declared or by hand).
+
+    Conflicts detected automatically (same organization) are computed, not stored.
+    """
+
+    __table_args__ = (UniqueConstraint("judge_user_id", "entry_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    judge_user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    source: Mapped[ConflictSource] = mapped_column(_enum(ConflictSource))
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    judge: Mapped[User] = relationship()
+    entry: Mapped[Entry] = relationship()
+
+
+class Assignment(db.Model):
+    """A judge asked to score one entry in one round."""
+
+    __table_args__ = (
+        UniqueConstraint("round_id", "entry_id", "judge_user_id"),
+        Index("ix_assignment_round_judge", "round_id", "judge_user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    judge_user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    manual: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    judge: Mapped[User] = relationship()
+    entry: Mapped[Entry] = relationship()
+
+
+class ScoreSheet(db.Model):
+    """A judge's current scores for one entry in one round (draft or submitted)."""
+
+    __table_args__ = (
+        UniqueConstraint("round_id", "entry_id", "judge_user_id"),
+        Index("ix_score_sheet_round_status", "round_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    judge_user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    # {"<criterion id>": value}
+    values: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[SheetStatus] = mapped_column(_enum(SheetStatus), default=SheetStatus.DRAFT)
+    version: Mapped[int] = mapped_column(default=0)
+    total: Mapped[float | None] = mapped_column(Float)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    judge: Mapped[User] = relationship()
+    entry: Mapped[Entry] = relationship()
+    versions: Mapped[list[ScoreVersion]] = relationship(
+        back_populates="sheet", cascade="all, delete-orphan", order_by="ScoreVersion.version"
+    )
+
+
+class ScoreVersion(db.Model):
+    """One saved version of a score sheet: who, when, what action, the values after it.
+
+    The client id of the request that made it is unique per sheet, so a resent request is
+    recognised and never stored twice.
+    """
+
+    __table_args__ = (UniqueConstraint("sheet_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(
+        ForeignKey("score_sheet.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int] = mapped_column()
+    action: Mapped[str] = mapped_column(String(20))  # draft, submit, reopen
+    values: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[SheetStatus] = mapped_column(_enum(SheetStatus))
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    sheet: Mapped[ScoreSheet] = relationship(back_populates="versions")
+    actor: Mapped[User | None] = relationship()
+
+
+class Award(db.Model):
+    """An award given to an entry on the ranking of a round."""
+
+    __table_args__ = (UniqueConstraint("round_id", "entry_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    level: Mapped[AwardLevel] = mapped_column(_enum(AwardLevel))
+    rank: Mapped[int | None] = mapped_column()
+    certificates_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    entry: Mapped[Entry] = relationship()
