@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, LargeBinary, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import UTCDateTime, to_local, utcnow
@@ -61,6 +61,9 @@ class Event(db.Model):
     # Secret that signs this event's ticket codes (HMAC); given only to its check-in devices.
     ticket_key: Mapped[bytes] = mapped_column(LargeBinary(64), default=generate_event_key)
     badge_size: Mapped[str] = mapped_column(String(10), default="A6")
+    # Badge accent colour (#rrggbb) and logo file name under instance/uploads/<event id>/.
+    badge_accent_color: Mapped[str] = mapped_column(String(7), default="#1F4E9C")
+    badge_logo: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     categories: Mapped[list[Category]] = relationship(
@@ -93,3 +96,47 @@ class Event(db.Model):
     def local(self, value: datetime | None) -> datetime | None:
         """A UTC datetime shown in the event's timezone."""
         return to_local(value, self.timezone)
+
+
+class JobState(enum.StrEnum):
+    """Where a background job stands."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class BackgroundJob(db.Model):
+    """A long job run for an event (a badge sheet …), tracked for its progress bar.
+
+    The worker updates progress_done/progress_total as it goes and result_path (relative to
+    the instance folder) when done; error holds a short message when it failed.
+    """
+
+    __table_args__ = (Index("ix_background_job_event_kind", "event_id", "kind", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    # What the job makes, e.g. "badge_sheet"; parameters are in `parameters`.
+    kind: Mapped[str] = mapped_column(String(40))
+    state: Mapped[JobState] = mapped_column(
+        Enum(JobState, native_enum=False, length=10), default=JobState.QUEUED
+    )
+    parameters: Mapped[dict] = mapped_column(JSON, default=dict)
+    progress_done: Mapped[int] = mapped_column(default=0)
+    progress_total: Mapped[int] = mapped_column(default=0)
+    result_path: Mapped[str] = mapped_column(String(300), default="")
+    error: Mapped[str] = mapped_column(String(500), default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def percent(self) -> int:
+        """Progress in whole percent (100 when done)."""
+        if self.state == JobState.DONE:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, self.progress_done * 100 // self.progress_total)
