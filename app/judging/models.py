@@ -111,6 +111,7 @@ class Entry(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
     title_zh: Mapped[str] = mapped_column(String(300))
     title_en: Mapped[str] = mapped_column(String(300))
+    team_name: Mapped[str] = mapped_column(String(200), default="")
     track: Mapped[str] = mapped_column(String(80), default="")
     summary: Mapped[str] = mapped_column(Text, default="")
     video_url: Mapped[str] = mapped_column(String(500), default="")
