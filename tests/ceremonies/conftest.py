@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from flask_babel import force_locale
 
 from app.accounts.models import Role
 from app.ceremonies.models import SegmentKind
@@ -43,6 +44,13 @@ def item_data(title: str, parties, witnesses=(), **extra) -> SigningItemData:
     )
 
 
+@pytest.fixture(autouse=True)
+def english(app):
+    """Messages in English whatever the catalogs hold (the assertions read English)."""
+    with force_locale("en"):
+        yield
+
+
 @pytest.fixture
 def make_ceremony(app, make_event):
     """Factory: a ceremony (09:30 Shanghai) with opening 5, speech 10, signing 20, closing 5."""
@@ -76,4 +84,5 @@ def organizer_client(client, auth, make_user, make_event):
     event = make_event()
     user = make_user(Role.ORGANIZER, event=event)
     auth.login(user)
+    client.get("/?lang=en")
     return client, event

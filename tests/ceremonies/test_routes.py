@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from app.accounts.models import Role
@@ -77,6 +78,7 @@ def test_organizer_sees_agenda_with_computed_times_and_checks(
 ):
     ceremony = make_ceremony(items=ITEMS, slot_minutes=30)
     auth.login(make_user(Role.ORGANIZER, event=ceremony.event))
+    client.get("/?lang=en")
     html = client.get(base(ceremony.event, ceremony) + "/").get_data(as_text=True)
     assert "09:30" in html and "09:45" in html
     assert "Check before printing" in html and "10 more" in html
@@ -222,8 +224,13 @@ def test_agenda_and_stage_list_pdfs_render_from_current_data(organizer_client, m
 def test_pdf_shows_pre_print_problems(organizer_client, make_ceremony):
     client, event = organizer_client
     ceremony = make_ceremony(event=event, items=ITEMS, slot_minutes=30)
-    text = pdf_text(client.get(base(event, ceremony) + "/host-script.pdf").data)
-    assert "Check before printing" in text and "10 more" in text
+    stage = pdf_text(client.get(base(event, ceremony) + "/stage-list.pdf").data)
+    assert "Check before printing" in stage and "10 more" in stage
+    # The host script is in the host's language (Chinese here), its check box too.
+    with force_locale("zh_CN"):
+        heading = gettext("Check before printing")
+    script = pdf_text(client.get(base(event, ceremony) + "/host-script.pdf").data)
+    assert heading in script and "40" in script
 
 
 def upload(client, event, ceremony, data: bytes, name="agreement.pdf"):
