@@ -32,11 +32,15 @@ $(BIN)/.installed: pyproject.toml
 fonts: venv ## build the CJK badge font subsets from the system Noto CJK (once, ~30 s)
 	$(BIN)/python -m app.documents.fonts build
 
-translations: venv ## compile the zh_CN/en/ru catalogs
-	$(BIN)/pybabel compile -f -d app/translations
+translations: venv ## compile the zh_CN/en/ru catalogs (fuzzy entries are never shipped)
+	$(BIN)/pybabel compile -d app/translations
 
-messages: venv ## extract strings and update the catalogs (then translate the .po files)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot .
+# tests/test_translations.py reads this line to check that the .pot is up to date: one command.
+# Babel's defaults already cover _, gettext, ngettext, pgettext and npgettext (Python and Jinja).
+BABEL_EXTRACT_FLAGS := -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 --add-comments=TRANSLATORS: --project=Huiwu --version=1.0
+
+messages: venv ## extract strings and update the catalogs (then translate the .po files; obsolete ones stay as #~)
+	$(BIN)/pybabel extract $(BABEL_EXTRACT_FLAGS) -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 db: venv ## create or upgrade the database
