@@ -32,6 +32,11 @@ csrf = CSRFProtect()
 babel = Babel()
 
 
+# RQ job timeout per queue, in seconds, where RQ's 180 s default is too short: a sheet of
+# 5,000 badges takes minutes on a busy worker.
+QUEUE_TIMEOUTS = {"documents": 3600}
+
+
 class JobQueue:
     """Runs jobs by dotted name after the current transaction commits.
 
@@ -107,7 +112,8 @@ class JobQueue:
             from rq import Queue
 
             try:
-                Queue(queue, connection=conn).enqueue(func_name, *args)
+                timeout = QUEUE_TIMEOUTS.get(queue)
+                Queue(queue, connection=conn, default_timeout=timeout).enqueue(func_name, *args)
                 return
             except Exception:  # Redis down: the outbox sweeper picks the work up later.
                 logging.getLogger(__name__).exception("could not enqueue %s", func_name)
@@ -130,6 +136,10 @@ def _run_pending_jobs(session) -> None:
     # inline job needs a connection of its own, so with many threads committing at once every
     # pooled connection waited for a second one. Run the jobs once the transaction has ended
     # and its connection is back in the pool.
+    # after_commit also fires when a savepoint (begin_nested) is released; the jobs must wait
+    # for the outermost commit, which may still roll back.
+    if session.in_nested_transaction():
+        return
     session.info["committed_jobs"] = session.info.pop("pending_jobs", [])
 
 
@@ -142,6 +152,10 @@ def _run_committed_jobs(session, transaction) -> None:
 
 
 def _drop_pending_jobs(session) -> None:
+    # A rolled-back savepoint keeps the jobs queued before it; jobs queued inside it find no
+    # row and do nothing.
+    if session.in_nested_transaction():
+        return
     session.info.pop("pending_jobs", None)
 
 

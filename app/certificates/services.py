@@ -402,13 +402,17 @@ def run_certificate_batch(batch_id: int) -> CertificateBatch | None:
         return None
     batch = db.session.get(CertificateBatch, batch_id, populate_existing=True)
     actor = db.session.get(User, batch.requested_by_user_id) if batch.requested_by_user_id else None
+    # Read what the loop needs now: after each chunk's commit these objects are expired, and
+    # reloading them while that commit's inline jobs run (no Redis) would lock SQLite.
+    send_mail = batch.send_mail
+    event_id = batch.event_id
     ids = list(batch.registration_ids or [])
     try:
         for start in range(0, len(ids), BATCH_CHUNK):
             chunk = ids[start : start + BATCH_CHUNK]
             registrations = db.session.scalars(
                 select(Registration)
-                .where(Registration.id.in_(chunk), Registration.event_id == batch.event_id)
+                .where(Registration.id.in_(chunk), Registration.event_id == event_id)
                 .order_by(Registration.id)
             ).all()
             issued = 0
@@ -418,7 +422,7 @@ def run_certificate_batch(batch_id: int) -> CertificateBatch | None:
                         registration,
                         CertificateKind.PARTICIPATION,
                         actor=actor,
-                        send_mail=batch.send_mail,
+                        send_mail=send_mail,
                     )
                 except CertificateError:
                     continue
@@ -605,12 +609,8 @@ def _language_block(certificate: Certificate, event: Event, locale: str) -> dict
             "heading": heading,
             "award": award,
             "statement": statement,
-            "team": _("Team: %(team)s", team=certificate.team_name)
-            if certificate.team_name
-            else "",
-            "entry": _("Entry: %(entry)s", entry=certificate.entry_title)
-            if certificate.entry_title
-            else "",
+            "team_label": _("Team"),
+            "entry_label": _("Entry"),
             "number": _("Certificate No. %(number)s", number=certificate.number),
             "issued": _(
                 "Issued on %(date)s",
@@ -638,6 +638,8 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
         "name_size_pt": _name_size_pt(certificate.native_name, 230, 40, 14),
         "latin_name": certificate.latin_name,
         "number": certificate.number,
+        "team": certificate.team_name or "",
+        "entry": certificate.entry_title or "",
         "verify_url": verification_url(certificate),
         "logo": _image_data_url(event.id, settings.logo_file),
         "seal": _image_data_url(event.id, settings.seal_file),
