@@ -50,7 +50,7 @@ def create_app(config: object | str | None = None) -> Flask:
     from app.events.routes import bp as events_bp
     from app.mail.routes import bp as mail_bp
     from app.media.routes import bp as media_bp
-    from app.registration import mailings, organizer_routes  # noqa: F401
+    from app.registration import badge_routes, mailings, organizer_routes  # noqa: F401
     from app.registration.routes import bp as registration_bp
 
     app.register_blueprint(accounts_bp)

@@ -132,6 +132,8 @@ class BackgroundJob(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    event: Mapped[Event] = relationship()
+
     @property
     def percent(self) -> int:
         """Progress in whole percent (100 when done)."""

@@ -20,6 +20,7 @@ from app.documents.tickets import issue_ticket_code, peek_event_id, verify_ticke
 from app.events.models import Event
 from app.extensions import db
 from app.mail.services import Attachment
+from app.registration.badge_services import event_logo_png
 from app.registration.models import Attendance, Registration, RegistrationState, TicketRevocation
 
 
@@ -137,6 +138,8 @@ def badge_data(registration: Registration) -> BadgeData:
         ticket_code=None if online else ticket_code(registration),
         online_access_url=(event.online_url or None) if online else None,
         size=event.badge_size,
+        accent_color=event.badge_accent_color,
+        logo_png=event_logo_png(event),
     )
 
 
