@@ -267,13 +267,14 @@ def load_demo_media(event: Event, summary) -> None:
             created_outlets += 1
         outlets.append(outlet)
     db.session.flush()
-    known = set(
-        db.session.execute(
+    known = {
+        (outlet_id, day, title)
+        for outlet_id, day, title in db.session.execute(
             select(CoverageItem.outlet_id, CoverageItem.published_on, CoverageItem.title).where(
                 CoverageItem.event_id == event.id
             )
-        ).tuples()
-    )
+        )
+    }
     first_day = event.local(event.starts_at).date()
     created_reports = 0
     for report in demo_reports(first_day):
