@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "app" / "translations"
 POT = TRANSLATIONS / "messages.pot"
 LANGUAGES = ("zh", "ru", "en")
-HINT = "run `make messages` and translate the new strings in app/translations/*/LC_MESSAGES/messages.po"
+HINT = "run make messages and translate: app/translations/*/LC_MESSAGES/messages.po"
 
 # Pages, mails and documents a participant (guest, team member, journalist) sees.
 PARTICIPANT_FILES = {
