@@ -219,3 +219,88 @@ def test_badge_sheet_has_four_badges_per_a4_page_all_decodable():
     decoded = sorted(_decode_qr_codes(pages[0]) + _decode_qr_codes(pages[1]))
     assert decoded == sorted(codes)
     assert seen[0] == (0, 6) and seen[-1] == (6, 6)
+
+
+def test_fixed_mask_qr_codes_decode_when_small_and_blurred():
+    """The fixed mask (MASK_PATTERN) stays readable at 2 px per module with blur."""
+    from PIL import Image, ImageFilter
+
+    from app.documents.qr import QUIET_ZONE, qr_matrix
+
+    failures = 0
+    codes = [
+        issue_ticket_code(KEY, event, reg, 1) for event in (1, 77) for reg in range(0, 5000, 50)
+    ]
+    for code in codes:
+        matrix = qr_matrix(code)
+        size = len(matrix) + 2 * QUIET_ZONE
+        image = Image.new("L", (size, size), 255)
+        for y, row in enumerate(matrix):
+            for x, dark in enumerate(row):
+                if dark:
+                    image.putpixel((x + QUIET_ZONE, y + QUIET_ZONE), 0)
+        image = image.resize((size * 2, size * 2), Image.NEAREST).filter(
+            ImageFilter.GaussianBlur(0.8)
+        )
+        if [r.text for r in zxingcpp.read_barcodes(image)] != [code]:
+            failures += 1
+    assert failures <= len(codes) // 50
+
+
+def test_badge_qr_is_vector_not_an_image():
+    code = issue_ticket_code(KEY, 5, 6, 1)
+    pdf = render_badge_pdf(BadgeData(name="张伟", ticket_code=code))
+    assert b"/Subtype /Image" not in pdf
+    page = _pages(pdf)[0]
+    # Readable at a low resolution too (about 6 px per module).
+    assert [r.text for r in zxingcpp.read_barcodes(page.render(scale=1.0).to_pil())] == [code]
+
+
+def test_badge_prints_logo_and_accent_colour():
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (60, 30), (0, 160, 0)).save(buffer, format="PNG")
+    code = issue_ticket_code(KEY, 5, 7, 1)
+    pdf = render_badge_pdf(
+        BadgeData(name="张伟", ticket_code=code, logo_png=buffer.getvalue(), accent_color="#CC0000")
+    )
+    assert b"/Subtype /Image" in pdf
+    image = _pages(pdf)[0].render(scale=2).to_pil().convert("RGB")
+    # The accent stripe runs along the top edge.
+    red, green, blue = image.getpixel((image.width // 2, 3))
+    assert red > 180 and green < 60 and blue < 60
+    assert _decode_qr_codes(_pages(pdf)[0]) == [code]
+
+
+def test_sheet_in_forked_workers_keeps_every_qr_and_order():
+    codes = [issue_ticket_code(KEY, 2, i, 1) for i in range(10)]
+    from app.documents import badges
+
+    previous = badges.SHEET_CHUNK
+    badges.SHEET_CHUNK = 4  # three chunks, laid out by two workers
+    try:
+        pdf = render_badge_sheet_pdf(
+            [BadgeData(name=f"李娜{i}", ticket_code=code) for i, code in enumerate(codes)],
+            workers=2,
+        )
+    finally:
+        badges.SHEET_CHUNK = previous
+    pages = _pages(pdf)
+    assert len(pages) == 3
+    decoded = [code for page in pages for code in _decode_qr_codes(page)]
+    assert sorted(decoded) == sorted(codes)
+    text = "".join(page.get_textpage().get_text_range() for page in pages)
+    assert [text.index(f"李娜{i}") for i in range(10)] == sorted(
+        text.index(f"李娜{i}") for i in range(10)
+    )
+
+
+def test_badge_stylesheet_is_parsed_once_per_size():
+    from app.documents.badges import badge_stylesheet
+
+    renderer = render._get_renderer()
+    render_badge_pdf(BadgeData(name="王伟", size="90x130"))
+    parsed = renderer.stylesheets[badge_stylesheet("90x130")]
+    render_badge_pdf(BadgeData(name="王芳", size="90x130"))
+    assert renderer.stylesheets[badge_stylesheet("90x130")] is parsed
