@@ -48,6 +48,7 @@ def create_app(config: object | str | None = None) -> Flask:
     from app.checkin import api, scanner_routes  # noqa: F401  (views on the checkin blueprint)
     from app.checkin.routes import bp as checkin_bp
     from app.events.routes import bp as events_bp
+    from app.judging import api as judging_api  # the blueprint with its JSON views
     from app.mail.routes import bp as mail_bp
     from app.media.routes import bp as media_bp
     from app.registration import badge_routes, mailings, organizer_routes  # noqa: F401
@@ -60,6 +61,7 @@ def create_app(config: object | str | None = None) -> Flask:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(checkin_bp)
     app.register_blueprint(ceremonies_bp)
+    app.register_blueprint(judging_api.bp)
     app.register_blueprint(media_bp)
 
     from app.certificates.services import build_certificate_attachments

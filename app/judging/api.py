@@ -1,0 +1,109 @@
+"""The tablet's JSON API: read and save a judge's score sheet, and the judge's progress.
+
+Cookie-authenticated (the judge's session) with the CSRF token in X-CSRFToken. Every save
+carries a client id; a resend of an already stored save answers 200 with `duplicate: true`
+and stores nothing. Refusals are 4xx {"error": code, "message": localized text}; nothing is
+stored for a refused request.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import abort, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts.models import Role
+from app.accounts.permissions import event_role, requires
+from app.extensions import db
+from app.judging import services
+from app.judging.routes import bp
+from app.judging.services import JudgingError
+
+API = "/api/events/<slug>/judging/rounds/<int:round_id>"
+MAX_BODY = 32 * 1024
+JUDGE = event_role(Role.JUDGE)
+
+
+@bp.errorhandler(JudgingError)
+def _judging_error(error: JudgingError):
+    db.session.rollback()
+    if request.path.startswith("/api/"):
+        return jsonify(error=error.code, message=str(error.message)), error.status
+    return (
+        render_template("errors/error.html", code=error.status, message=str(error.message)),
+        error.status,
+    )
+
+
+def _round(round_id: int):
+    round_ = services.get_round(g.event, round_id)
+    if round_ is None:
+        abort(404, _("No such round."))
+    return round_
+
+
+def _json_body() -> dict:
+    if request.mimetype != "application/json":
+        raise JudgingError(
+            _("Send the request as application/json."), 415, "unsupported_media_type"
+        )
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise JudgingError(_("The request is too large."), 413, "too_large")
+    try:
+        data = json.loads(request.get_data(cache=True) or b"null")
+    except (ValueError, RecursionError):
+        raise JudgingError(
+            _("The request body is not valid JSON."), 400, "malformed_json"
+        ) from None
+    if not isinstance(data, dict):
+        raise JudgingError(_("The request body must be a JSON object."), 400, "malformed_json")
+    return data
+
+
+@bp.route(f"{API}/", methods=["GET"])
+@requires(JUDGE)
+def api_round(slug: str, round_id: int):
+    """The judge's progress in a round: how many of the assigned entries are submitted."""
+    round_ = _round(round_id)
+    entries = services.judge_entries(round_, current_user)
+    submitted = sum(1 for _, s in entries if s is not None and s.status == "submitted")
+    return {"round_id": round_.id, "assigned": len(entries), "submitted": submitted}
+
+
+@bp.route(f"{API}/sheets/<int:entry_id>", methods=["GET"])
+@requires(JUDGE)
+def api_sheet(slug: str, round_id: int, entry_id: int):
+    """The judge's sheet for an entry; 403 unless assigned and free of conflicts."""
+    round_ = _round(round_id)
+    services.check_can_score(round_, entry_id, current_user)
+    return services.sheet_state(round_, entry_id, current_user)
+
+
+@bp.route(f"{API}/sheets/<int:entry_id>", methods=["POST"])
+@requires(JUDGE)
+def api_save_sheet(slug: str, round_id: int, entry_id: int):
+    """Save a draft ({"action": "draft"}) or submit and lock ({"action": "submit"}).
+
+    Body: {"client_id", "action", "values": {"<criterion id>": number}, "comment"}.
+    403 not assigned or conflicted, 409 locked, 422 bad values, 415/400 bad body.
+    """
+    round_ = _round(round_id)
+    body = _json_body()
+    action = body.get("action", "draft")
+    if action not in ("draft", "submit"):
+        raise JudgingError(_("The action must be draft or submit."), 422, "bad_action")
+    result = services.save_sheet(
+        round_,
+        entry_id,
+        current_user,
+        values=body.get("values", {}),
+        comment=body.get("comment", ""),
+        submit=action == "submit",
+        client_id=body.get("client_id"),
+    )
+    db.session.commit()
+    state = services.sheet_state(round_, entry_id, current_user)
+    state["duplicate"] = result.duplicate
+    return state

@@ -1,0 +1,251 @@
+"""Judging forms: entries, eligibility, rounds with criteria rows, conflicts, assignments,
+awards, the draw and small confirmations."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    FieldList,
+    FloatField,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from app.judging.models import (
+    AdvancementRule,
+    AggregationMethod,
+    AwardLevel,
+    Eligibility,
+    RoundKind,
+)
+from app.judging.services import CriterionData, EntryData, RoundData
+
+CRITERION_ROWS = 8
+
+KIND_CHOICES = [
+    (RoundKind.PRELIMINARY.value, _l("Preliminary")),
+    (RoundKind.SEMIFINAL.value, _l("Semifinal")),
+    (RoundKind.FINAL.value, _l("Final")),
+]
+AGGREGATION_CHOICES = [
+    (AggregationMethod.WEIGHTED_MEAN.value, _l("Weighted mean")),
+    (AggregationMethod.TRIMMED_MEAN.value, _l("Trimmed mean (drop highest and lowest)")),
+    (AggregationMethod.ZSCORE.value, _l("Per-judge z-score")),
+]
+RULE_CHOICES = [
+    (AdvancementRule.TOP_N.value, _l("Top N overall")),
+    (AdvancementRule.TOP_N_PER_TRACK.value, _l("Top N per track")),
+    (AdvancementRule.THRESHOLD.value, _l("Score threshold")),
+]
+ELIGIBILITY_CHOICES = [
+    (Eligibility.PENDING.value, _l("Not checked yet")),
+    (Eligibility.ELIGIBLE.value, _l("Eligible")),
+    (Eligibility.INELIGIBLE.value, _l("Not eligible")),
+]
+AWARD_LABELS = {
+    AwardLevel.GOLD: _l("Gold"),
+    AwardLevel.SILVER: _l("Silver"),
+    AwardLevel.BRONZE: _l("Bronze"),
+    AwardLevel.EXCELLENCE: _l("Excellence"),
+}
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class EntryForm(FlaskForm):
+    """An entry with its team; members are registrations of the event."""
+
+    title_zh = StringField(_l("Project title (Chinese)"), [Length(max=300)], filters=[_strip])
+    title_en = StringField(_l("Project title (English)"), [Length(max=300)], filters=[_strip])
+    team_name = StringField(_l("Team name"), [Length(max=200)], filters=[_strip])
+    track = StringField(_l("Track"), [Length(max=80)], filters=[_strip])
+    summary = TextAreaField(_l("Summary"), [Length(max=5000)], filters=[_strip])
+    video_url = StringField(_l("Video link"), [Length(max=500)], filters=[_strip])
+    members = SelectMultipleField(_l("Team members"), coerce=int, validate_choice=False)
+    leader = SelectField(_l("Team leader"), coerce=int, validate_choice=False)
+    deck = FileField(_l("Pitch deck (PDF, at most 10 MB)"))
+
+    def to_data(self) -> EntryData:
+        """The form's values for the entry services."""
+        return EntryData(
+            title_zh=self.title_zh.data or "",
+            title_en=self.title_en.data or "",
+            team_name=self.team_name.data or "",
+            track=self.track.data or "",
+            summary=self.summary.data or "",
+            video_url=self.video_url.data or "",
+            member_ids=list(self.members.data or []),
+            leader_id=self.leader.data or None,
+        )
+
+
+class EligibilityForm(FlaskForm):
+    """Accept or reject an entry with a reason."""
+
+    status = SelectField(_l("Eligibility"), choices=ELIGIBILITY_CHOICES)
+    reason = StringField(_l("Reason"), [Length(max=500)], filters=[_strip])
+
+
+class CriterionRowForm(Form):
+    """One criterion row; blank rows are ignored."""
+
+    name_zh = StringField(_l("Name (Chinese)"), [Length(max=200)], filters=[_strip])
+    name_en = StringField(_l("Name (English)"), [Length(max=200)], filters=[_strip])
+    weight = IntegerField(_l("Weight"), [Optional(), NumberRange(min=0, max=100)])
+    min_score = FloatField(_l("Minimum"), [Optional()], default=0)
+    max_score = FloatField(_l("Maximum"), [Optional()], default=10)
+    step = FloatField(_l("Step"), [Optional()], default=0.5)
+    tie_break = IntegerField(_l("Tie-break priority"), [Optional(), NumberRange(min=1, max=20)])
+
+    def is_blank(self) -> bool:
+        return not (self.name_zh.data or self.name_en.data or self.weight.data)
+
+
+class RoundForm(FlaskForm):
+    """A round: stage, judges per entry, aggregation, advancement, timers and criteria."""
+
+    name_zh = StringField(_l("Name (Chinese)"), [Length(max=200)], filters=[_strip])
+    name_en = StringField(_l("Name (English)"), [Length(max=200)], filters=[_strip])
+    kind = SelectField(_l("Stage"), choices=KIND_CHOICES)
+    judges_per_entry = IntegerField(
+        _l("Judges per entry"), [InputRequired(), NumberRange(min=1, max=50)], default=3
+    )
+    aggregation = SelectField(_l("Aggregation"), choices=AGGREGATION_CHOICES)
+    advancement_rule = SelectField(_l("Advancement rule"), choices=RULE_CHOICES)
+    advancement_value = FloatField(
+        _l("N (top N) or minimum score (threshold)"), [InputRequired()], default=10
+    )
+    pitch_minutes = IntegerField(
+        _l("Pitch minutes"), [InputRequired(), NumberRange(min=1, max=60)], default=8
+    )
+    qa_minutes = IntegerField(
+        _l("Q&A minutes"), [InputRequired(), NumberRange(min=0, max=60)], default=7
+    )
+    criteria = FieldList(FormField(CriterionRowForm), min_entries=CRITERION_ROWS)
+
+    def fill_from(self, round_) -> None:
+        """Show a round's current settings."""
+        self.name_zh.data, self.name_en.data = round_.name_zh, round_.name_en
+        self.kind.data = str(round_.kind)
+        self.judges_per_entry.data = round_.judges_per_entry
+        self.aggregation.data = str(round_.aggregation)
+        self.advancement_rule.data = str(round_.advancement_rule)
+        self.advancement_value.data = round_.advancement_value
+        self.pitch_minutes.data = round_.pitch_seconds // 60
+        self.qa_minutes.data = round_.qa_seconds // 60
+        priorities = {cid: i + 1 for i, cid in enumerate(round_.tie_break_criteria or [])}
+        while len(self.criteria) < max(CRITERION_ROWS, len(round_.criteria)):
+            self.criteria.append_entry()
+        for row, criterion in zip(self.criteria, round_.criteria, strict=False):
+            row.name_zh.data, row.name_en.data = criterion.name_zh, criterion.name_en
+            row.weight.data = criterion.weight
+            row.min_score.data, row.max_score.data = criterion.min_score, criterion.max_score
+            row.step.data = criterion.step
+            row.tie_break.data = priorities.get(criterion.id)
+
+    def to_data(self) -> RoundData:
+        """The form's values for the round services."""
+        rows = [row.form for row in self.criteria if not row.form.is_blank()]
+        criteria = [
+            CriterionData(
+                name_zh=row.name_zh.data or "",
+                name_en=row.name_en.data or "",
+                weight=row.weight.data or 0,
+                min_score=row.min_score.data if row.min_score.data is not None else 0,
+                max_score=row.max_score.data if row.max_score.data is not None else 10,
+                step=row.step.data if row.step.data is not None else 1,
+            )
+            for row in rows
+        ]
+        ranked = sorted(
+            (row.tie_break.data, position)
+            for position, row in enumerate(rows)
+            if row.tie_break.data
+        )
+        return RoundData(
+            name_zh=self.name_zh.data or "",
+            name_en=self.name_en.data or "",
+            kind=RoundKind(self.kind.data),
+            judges_per_entry=self.judges_per_entry.data,
+            aggregation=AggregationMethod(self.aggregation.data),
+            advancement_rule=AdvancementRule(self.advancement_rule.data),
+            advancement_value=self.advancement_value.data,
+            pitch_seconds=self.pitch_minutes.data * 60,
+            qa_seconds=self.qa_minutes.data * 60,
+            criteria=criteria,
+            tie_break_positions=[position for _, position in ranked],
+        )
+
+
+class JudgeOrganizationForm(FlaskForm):
+    """The organization a judge works for."""
+
+    organization = StringField(_l("Organization"), [Length(max=200)], filters=[_strip])
+
+
+class ConflictForm(FlaskForm):
+    """A conflict between a judge and an entry."""
+
+    judge = SelectField(_l("Judge"), coerce=int, validate_choice=False)
+    entry = SelectField(_l("Entry"), coerce=int, validate_choice=False)
+    reason = StringField(_l("Reason"), [Length(max=300)], filters=[_strip])
+
+
+class DeclarationForm(FlaskForm):
+    """What a judge declares: organization and entries they know."""
+
+    organization = StringField(_l("Your organization"), [Length(max=200)], filters=[_strip])
+    entries = SelectMultipleField(
+        _l("Entries you have a conflict of interest with"), coerce=int, validate_choice=False
+    )
+    reason = StringField(_l("Why (optional)"), [Length(max=300)], filters=[_strip])
+
+
+class AssignmentForm(FlaskForm):
+    """Add or remove one judge–entry pair."""
+
+    judge = SelectField(_l("Judge"), coerce=int, validate_choice=False)
+    entry = SelectField(_l("Entry"), coerce=int, validate_choice=False)
+
+
+class AwardsForm(FlaskForm):
+    """How many awards of each level to give down the ranking."""
+
+    gold = IntegerField(_l("Gold"), [InputRequired(), NumberRange(min=0, max=100)], default=1)
+    silver = IntegerField(_l("Silver"), [InputRequired(), NumberRange(min=0, max=100)], default=2)
+    bronze = IntegerField(_l("Bronze"), [InputRequired(), NumberRange(min=0, max=100)], default=3)
+    excellence = IntegerField(
+        _l("Excellence"), [InputRequired(), NumberRange(min=0, max=500)], default=4
+    )
+
+    def counts(self) -> dict[AwardLevel, int]:
+        return {
+            AwardLevel.GOLD: self.gold.data,
+            AwardLevel.SILVER: self.silver.data,
+            AwardLevel.BRONZE: self.bronze.data,
+            AwardLevel.EXCELLENCE: self.excellence.data,
+        }
+
+
+class DrawForm(FlaskForm):
+    """The pitch-order draw; an empty seed draws a random one."""
+
+    seed = StringField(
+        _l("Seed (leave empty for a random one)"), [Length(max=64)], filters=[_strip]
+    )
+
+
+class ReopenForm(FlaskForm):
+    """Reopen a submitted score with a note."""
+
+    note = StringField(_l("Why"), [Length(max=300)], filters=[_strip])

@@ -1,0 +1,875 @@
+"""Judging pages: organizer setup (entries, judges, conflicts, rounds, assignment, rankings,
+advancement, awards, results, audit trail), the judges' tablet pages and the live final's stage
+and ranking screens. The blueprint is shared with api.py (the tablet's JSON calls)."""
+
+from __future__ import annotations
+
+import json
+import time
+from io import BytesIO
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts.models import Role
+from app.accounts.permissions import event_role, requires
+from app.extensions import db
+from app.judging import export, services
+from app.judging.aggregation import METHODS
+from app.judging.forms import (
+    AGGREGATION_CHOICES,
+    AWARD_LABELS,
+    AssignmentForm,
+    AwardsForm,
+    ConflictForm,
+    DeclarationForm,
+    DrawForm,
+    EligibilityForm,
+    EntryForm,
+    JudgeOrganizationForm,
+    ReopenForm,
+    RoundForm,
+)
+from app.judging.models import Conflict, ConflictSource, Eligibility, RankingState
+from app.judging.services import JudgingError
+
+bp = Blueprint("judging", __name__)
+ORGANIZER = event_role(Role.ORGANIZER)
+JUDGE = event_role(Role.JUDGE)
+MANAGE = "/manage/<slug>/judging"
+SSE_SECONDS = 25  # one stream at most this long, so a sync gunicorn worker is freed again
+SSE_POLL = 0.25
+
+
+def _locale() -> str:
+    return str(get_locale() or "en")
+
+
+def _round(round_id: int):
+    round_ = services.get_round(g.event, round_id)
+    if round_ is None:
+        abort(404)
+    return round_
+
+
+def _entry(entry_id: int):
+    entry = services.get_entry(g.event, entry_id)
+    if entry is None:
+        abort(404)
+    return entry
+
+
+def _refused(error: JudgingError, target: str):
+    db.session.rollback()
+    flash(str(error.message), "error")
+    return redirect(target)
+
+
+def _round_url(round_, anchor: str | None = None) -> str:
+    return url_for("judging.round_page", slug=g.event.slug, round_id=round_.id, _anchor=anchor)
+
+
+# --- overview and entries --------------------------------------------------------------------
+
+
+@bp.route(f"{MANAGE}/")
+@requires(ORGANIZER)
+def index(slug: str):
+    """Competition overview: entries, judges and rounds."""
+    return render_template(
+        "judging/index.html",
+        entries=services.list_entries(g.event),
+        judges=services.event_judges(g.event),
+        rounds=services.list_rounds(g.event),
+    )
+
+
+def _entry_form(entry=None) -> EntryForm:
+    form = EntryForm()
+    candidates = services.team_candidates(g.event)
+    choices = [
+        (r.id, f"{r.latin_name} · {r.native_name} · {r.organization} ({r.country})")
+        for r in candidates
+    ]
+    if entry is not None:
+        known = {c[0] for c in choices}
+        for member in entry.members:
+            if member.registration_id not in known:
+                r = member.registration
+                choices.append((r.id, f"{r.latin_name} · {r.native_name} ({r.country})"))
+    form.members.choices = choices
+    form.leader.choices = [(0, "—"), *choices]
+    if entry is not None and request.method == "GET":
+        form.title_zh.data, form.title_en.data = entry.title_zh, entry.title_en
+        form.team_name.data, form.track.data = entry.team_name, entry.track
+        form.summary.data, form.video_url.data = entry.summary, entry.video_url
+        form.members.data = [m.registration_id for m in entry.members]
+        form.leader.data = entry.leader.registration_id if entry.leader else 0
+    return form
+
+
+def _save_entry(form: EntryForm, entry):
+    try:
+        if entry is None:
+            entry = services.create_entry(g.event, form.to_data())
+        else:
+            services.update_entry(entry, form.to_data())
+        upload = form.deck.data
+        if upload and getattr(upload, "filename", ""):
+            services.save_deck(entry, upload.stream)
+        db.session.commit()
+    except JudgingError as exc:
+        db.session.rollback()
+        target = getattr(form, exc.field_name or "", None)
+        if target is not None and hasattr(target, "errors"):
+            target.errors = [*list(target.errors), str(exc.message)]
+        flash(str(exc.message), "error")
+        return None, exc.status
+    return entry, 200
+
+
+@bp.route(f"{MANAGE}/entries/new", methods=["GET", "POST"])
+@requires(ORGANIZER)
+def new_entry(slug: str):
+    """Create an entry with its team."""
+    form = _entry_form()
+    status = 200
+    if form.validate_on_submit():
+        entry, status = _save_entry(form, None)
+        if entry is not None:
+            flash(_("The entry has been created."), "success")
+            return redirect(url_for("judging.entry_page", slug=slug, entry_id=entry.id))
+    elif request.method == "POST":
+        status = 400
+    return render_template("judging/entry_form.html", form=form, entry=None), status
+
+
+@bp.route(f"{MANAGE}/entries/<int:entry_id>/", methods=["GET"])
+@requires(ORGANIZER)
+def entry_page(slug: str, entry_id: int):
+    """An entry: team, materials, eligibility."""
+    entry = _entry(entry_id)
+    form = EligibilityForm(status=str(entry.eligibility), reason=entry.eligibility_reason)
+    return render_template("judging/entry.html", entry=entry, eligibility_form=form)
+
+
+@bp.route(f"{MANAGE}/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+@requires(ORGANIZER)
+def edit_entry(slug: str, entry_id: int):
+    """Edit an entry, its team and its pitch deck."""
+    entry = _entry(entry_id)
+    form = _entry_form(entry)
+    status = 200
+    if form.validate_on_submit():
+        saved, status = _save_entry(form, entry)
+        if saved is not None:
+            flash(_("The entry has been saved."), "success")
+            return redirect(url_for("judging.entry_page", slug=slug, entry_id=entry.id))
+    elif request.method == "POST":
+        status = 400
+    return render_template("judging/entry_form.html", form=form, entry=entry), status
+
+
+@bp.route(f"{MANAGE}/entries/<int:entry_id>/eligibility", methods=["POST"])
+@requires(ORGANIZER)
+def set_eligibility(slug: str, entry_id: int):
+    """Accept or reject an entry with a reason."""
+    entry = _entry(entry_id)
+    form = EligibilityForm()
+    target = url_for("judging.entry_page", slug=slug, entry_id=entry_id)
+    if not form.validate_on_submit() or form.status.data not in set(Eligibility):
+        abort(400, _("Choose an eligibility status."))
+    try:
+        services.set_eligibility(entry, Eligibility(form.status.data), form.reason.data or "")
+        db.session.commit()
+    except JudgingError as exc:
+        return _refused(exc, target)
+    flash(_("Eligibility saved."), "success")
+    return redirect(target)
+
+
+def _send_deck(entry):
+    path = services.deck_path(entry)
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype="application/pdf", download_name=f"entry-{entry.id}.pdf")
+
+
+@bp.route(f"{MANAGE}/entries/<int:entry_id>/deck.pdf")
+@requires(ORGANIZER)
+def entry_deck(slug: str, entry_id: int):
+    """Download an entry's pitch deck."""
+    return _send_deck(_entry(entry_id))
+
+
+# --- judges and conflicts ---------------------------------------------------------------------
+
+
+@bp.route(f"{MANAGE}/judges", methods=["GET"])
+@requires(ORGANIZER)
+def judges(slug: str):
+    """Judges with their organizations, recorded and detected conflicts."""
+    judges_ = services.event_judges(g.event)
+    entries = services.list_entries(g.event)
+    conflict_form = ConflictForm()
+    conflict_form.judge.choices = [(j.id, f"{j.name} <{j.email}>") for j in judges_]
+    conflict_form.entry.choices = [(e.id, e.title(_locale())) for e in entries]
+    profiles = {j.id: services.judge_profile(g.event, j) for j in judges_}
+    entry_titles = {e.id: e.title(_locale()) for e in entries}
+    return render_template(
+        "judging/judges.html",
+        judges=judges_,
+        profiles=profiles,
+        conflicts=services.recorded_conflicts(g.event),
+        automatic=services.automatic_conflicts(g.event),
+        entry_titles=entry_titles,
+        judge_names={j.id: j.name for j in judges_},
+        conflict_form=conflict_form,
+        org_form=JudgeOrganizationForm(),
+    )
+
+
+@bp.route(f"{MANAGE}/judges/<int:user_id>/organization", methods=["POST"])
+@requires(ORGANIZER)
+def judge_organization(slug: str, user_id: int):
+    """Record the organization a judge works for."""
+    form = JudgeOrganizationForm()
+    user = db.session.get(services.User, user_id)
+    if user is None or not form.validate_on_submit():
+        abort(400, _("Choose a judge and an organization."))
+    try:
+        services.set_judge_organization(g.event, user, form.organization.data or "")
+        db.session.commit()
+    except JudgingError as exc:
+        return _refused(exc, url_for("judging.judges", slug=slug))
+    flash(_("Organization saved."), "success")
+    return redirect(url_for("judging.judges", slug=slug))
+
+
+@bp.route(f"{MANAGE}/conflicts", methods=["POST"])
+@requires(ORGANIZER)
+def add_conflict(slug: str):
+    """Record a conflict of interest by hand."""
+    form = ConflictForm()
+    user = db.session.get(services.User, form.judge.data or 0)
+    entry = services.get_entry(g.event, form.entry.data or 0)
+    if not form.validate_on_submit() or user is None or entry is None:
+        abort(400, _("Choose a judge and an entry."))
+    try:
+        services.record_conflict(g.event, user, entry, ConflictSource.ORGANIZER, form.reason.data)
+        db.session.commit()
+    except JudgingError as exc:
+        return _refused(exc, url_for("judging.judges", slug=slug))
+    flash(_("The conflict has been recorded."), "success")
+    return redirect(url_for("judging.judges", slug=slug))
+
+
+@bp.route(f"{MANAGE}/conflicts/<int:conflict_id>/delete", methods=["POST"])
+@requires(ORGANIZER)
+def delete_conflict(slug: str, conflict_id: int):
+    """Remove a recorded conflict."""
+    conflict = db.session.get(Conflict, conflict_id)
+    if conflict is None or conflict.event_id != g.event.id:
+        abort(404)
+    services.remove_conflict(conflict)
+    db.session.commit()
+    flash(_("The conflict has been removed."), "success")
+    return redirect(url_for("judging.judges", slug=slug))
+
+
+# --- rounds -------------------------------------------------------------------------------
+
+
+def _round_form_page(form: RoundForm, round_, status: int):
+    return render_template("judging/round_form.html", form=form, round=round_), status
+
+
+def _save_round(form: RoundForm, round_):
+    try:
+        if round_ is None:
+            round_ = services.create_round(g.event, form.to_data())
+        else:
+            services.update_round(round_, form.to_data())
+        db.session.commit()
+    except JudgingError as exc:
+        db.session.rollback()
+        form.form_errors.append(str(exc.message))
+        return None, exc.status if exc.status != 409 else 409
+    return round_, 200
+
+
+@bp.route(f"{MANAGE}/rounds/new", methods=["GET", "POST"])
+@requires(ORGANIZER)
+def new_round(slug: str):
+    """Create a round with criteria (weights must add up to 100)."""
+    form = RoundForm()
+    if form.validate_on_submit():
+        round_, status = _save_round(form, None)
+        if round_ is not None:
+            flash(_("The round has been created."), "success")
+            return redirect(_round_url(round_))
+        return _round_form_page(form, None, status)
+    return _round_form_page(form, None, 400 if request.method == "POST" else 200)
+
+
+@bp.route(f"{MANAGE}/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@requires(ORGANIZER)
+def edit_round(slug: str, round_id: int):
+    """Edit a round's settings and criteria."""
+    round_ = _round(round_id)
+    form = RoundForm()
+    if request.method == "GET":
+        form.fill_from(round_)
+    elif form.validate_on_submit():
+        saved, status = _save_round(form, round_)
+        if saved is not None:
+            flash(_("The round has been saved."), "success")
+            return redirect(_round_url(round_))
+        return _round_form_page(form, round_, status)
+    return _round_form_page(form, round_, 400 if request.method == "POST" else 200)
+
+
+@bp.route(f"{MANAGE}/rounds/<int:round_id>/")
+@requires(ORGANIZER)
+def round_page(slug: str, round_id: int):
+    """A round: entries, assignment, progress, ranking, advancement, awards, live final."""
+    round_ = _round(round_id)
+    overview = services.assignment_overview(round_)
+    in_round = {e.id for e in overview.entries}
+    eligible = [
+        e
+        for e in services.list_entries(g.event)
+        if e.eligibility == Eligibility.ELIGIBLE and e.id not in in_round
+    ]
+    assignment_form = AssignmentForm()
+    assignment_form.judge.choices = [(j.id, j.name) for j in overview.judges]
+    assignment_form.entry.choices = [(e.id, e.title(_locale())) for e in overview.entries]
+    sheets = overview.sheet_status
+    submitted = sum(1 for s in sheets.values() if s == "submitted")
+    return render_template(
+        "judging/round.html",
+        round=round_,
+        overview=overview,
+        eligible=eligible,
+        assignment_form=assignment_form,
+        submitted=submitted,
+        lines=services.result_lines(round_),
+        ranking=services.round_ranking(round_),
+        preview=services.advancement_preview(round_),
+        next_round=services.next_round(round_),
+        awards=services.round_awards(round_),
+        awards_form=AwardsForm(),
+        award_labels=AWARD_LABELS,
+        draw_form=DrawForm(),
+        tracks=services.round_tracks(round_),
+        method_labels=dict(AGGREGATION_CHOICES),
+        criteria_names={c.id: c.name(_locale()) for c in round_.criteria},
+    )
+
+
+@bp.route(f"{MANAGE}/rounds/<int:round_id>/entries", methods=["POST"])
+@requires(ORGANIZER)
+def add_round_entries(slug: str, round_id: int):
+    """Put every eligible entry (or the chosen ones) into the round."""
+    round_ = _round(round_id)
+    ids = [int(v) for v in request.form.getlist("entry_id") if v.isdigit()]
+    try:
+        added = (
+            services.add_entries_to_round(round_, ids)
+            if ids
+            else services.add_eligible_entries(round_)
+        )
+        db.session.commit()
+    except JudgingError as exc:
+        return _refused(exc, _round_url(round_))
+    flash(_("%(n)d entries added to the round.", n=added), "success")
+    return redirect(_round_url(round_, "entries"))
+
+
+@bp.route(f"{MANAGE}/rounds/<int:round_id>/entries/<int:entry_id>/remove", methods=["POST"])
+@requires(ORGANIZER)
+def remove_round_entry(slug: str, round_id: int, entry_id: int):
+    """Take an entry out of the round (not once scores are submitted)."""
+    round_ = _round(round_id)
+    try:
+        services.remove_entry_from_round(round_, entry_id)
+        db.session.commit()
+    except JudgingError as exc:
+        return _refused(exc, _round_url(round_, "entries"))
+    flash(_("The entry has been taken out of the round."), "success")
+    return redirect(_round_url(round_, "entries"))
+
+
+@bp.route(f"{MANAGE}/rounds/<int:round_id>/assign", methods=["POST"])
+@requires(ORGANIZER)
+def assign(slug: str, round_id: int):
+    """Assign judges automatically (balanced, conflict-free)."""
+    round_ = _round(round_id)
+    try:
+        result = services.assign_automatically(round_)
+        db.session.commit()
+    except JudgingError as exc:
+        return _refused(exc, _round_url(round_, "assignment"))
+    if result.short_entries:
+        flash(
+            _(
+                "%(n)d entries could not get enough judges without a conflict; add judges or "
+                "assign by hand.",
+                n=len(result.short_entries),
+            ),
+            "error",
+        )
+    else:
+        flash(_("Judges assigned."), "success")
+    return redirect(_round_url(round_, "assignment"))
+
+
+@bp.route(f"{MANAGE}/rounds/<int:round_id>/assignments", methods=["POST"])
+@requires(ORGANIZER)
+def change_assignment(slug: str, round_id: int):
+    """Add or remove one judge–entry pair by hand."""
+    round_ = _round(round_id)
+    form = AssignmentForm()
+    if not form.validate_on_submit() or request.form.get("action") not in ("add", "remove"):
+        abort(400, _("Choose a judge and an entry."))
+    try:
+        if request.form["action"] == "add":
+            services.add_assignment(round_, form.entry.data, form.judge.data)
+        else:
+            services.remove_assignment(round_, form.entry.data, form.judge.data)
+        db.session.commit()
+    except JudgingError as exc:
+        return _refused(exc, _round_url(round_, "assignment"))
+    flash(_("Assignment changed."), "success")
+    return redirect(_round_url(round_, "assignment"))
+
+
+@bp.route(f"{MANAGE}/rounds/<int:round_id>/compare")
+@requires(ORGANIZER)
+def compare(slug: str, round_id: int):
+    """The rankings the three aggregation methods give, side by side."""
+    round_ = _round(round_id)
+    rankings = services.compare_rankings(round_)
+    entries = {e.id: e for e in services.round_entries(round_)}
+    positions = {
+        method: {line.entry_id: line.rank for line in ranking.entries}
+        for method, ranking in rankings.items()
+    }
+    return render_template(
+        "judging/compare.html",
+        round=round_,
+        rankings=rankings,
+        positions=positions,
+        entries=entries,
+        methods=METHODS,
+        method_labels=dict(AGGREGATION_CHOICES),
+        criteria_names={c.id: c.name(_locale()) for c in round_.criteria},
+    )
+
+
+@bp.route(f"{MANAGE}/rounds/<int:round_id>/audit")
+@requires(ORGANIZER)
+def audit(slug: str, round_id: int):
+    """Every version of every score sheet: who, when, old → new; reopen a submitted score."""
+    round_ = _round(round_id)
+    entry_id = request.args.get("entry", type=int)
+    return render_template(
+        "judging/audit.html",
+        round=round_,
+        lines=services.audit_trail(round_, entry_id),
+        reopen_form=ReopenForm(),
+    )
+
+
+@bp.route(f"{MANAGE}/rounds/<int:round_id>/sheets/<int:sheet_id>/reopen", methods=["POST"])
+@requires(ORGANIZER)
+def reopen(slug: str, round_id: int, sheet_id: int):
+    """Reopen a submitted score so the judge can change it."""
+    round_ = _round(round_id)
+    sheet = services.get_sheet(round_, sheet_id)
+    if sheet is None:
+        abort(404)
+    form = ReopenForm()
+    form.validate_on_submit()
+    try:
+        services.reopen_sheet(sheet, current_user, form.note.data or "")
+        db.session.commit()
+    except JudgingError as exc:
+        return _refused(exc, url_for("judging.audit", slug=slug, round_id=round_id))
+    flash(_("The score has been reopened."), "success")
+    return redirect(url_for("judging.audit", slug=slug, round_id=round_id))
+
+
+@bp.route(f"{MANAGE}/rounds/<int:round_id>/advance", methods=["POST"])
+@requires(ORGANIZER)
+def advance(slug: str, round_id: int):
+    """Send the previewed entries into the next round."""
+    round_ = _round(round_id)
+    try:
+        target, added = services.advance_round(round_)
+        db.session.commit()
+    except JudgingError as exc:
+        return _refused(exc, _round_url(round_, "advancement"))
+    flash(
+        _("%(n)d entries advanced to %(round)s.", n=added, round=target.name(_locale())), "success"
+    )
+    return redirect(_round_url(target))
+
+
+@bp.route(f"{MANAGE}/rounds/<int:round_id>/awards", methods=["POST"])
+@requires(ORGANIZER)
+def awards(slug: str, round_id: int):
+    """Give awards down the ranking."""
+    round_ = _round(round_id)
+    form = AwardsForm()
+    if not form.validate_on_submit():
+        abort(400, _("Give a number of awards for every level."))
+    try:
+        services.assign_awards(round_, form.counts())
+        db.session.commit()
+    except JudgingError as exc:
+        return _refused(exc, _round_url(round_, "awards"))
+    flash(_("Awards assigned."), "success")
+    return redirect(_round_url(round_, "awards"))
+
+
+@bp.route(f"{MANAGE}/rounds/<int:round_id>/awards/certificates", methods=["POST"])
+@requires(ORGANIZER)
+def award_certificates(slug: str, round_id: int):
+    """Issue and mail award certificates to every team member of the awarded entries."""
+    round_ = _round(round_id)
+    try:
+        run = services.issue_award_certificates(round_, current_user)
+        db.session.commit()
+    except JudgingError as exc:
+        return _refused(exc, _round_url(round_, "awards"))
+    flash(
+        _(
+            "%(issued)d certificates issued and mailed, %(existing)d already existed, "
+            "%(skipped)d members skipped (not confirmed).",
+            issued=run.issued,
+            existing=run.existing,
+            skipped=len(run.skipped),
+        ),
+        "success",
+    )
+    return redirect(_round_url(round_, "awards"))
+
+
+@bp.route(f"{MANAGE}/rounds/<int:round_id>/results.xlsx")
+@requires(ORGANIZER)
+def results_xlsx(slug: str, round_id: int):
+    """The round's results per track as an XLSX workbook."""
+    round_ = _round(round_id)
+    data = export.results_workbook(round_, _locale())
+    return send_file(
+        BytesIO(data),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"results-round-{round_.id}.xlsx",
+    )
+
+
+@bp.route(f"{MANAGE}/rounds/<int:round_id>/results.pdf")
+@requires(ORGANIZER)
+def results_pdf(slug: str, round_id: int):
+    """The round's results sheet as PDF."""
+    round_ = _round(round_id)
+    data = export.results_pdf(round_, _locale())
+    return send_file(
+        BytesIO(data),
+        mimetype="application/pdf",
+        as_attachment=request.args.get("download") == "1",
+        download_name=f"results-round-{round_.id}.pdf",
+        max_age=0,
+    )
+
+
+# --- live final: draw, stage, ranking screen ----------------------------------------------------
+
+
+@bp.route(f"{MANAGE}/rounds/<int:round_id>/draw", methods=["POST"])
+@requires(ORGANIZER)
+def draw(slug: str, round_id: int):
+    """Draw the pitch order with a recorded seed."""
+    round_ = _round(round_id)
+    form = DrawForm()
+    if not form.validate_on_submit():
+        abort(400, _("The seed is too long."))
+    try:
+        seed = services.draw_pitch_order(round_, form.seed.data or None)
+        db.session.commit()
+    except JudgingError as exc:
+        return _refused(exc, _round_url(round_, "live"))
+    flash(_("Pitch order drawn with seed %(seed)s.", seed=seed), "success")
+    return redirect(_round_url(round_, "live"))
+
+
+@bp.route(f"{MANAGE}/rounds/<int:round_id>/ranking-state", methods=["POST"])
+@requires(ORGANIZER)
+def ranking_state(slug: str, round_id: int):
+    """Switch the ranking screen between live, frozen and published."""
+    round_ = _round(round_id)
+    state = request.form.get("state", "")
+    if state not in set(RankingState):
+        abort(400, _("Choose live, frozen or published."))
+    services.set_ranking_state(round_, RankingState(state), _locale())
+    db.session.commit()
+    flash(_("Ranking screen switched."), "success")
+    return redirect(_round_url(round_, "live"))
+
+
+@bp.route(f"{MANAGE}/rounds/<int:round_id>/host")
+@requires(ORGANIZER)
+def host(slug: str, round_id: int):
+    """The host's control page: current team, timers, reveal."""
+    round_ = _round(round_id)
+    return render_template(
+        "judging/host.html", round=round_, state=services.stage_state(round_, _locale())
+    )
+
+
+@bp.route(f"{MANAGE}/rounds/<int:round_id>/stage/control", methods=["POST"])
+@requires(ORGANIZER)
+def stage_control(slug: str, round_id: int):
+    """Host action: next/previous team, choose a team, timer start/pause/resume/reset."""
+    round_ = _round(round_id)
+    action = request.form.get("action", "")
+    try:
+        if action in ("next", "previous"):
+            services.step_current_entry(round_, 1 if action == "next" else -1)
+        elif action == "choose":
+            services.set_current_entry(round_, request.form.get("entry_id", type=int))
+        else:
+            services.control_timer(round_, action)
+        db.session.commit()
+    except JudgingError as exc:
+        db.session.rollback()
+        if request.accept_mimetypes.best == "application/json":
+            return {"error": exc.code, "message": str(exc.message)}, exc.status
+        flash(str(exc.message), "error")
+    if request.accept_mimetypes.best == "application/json":
+        return services.stage_state(round_, _locale())
+    return redirect(url_for("judging.host", slug=slug, round_id=round_id))
+
+
+@bp.route(f"{MANAGE}/rounds/<int:round_id>/stage")
+@requires(ORGANIZER)
+def stage(slug: str, round_id: int):
+    """The projector page: current team, timer, revealed scores."""
+    round_ = _round(round_id)
+    return render_template(
+        "judging/stage.html", round=round_, state=services.stage_state(round_, _locale())
+    )
+
+
+@bp.route(f"{MANAGE}/rounds/<int:round_id>/stage.json")
+@requires(ORGANIZER)
+def stage_json(slug: str, round_id: int):
+    """The stage state as JSON (polled by the stage and host pages)."""
+    return services.stage_state(_round(round_id), _locale())
+
+
+@bp.route(f"{MANAGE}/rounds/<int:round_id>/screen")
+@requires(ORGANIZER)
+def screen(slug: str, round_id: int):
+    """The ranking screen: updates live by server-sent events (polling as a fallback)."""
+    round_ = _round(round_id)
+    return render_template(
+        "judging/screen.html", round=round_, data=services.screen_ranking(round_, _locale())
+    )
+
+
+@bp.route(f"{MANAGE}/rounds/<int:round_id>/screen.json")
+@requires(ORGANIZER)
+def screen_json(slug: str, round_id: int):
+    """What the ranking screen shows now, as JSON."""
+    return services.screen_ranking(_round(round_id), _locale())
+
+
+@bp.route(f"{MANAGE}/rounds/<int:round_id>/events")
+@requires(ORGANIZER)
+def screen_events(slug: str, round_id: int):
+    """Server-sent events: a `ranking` event with the screen data whenever a score changes.
+
+    The stream ends after SSE_SECONDS and the browser reconnects (EventSource does that by
+    itself, with Last-Event-ID), so under gunicorn's sync workers a screen holds a worker
+    for at most that long at a time. Each check opens a short database session of its own.
+    """
+    round_ = _round(round_id)
+    locale = _locale()
+    last = request.headers.get("Last-Event-ID", type=int)
+    app = current_app._get_current_object()
+    round_pk = round_.id
+    seconds = app.config.get("JUDGING_SSE_SECONDS", SSE_SECONDS)
+    db.session.remove()
+
+    def stream():
+        yield "retry: 1000\n\n"
+        seen = last
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with app.app_context():
+                version = services.current_score_version(round_pk)
+                if version is None:
+                    return
+                if version != seen:
+                    fresh = db.session.get(services.Round, round_pk)
+                    payload = json.dumps(services.screen_ranking(fresh, locale))
+                    seen = version
+                    db.session.remove()
+                    yield f"id: {version}\nevent: ranking\ndata: {payload}\n\n"
+                else:
+                    db.session.remove()
+            time.sleep(SSE_POLL)
+        yield ": bye\n\n"
+
+    return Response(
+        stream(),
+        mimetype="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+# --- judges' tablet pages ---------------------------------------------------------------------
+
+
+@bp.route("/judge/<slug>/")
+@requires(JUDGE)
+def judge_home(slug: str):
+    """A judge's rounds with progress."""
+    return render_template(
+        "judging/judge_home.html", rounds=services.judge_rounds(g.event, current_user)
+    )
+
+
+@bp.route("/judge/<slug>/declaration", methods=["GET", "POST"])
+@requires(JUDGE)
+def declaration(slug: str):
+    """A judge declares their organization and the entries they have a conflict with."""
+    entries = services.list_entries(g.event)
+    form = DeclarationForm()
+    form.entries.choices = [(e.id, e.title(_locale())) for e in entries]
+    profile = services.judge_profile(g.event, current_user)
+    if request.method == "GET" and profile is not None:
+        form.organization.data = profile.organization
+    if form.validate_on_submit():
+        try:
+            services.set_judge_organization(g.event, current_user, form.organization.data or "")
+            for entry_id in form.entries.data or []:
+                entry = services.get_entry(g.event, entry_id)
+                if entry is None:
+                    abort(400, _("No such entry."))
+                services.record_conflict(
+                    g.event, current_user, entry, ConflictSource.DECLARED, form.reason.data or ""
+                )
+            db.session.commit()
+        except JudgingError as exc:
+            return _refused(exc, url_for("judging.declaration", slug=slug))
+        flash(_("Thank you, your declaration has been saved."), "success")
+        return redirect(url_for("judging.judge_home", slug=slug))
+    declared = [
+        c for c in services.recorded_conflicts(g.event) if c.judge_user_id == current_user.id
+    ]
+    return render_template("judging/declaration.html", form=form, declared=declared)
+
+
+def _judge_round(round_id: int):
+    round_ = _round(round_id)
+    return round_
+
+
+def _tablet_data(round_) -> dict:
+    locale = _locale()
+    entries = services.judge_entries(round_, current_user)
+    return {
+        "round": {"id": round_.id, "name": round_.name(locale)},
+        "api": url_for("judging.api_round", slug=g.event.slug, round_id=round_.id),
+        "criteria": [
+            {
+                "id": c.id,
+                "name": c.name(locale),
+                "weight": c.weight,
+                "min": c.min_score,
+                "max": c.max_score,
+                "step": c.step,
+            }
+            for c in round_.criteria
+        ],
+        "entries": [
+            {
+                "id": entry.id,
+                "title": entry.title(locale),
+                "team": entry.team_name,
+                "track": entry.track,
+                "summary": entry.summary,
+                "video": entry.video_url,
+                "deck": url_for(
+                    "judging.judge_deck", slug=g.event.slug, round_id=round_.id, entry_id=entry.id
+                )
+                if entry.deck_file
+                else None,
+                "members": [
+                    {
+                        "name": m.registration.native_name,
+                        "latin": m.registration.latin_name,
+                        "country": m.registration.country,
+                        "leader": m.is_leader,
+                    }
+                    for m in entry.members
+                ],
+                "sheet": services.sheet_state(round_, entry.id, current_user),
+            }
+            for entry, _sheet in entries
+        ],
+    }
+
+
+@bp.route("/judge/<slug>/rounds/<int:round_id>/")
+@requires(JUDGE)
+def judge_round(slug: str, round_id: int):
+    """The tablet scoring page: the judge's entries, one at a time, autosaving."""
+    round_ = _judge_round(round_id)
+    data = _tablet_data(round_)
+    if not data["entries"]:
+        abort(403, _("You have no entries to score in this round."))
+    return render_template("judging/tablet.html", round=round_, data=data, focus=None)
+
+
+@bp.route("/judge/<slug>/rounds/<int:round_id>/entries/<int:entry_id>")
+@requires(JUDGE)
+def judge_entry(slug: str, round_id: int, entry_id: int):
+    """The tablet page opened on one entry; 403 unless assigned and free of conflicts."""
+    round_ = _judge_round(round_id)
+    if not services.can_score(round_, entry_id, current_user):
+        abort(
+            403,
+            _("You are not assigned to this entry, or you have a conflict of interest with it."),
+        )
+    return render_template(
+        "judging/tablet.html", round=round_, data=_tablet_data(round_), focus=entry_id
+    )
+
+
+@bp.route("/judge/<slug>/rounds/<int:round_id>/entries/<int:entry_id>/deck.pdf")
+@requires(JUDGE)
+def judge_deck(slug: str, round_id: int, entry_id: int):
+    """An assigned entry's pitch deck; 403 otherwise."""
+    round_ = _judge_round(round_id)
+    if not services.can_score(round_, entry_id, current_user):
+        abort(403)
+    return _send_deck(_entry(entry_id))

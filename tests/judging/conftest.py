@@ -1,0 +1,139 @@
+"""Judging fixtures: a competition with team registrations, entries, judges and a round."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import pytest
+
+from app.accounts.models import Role, User
+from app.clock import utcnow
+from app.events.models import Event, EventKind
+from app.extensions import db
+from app.judging import services
+from app.judging.models import Eligibility, Entry, Round, RoundKind
+from app.judging.services import CriterionData, EntryData, RoundData
+from app.registration.models import Attendance, Registration, RegistrationState
+
+_serial = itertools.count(1)
+
+CRITERIA = [
+    ("创新性", "Innovation", 30),
+    ("市场前景", "Market", 25),
+    ("团队", "Team", 20),
+    ("可行性", "Feasibility", 15),
+    ("社会影响", "Social impact", 10),
+]
+
+
+def criteria_rows(weights=None) -> list[CriterionData]:
+    """The demo's five criteria on 0–10 in steps of 0.5 (weights overridable)."""
+    rows = []
+    for index, (zh, en, weight) in enumerate(CRITERIA):
+        w = weights[index] if weights else weight
+        rows.append(CriterionData(zh, en, w, 0, 10, 0.5))
+    return rows
+
+
+@dataclass
+class Competition:
+    """What the `competition` factory built."""
+
+    event: Event
+    round: Round
+    entries: list[Entry]
+    judges: list[User]
+    organizer: User
+    members: dict[int, list[Registration]] = field(default_factory=dict)
+
+
+@pytest.fixture
+def make_registration(app, make_category):
+    categories: dict[int, object] = {}
+
+    def factory(event: Event, organization: str = "", **overrides) -> Registration:
+        category = categories.get(event.id)
+        if category is None:
+            category = make_category(event, code=f"team-{event.id}", capacity=None)
+            categories[event.id] = category
+        n = next(_serial)
+        values = dict(
+            event_id=event.id,
+            category_id=category.id,
+            state=RegistrationState.CONFIRMED,
+            native_name=f"队员{n}",
+            latin_name=f"Member {n}",
+            email=f"member{n}@example.org",
+            active_email=f"member{n}@example.org",
+            country="KZ",
+            attendance=Attendance.ONSITE,
+            language="en",
+            consent_at=utcnow(),
+            organization=organization or f"University {n}",
+        )
+        values.update(overrides)
+        registration = Registration(**values)
+        db.session.add(registration)
+        db.session.flush()
+        return registration
+
+    return factory
+
+
+@pytest.fixture
+def competition(app, make_event, make_user, make_registration):
+    def factory(
+        entries: int = 4,
+        judges: int = 3,
+        k: int = 2,
+        members: int = 2,
+        tracks: tuple[str, ...] = ("AI", "Green"),
+        aggregation="weighted_mean",
+    ) -> Competition:
+        event = make_event(kind=EventKind.COMPETITION)
+        organizer = make_user(Role.ORGANIZER, event=event)
+        judge_users = [make_user(Role.JUDGE, event=event) for _ in range(judges)]
+        made: list[Entry] = []
+        member_map: dict[int, list[Registration]] = {}
+        for i in range(entries):
+            regs = [make_registration(event) for _ in range(members)]
+            entry = services.create_entry(
+                event,
+                EntryData(
+                    title_zh=f"项目{i + 1}",
+                    title_en=f"Project {i + 1}",
+                    team_name=f"Team {i + 1}",
+                    track=tracks[i % len(tracks)] if tracks else "",
+                    member_ids=[r.id for r in regs],
+                    leader_id=regs[0].id,
+                ),
+            )
+            entry.eligibility = Eligibility.ELIGIBLE
+            made.append(entry)
+            member_map[entry.id] = regs
+        round_ = services.create_round(
+            event,
+            RoundData(
+                name_zh="初赛",
+                name_en="Preliminary",
+                kind=RoundKind.PRELIMINARY,
+                judges_per_entry=k,
+                aggregation=aggregation,
+                criteria=criteria_rows(),
+            ),
+        )
+        services.add_eligible_entries(round_)
+        db.session.commit()
+        return Competition(event, round_, made, judge_users, organizer, member_map)
+
+    return factory
+
+
+def full_values(round_: Round, value: float = 7.0) -> dict[str, float]:
+    """Every criterion of the round at the same value."""
+    return {str(c.id): value for c in round_.criteria}
+
+
+def new_client_id() -> str:
+    return f"test-{next(_serial):08d}-{utcnow().timestamp():.0f}"
