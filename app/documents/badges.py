@@ -6,7 +6,6 @@ objects, so RQ jobs can build them from ids and the renderer stays free of the d
 
 from __future__ import annotations
 
-import base64
 import io
 import math
 import multiprocessing
@@ -15,12 +14,12 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from app.documents.render import (
     Stylesheet,
     Translations,
+    document_resource_url,
     render_html,
     render_html_to_pdf,
     render_pdf,
@@ -112,10 +111,9 @@ def _name_style(name: str, size_pt: float, inner_mm: float, scale: float) -> str
     return f"font-size:{size_pt}pt;padding-top:{padding:.2f}mm"
 
 
-@lru_cache(maxsize=8)
 def _logo_uri(logo_png: bytes) -> str:
-    """Return a data: URI of a PNG logo (cached: every badge of an event shares one)."""
-    return "data:image/png;base64," + base64.b64encode(logo_png).decode("ascii")
+    """Return the short document URL of a PNG logo (every badge of an event shares one)."""
+    return document_resource_url(logo_png, "image/png")
 
 
 def badge_stylesheet(size: str, *, sheet: bool = False) -> Stylesheet:

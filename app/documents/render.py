@@ -26,6 +26,7 @@ built font directory, everything else (http, https, ftp, other files) is refused
 from __future__ import annotations
 
 import base64
+import hashlib
 import mimetypes
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -50,6 +51,7 @@ __all__ = [
     "RestrictedURLFetcher",
     "Stylesheet",
     "URLRefusedError",
+    "document_resource_url",
     "render_html",
     "render_pdf",
     "stylesheet",
@@ -72,6 +74,24 @@ MAX_SUPPLEMENT_FACES = 64
 # (A supplement cannot join the "Huiwu Sans" family itself: WeasyPrint identifies embedded
 # fonts by family, weight and style, so it would embed one file for both.)
 FONTS_PROPERTY = "--document-fonts"
+
+
+# Images given to documents as bytes (an event logo) are registered under a short URL of
+# this scheme: a data: URL would repeat ~100 KB of base64 for every badge of a sheet, and
+# WeasyPrint's HTML tokenizer reads it character by character in Python.
+RESOURCE_SCHEME = "huiwu-resource"
+MAX_RESOURCES = 64
+_RESOURCES: dict[str, tuple[bytes, str]] = {}
+
+
+def document_resource_url(data: bytes, content_type: str) -> str:
+    """Register bytes for documents of this process and return the URL that fetches them."""
+    url = f"{RESOURCE_SCHEME}:{hashlib.sha256(data).hexdigest()}"
+    if url not in _RESOURCES:
+        if len(_RESOURCES) >= MAX_RESOURCES:
+            _RESOURCES.pop(next(iter(_RESOURCES)))
+        _RESOURCES[url] = (bytes(data), content_type)
+    return url
 
 
 class URLRefusedError(ValueError):
@@ -106,10 +126,15 @@ class RestrictedURLFetcher(URLFetcher):
         return None
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
-        """Fetch a data: URL or an allowed file; raise URLRefusedError otherwise."""
+        """Fetch a data: URL, a registered resource or an allowed file; else URLRefusedError."""
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
         if scheme == "data":
             return super().fetch(url, headers)
+        if scheme == RESOURCE_SCHEME:
+            resource = _RESOURCES.get(url)
+            if resource is None:
+                raise URLRefusedError(f"unknown document resource: {url[:200]}")
+            return URLFetcherResponse(url, resource[0], {"Content-Type": resource[1]})
         path = self.allowed_path(url) if scheme == "file" else None
         if path is None:
             raise URLRefusedError(f"resource not allowed in documents: {url[:200]}")

@@ -26,8 +26,8 @@ from app.registration.models import Category, Registration, RegistrationState
 
 BADGE_SHEET_KIND = "badge_sheet"
 LOGO_MAX_BYTES = 2 * 1024 * 1024
-# Logos are shown ~10 mm high; 1200×600 px is more than print needs and keeps PDFs small.
-LOGO_MAX_SIZE = (1200, 600)
+# Logos are printed at most 10 × 24 mm: 800 × 400 px is over 300 dpi and keeps PDFs small.
+LOGO_MAX_SIZE = (800, 400)
 # Refuse images that would decode to more pixels than this (decompression bombs).
 LOGO_MAX_PIXELS = 40_000_000
 LOGO_FILE = "badge-logo.png"
