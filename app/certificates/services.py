@@ -213,7 +213,10 @@ def _image_data_url(event_id: int, name: str | None) -> str | None:
     path = upload_dir(event_id) / name
     if not path.is_file():
         return None
-    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+    data = path.read_bytes()
+    # Ours are PNG; the event's badge logo (app.events) may also be a JPEG.
+    mime = "image/jpeg" if data.startswith(b"\xff\xd8") else "image/png"
+    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
 
 # --- numbering and issuing -------------------------------------------------------------------
@@ -641,7 +644,9 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
         "team": certificate.team_name or "",
         "entry": certificate.entry_title or "",
         "verify_url": verification_url(certificate),
-        "logo": _image_data_url(event.id, settings.logo_file),
+        # Without a certificate logo, the event's badge logo (set on the badge page) is used.
+        "logo": _image_data_url(event.id, settings.logo_file)
+        or _image_data_url(event.id, event.badge_logo),
         "seal": _image_data_url(event.id, settings.seal_file),
         "signature": _image_data_url(event.id, settings.signature_file),
         "issuers": [i for i in issuers if i],
