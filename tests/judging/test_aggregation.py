@@ -57,7 +57,12 @@ def test_trimmed_ranking_reports_dropped_judges():
 def test_zscore_by_hand_removes_a_harsh_judges_offset():
     criteria = [CriterionSpec(1, 100, 0, 10)]
     # Judge 10 is harsh (2, 4), judge 11 lenient (8, 10): both rank entry 2 first by the same gap.
-    sheets = [Sheet(1, 10, {1: 2}), Sheet(2, 10, {1: 4}), Sheet(1, 11, {1: 8}), Sheet(2, 11, {1: 10})]
+    sheets = [
+        Sheet(1, 10, {1: 2}),
+        Sheet(2, 10, {1: 4}),
+        Sheet(1, 11, {1: 8}),
+        Sheet(2, 11, {1: 10}),
+    ]
     normalised = {(s.entry_id, s.judge_id): s.values[1] for s in zscore_values(sheets, criteria)}
     # z = ∓1 for both judges → 5 ∓ 5 × 1/3
     assert normalised[(1, 10)] == pytest.approx(5 - 5 / 3)
@@ -80,9 +85,15 @@ def test_tie_broken_by_criterion_priority_then_reported():
 def test_tie_broken_by_higher_median_then_draw_order():
     criteria = [CriterionSpec(1, 100, 0, 100)]
     sheets = [
-        Sheet(1, 1, {1: 40}), Sheet(1, 2, {1: 60}), Sheet(1, 3, {1: 50}),  # mean 50, median 50
-        Sheet(2, 1, {1: 20}), Sheet(2, 2, {1: 65}), Sheet(2, 3, {1: 65}),  # mean 50, median 65
-        Sheet(3, 1, {1: 50}), Sheet(3, 2, {1: 50}), Sheet(3, 3, {1: 50}),  # mean 50, median 50
+        Sheet(1, 1, {1: 40}),
+        Sheet(1, 2, {1: 60}),
+        Sheet(1, 3, {1: 50}),  # mean 50, median 50
+        Sheet(2, 1, {1: 20}),
+        Sheet(2, 2, {1: 65}),
+        Sheet(2, 3, {1: 65}),  # mean 50, median 65
+        Sheet(3, 1, {1: 50}),
+        Sheet(3, 2, {1: 50}),
+        Sheet(3, 3, {1: 50}),  # mean 50, median 50
     ]
     ranking = rank_entries([1, 2, 3], sheets, criteria, draw_positions={1: 2, 3: 1})
     assert [line.entry_id for line in ranking.entries] == [2, 3, 1]

@@ -11,7 +11,7 @@ from app.judging.models import ConflictSource
 
 
 def _check(result, entries, judges, k, conflicts):
-    per_entry = {e: 0 for e in entries}
+    per_entry = dict.fromkeys(entries, 0)
     for entry, judge in result.pairs:
         per_entry[entry] += 1
         assert (entry, judge) not in conflicts
@@ -132,7 +132,9 @@ def test_assignment_page_buttons_assign_and_adjust_by_hand(competition, client, 
     assert client.post(f"{base}/assign").status_code == 302
     assert len(services.assignments_of(comp.round)) == 3
     entry, judge = comp.entries[0], comp.judges[0]
-    client.post(f"{base}/assignments", data={"action": "remove", "entry": entry.id, "judge": judge.id})
+    client.post(
+        f"{base}/assignments", data={"action": "remove", "entry": entry.id, "judge": judge.id}
+    )
     client.post(f"{base}/assignments", data={"action": "add", "entry": entry.id, "judge": judge.id})
     pairs = {(a.entry_id, a.judge_user_id) for a in services.assignments_of(comp.round)}
     assert (entry.id, judge.id) in pairs

@@ -44,7 +44,7 @@ def test_thirty_judges_submitting_concurrently_lose_nothing(app, competition):
                 body = {
                     "client_id": f"judge{index:02d}-entry{entry_id:05d}",
                     "action": "submit",
-                    "values": {cid: value for cid in criteria},
+                    "values": dict.fromkeys(criteria, value),
                 }
                 url = f"/api/events/{slug}/judging/rounds/{round_id}/sheets/{entry_id}"
                 # Every submission is sent twice, as a tablet does when an answer is lost.
