@@ -1,7 +1,13 @@
-"""The RQ worker: builds the app once and runs the mail and documents queues.
+"""The RQ worker: builds the app once and runs the mail, documents and default queues.
 
-python worker.py            # uses REDIS_URL and DATABASE_URL
-python worker.py --burst    # process what is queued, then exit
+    python worker.py            # uses REDIS_URL and DATABASE_URL; run several for more throughput
+    python worker.py --burst    # process what is queued, then exit
+
+Jobs run in this process (RQ's SimpleWorker), not in a child forked per job: the database
+pool, the compiled templates and the loaded CJK fonts stay warm from one job to the next,
+which is what makes a badge mail take milliseconds instead of a cold start each time. A job
+that kills the process is not lost: RQ moves it to the failed registry, and the outbox sweep
+(run at start-up and every WORKER_MAINTENANCE_SECONDS) re-queues its mail.
 """
 
 from __future__ import annotations
@@ -10,14 +16,14 @@ import argparse
 import sys
 
 from redis import Redis
-from rq import Queue, Worker
+from rq import Queue, SimpleWorker
 
 from app import create_app
 
 QUEUES = ("mail", "documents", "default")
 
 
-class AppWorker(Worker):
+class AppWorker(SimpleWorker):
     """An RQ worker whose jobs run inside the Flask app context, with a fresh DB session each."""
 
     flask_app = None
@@ -40,8 +46,6 @@ class AppWorker(Worker):
         from app.extensions import db
 
         with self.flask_app.app_context():
-            # The work horse is a forked child: never reuse the parent's pooled connections.
-            db.engine.dispose(close=False)
             try:
                 return super().perform_job(job, queue, *args, **kwargs)
             finally:
@@ -59,14 +63,15 @@ def main(argv: list[str] | None = None) -> int:
     if not url:
         print("REDIS_URL is not set: without Redis, jobs run inside the web app.", file=sys.stderr)
         return 2
-    connection = Redis.from_url(url)
-    # Load fonts and templates once in the parent so every forked job starts warm.
     from app.documents.render import warm_up
 
     warm_up()
+    connection = Redis.from_url(url)
     AppWorker.flask_app = app
     worker = AppWorker(
-        [Queue(name, connection=connection) for name in args.queues], connection=connection
+        [Queue(name, connection=connection) for name in args.queues],
+        connection=connection,
+        maintenance_interval=app.config["WORKER_MAINTENANCE_SECONDS"],
     )
     worker.work(burst=args.burst, with_scheduler=True)
     return 0
