@@ -1,0 +1,167 @@
+"""Live final: seeded draw, stage timer controls, scores revealed once every judge submitted,
+ranking screen states and its server-sent event stream."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from app.extensions import db
+from app.judging import services
+from app.judging.models import RankingState, RoundEntry, TimerPhase
+from app.judging.services import JudgingError
+from tests.judging.conftest import full_values, new_client_id
+
+
+def _order(round_) -> list[int]:
+    rows = sorted(round_.round_entries, key=lambda r: r.draw_position)
+    return [r.entry_id for r in rows]
+
+
+def test_draw_with_a_seed_is_recorded_and_repeatable(competition, client, auth):
+    comp = competition(entries=8, judges=1, k=1)
+    auth.login(comp.organizer)
+    base = f"/manage/{comp.event.slug}/judging/rounds/{comp.round.id}"
+    assert client.post(f"{base}/draw", data={"seed": "sco-final-2020"}).status_code == 302
+    db.session.refresh(comp.round)
+    first = _order(comp.round)
+    assert comp.round.draw_seed == "sco-final-2020"
+    assert sorted(first) == sorted(e.id for e in comp.entries)
+    services.draw_pitch_order(comp.round, "other")
+    services.draw_pitch_order(comp.round, "sco-final-2020")
+    assert _order(comp.round) == first
+    page = client.get(f"{base}/?lang=en").get_data(as_text=True)
+    assert "sco-final-2020" in page
+
+
+def test_random_draw_records_its_seed(competition):
+    comp = competition(entries=3, judges=1, k=1)
+    seed = services.draw_pitch_order(comp.round)
+    assert seed and comp.round.draw_seed == seed
+    assert all(isinstance(r.draw_position, int) for r in comp.round.round_entries)
+
+
+def test_draw_is_refused_once_scores_are_submitted(competition):
+    comp = competition(entries=2, judges=1, k=1)
+    services.assign_automatically(comp.round)
+    judge = comp.judges[0]
+    services.save_sheet(
+        comp.round,
+        comp.entries[0].id,
+        judge,
+        values=full_values(comp.round),
+        submit=True,
+        client_id=new_client_id(),
+    )
+    with pytest.raises(JudgingError):
+        services.draw_pitch_order(comp.round, "late")
+
+
+def test_host_controls_the_team_on_stage_and_the_timers(competition, client, auth):
+    comp = competition(entries=3, judges=1, k=1)
+    services.draw_pitch_order(comp.round, "seed")
+    db.session.commit()
+    auth.login(comp.organizer)
+    control = f"/manage/{comp.event.slug}/judging/rounds/{comp.round.id}/stage/control"
+    json_headers = {"Accept": "application/json"}
+    state = client.post(control, data={"action": "next"}, headers=json_headers).json
+    assert state["current"]["id"] == _order(comp.round)[0]
+    state = client.post(control, data={"action": "start_pitch"}, headers=json_headers).json
+    assert state["timer"]["phase"] == "pitch" and state["timer"]["duration"] == 480
+    assert state["timer"]["running"] is True
+    # Pretend two minutes have passed, then pause: the elapsed time is kept.
+    db.session.refresh(comp.round)
+    comp.round.timer_started_at -= timedelta(minutes=2)
+    db.session.commit()
+    state = client.post(control, data={"action": "pause"}, headers=json_headers).json
+    assert state["timer"]["running"] is False and 119 <= state["timer"]["elapsed"] <= 125
+    refused = client.post(control, data={"action": "pause"}, headers=json_headers)
+    assert refused.status_code == 409
+    state = client.post(control, data={"action": "start_qa"}, headers=json_headers).json
+    assert state["timer"]["phase"] == "qa" and state["timer"]["duration"] == 420
+    state = client.post(control, data={"action": "next"}, headers=json_headers).json
+    assert state["current"]["id"] == _order(comp.round)[1]
+    assert state["timer"]["phase"] == "idle"
+    assert client.post(control, data={"action": "explode"}).status_code == 302
+
+
+def test_scores_are_revealed_only_when_every_judge_submitted(competition):
+    comp = competition(entries=1, judges=5, k=5)
+    services.assign_automatically(comp.round)
+    entry_id = comp.entries[0].id
+    services.set_current_entry(comp.round, entry_id)
+    values = [2, 6, 7, 8, 10]  # totals 20, 60, 70, 80, 100 → trimmed (60 + 70 + 80) / 3 = 70
+    for judge, value in zip(comp.judges[:4], values[:4], strict=True):
+        services.save_sheet(
+            comp.round,
+            entry_id,
+            judge,
+            values=full_values(comp.round, value),
+            submit=True,
+            client_id=new_client_id(),
+        )
+    hidden = services.stage_state(comp.round, "en")["current"]["reveal"]
+    assert hidden == {"assigned": 5, "submitted": 4, "complete": False}
+    services.save_sheet(
+        comp.round,
+        entry_id,
+        comp.judges[4],
+        values=full_values(comp.round, values[4]),
+        submit=True,
+        client_id=new_client_id(),
+    )
+    reveal = services.stage_state(comp.round, "en")["current"]["reveal"]
+    assert reveal["complete"] is True
+    assert sorted(j["total"] for j in reveal["judges"]) == [20, 60, 70, 80, 100]
+    assert sorted(j["total"] for j in reveal["judges"] if j["dropped"]) == [20, 100]
+    assert reveal["final"] == 70
+
+
+def test_frozen_screen_keeps_its_snapshot_until_published(competition):
+    comp = competition(entries=2, judges=1, k=1)
+    services.assign_automatically(comp.round)
+    services.set_ranking_state(comp.round, RankingState.FROZEN, "en")
+    frozen = services.screen_ranking(comp.round, "en")
+    assert frozen["state"] == "frozen"
+    assignment = services.assignments_of(comp.round)[0]
+    services.save_sheet(
+        comp.round,
+        assignment.entry_id,
+        comp.judges[0],
+        values=full_values(comp.round, 9),
+        submit=True,
+        client_id=new_client_id(),
+    )
+    assert services.screen_ranking(comp.round, "en")["rows"] == frozen["rows"]
+    services.set_ranking_state(comp.round, RankingState.PUBLISHED, "en")
+    published = services.screen_ranking(comp.round, "en")
+    assert published["rows"][0]["entry_id"] == assignment.entry_id
+    assert published["rows"][0]["score"] == 90
+
+
+def test_event_stream_sends_the_ranking_and_ends(app, competition, client, auth):
+    comp = competition(entries=2, judges=1, k=1)
+    auth.login(comp.organizer)
+    entry_ids = {e.id for e in comp.entries}
+    url = f"/manage/{comp.event.slug}/judging/rounds/{comp.round.id}/events"
+    app.config["JUDGING_SSE_SECONDS"] = 0.5
+    try:
+        response = client.get(url, headers={"Last-Event-ID": "-1"})
+        body = response.get_data(as_text=True)
+    finally:
+        app.config.pop("JUDGING_SSE_SECONDS")
+    assert response.mimetype == "text/event-stream"
+    assert "event: ranking" in body
+    data = next(line[6:] for line in body.splitlines() if line.startswith("data: "))
+    assert {row["entry_id"] for row in json.loads(data)["rows"]} == entry_ids
+
+
+def test_stage_only_for_organizers(competition, client, auth):
+    comp = competition(entries=1, judges=1, k=1)
+    auth.login(comp.judges[0])
+    base = f"/manage/{comp.event.slug}/judging/rounds/{comp.round.id}"
+    assert client.get(f"{base}/stage").status_code == 403
+    assert client.post(f"{base}/stage/control", data={"action": "next"}).status_code == 403
+    assert RoundEntry and TimerPhase  # names used by the stage are importable
