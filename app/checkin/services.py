@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.checkin.models import Checkin, CheckinList, CheckinStatus, DeviceToken, ScanKind
 from app.clock import utcnow
+from app.documents.tickets import peek_event_id, verify_ticket_code
 from app.events.models import Event
 from app.extensions import db
 from app.registration.models import Attendance, Category, Registration, RegistrationState
@@ -127,9 +128,20 @@ def lists_of_event(event: Event) -> list[CheckinList]:
     )
 
 
+_LIST_WITH_CATEGORIES = (
+    select(CheckinList)
+    .options(joinedload(CheckinList.categories))
+    .where(CheckinList.id == bindparam("list_id"))
+)
+
+
 def get_list(event: Event, list_id: int) -> CheckinList:
     """The check-in list `list_id` of `event`; raises CheckinNotFound."""
-    checkin_list = db.session.get(CheckinList, list_id)
+    checkin_list = (
+        db.session.execute(_LIST_WITH_CATEGORIES, {"list_id": list_id})
+        .unique()
+        .scalar_one_or_none()
+    )
     if checkin_list is None or checkin_list.event_id != event.id:
         raise CheckinNotFound("list_not_found", _l("There is no such check-in list."))
     return checkin_list
@@ -252,6 +264,80 @@ def _replay_or_refuse(existing: Checkin, checkin_list: CheckinList, code: str) -
     return _replay(existing)
 
 
+_ENTRY = aliased(Checkin)
+_NONCE_ID = (
+    select(Checkin.id).where(Checkin.nonce == bindparam("nonce")).correlate(None).scalar_subquery()
+)
+# Built once: constructing SQLAlchemy statements (and aliases) costs more CPU than running
+# them on the hot path.
+_NONCE_TAKEN = select(_NONCE_ID)
+_PREFETCH = (
+    select(Registration, _NONCE_ID, _ENTRY.scanned_at, _ENTRY.station)
+    .options(joinedload(Registration.category))
+    .outerjoin(
+        _ENTRY,
+        and_(
+            _ENTRY.list_id == bindparam("list_id"),
+            _ENTRY.active_registration_id == Registration.id,
+        ),
+    )
+    .where(Registration.id == bindparam("registration_id"))
+)
+_INSERTS: dict[str, object] = {}
+
+
+def _prefetch(
+    event: Event, checkin_list: CheckinList, code: str, nonce: str
+) -> tuple[bool, FirstCheckin | None, Registration | None]:
+    """One round trip for the hot path: is the nonce taken, and the person's active entry.
+
+    Also loads the registration the code claims, with its category, into the session and
+    returns it, so that check_ticket and the answer find them without further queries.
+    """
+    claims = None
+    if peek_event_id(code) == event.id:
+        claims = verify_ticket_code(event.ticket_key, code)
+    row = None
+    if claims is not None:
+        row = db.session.execute(
+            _PREFETCH,
+            {
+                "nonce": nonce,
+                "list_id": checkin_list.id,
+                "registration_id": claims.registration_id,
+            },
+        ).first()
+    if row is None:
+        return db.session.scalar(_NONCE_TAKEN, {"nonce": nonce}) is not None, None, None
+    registration, taken, active_at, active_station = row
+    active = None if active_at is None else FirstCheckin(active_at, active_station)
+    return taken is not None, active, registration
+
+
+def _insert_scan(**values) -> int | None:
+    """INSERT a scan; its id, or None when a unique key (nonce, active entry) refused it.
+
+    ON CONFLICT DO NOTHING saves the SAVEPOINT round trips of the hot path; other databases
+    fall back to an ORM insert inside a SAVEPOINT.
+    """
+    dialect = db.session.get_bind().dialect.name
+    statement = _INSERTS.get(dialect)
+    if statement is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            row = Checkin(**values)
+            return row.id if _try_insert(row) else None
+        table = Checkin.__table__
+        statement = insert(table).on_conflict_do_nothing().returning(table.c.id)
+        _INSERTS[dialect] = statement
+    values.setdefault("active_registration_id", None)
+    values.setdefault("conflict", False)
+    return db.session.execute(statement, values).scalar()
+
+
 def redeem_code(
     event: Event,
     checkin_list: CheckinList,
@@ -270,9 +356,11 @@ def redeem_code(
     """
     now = utcnow()
     scanned_at = scanned_at or now
-    existing = _by_nonce(nonce)
-    if existing is not None:
-        return _replay_or_refuse(existing, checkin_list, code)
+    # The session keeps objects by weak reference: hold the prefetched registration so that
+    # check_ticket finds it in the identity map.
+    nonce_taken, active, _prefetched = _prefetch(event, checkin_list, code, nonce)
+    if nonce_taken:
+        return _replay_or_refuse(_by_nonce(nonce), checkin_list, code)
     if kind == ScanKind.EXIT and not checkin_list.track_exits:
         raise ExitsNotTracked()
 
@@ -281,8 +369,8 @@ def redeem_code(
     if registration is None:
         return CheckinResult(_TICKET_STATUS.get(check.status, CheckinStatus.INVALID))
 
-    def record(status: CheckinStatus, **values) -> Checkin | None:
-        row = Checkin(
+    def record(status: CheckinStatus, **values) -> int | None:
+        return _insert_scan(
             list_id=checkin_list.id,
             registration_id=registration.id,
             code=code,
@@ -295,7 +383,6 @@ def redeem_code(
             offline=offline,
             **values,
         )
-        return row if _try_insert(row) else None
 
     def lost_race() -> CheckinResult | None:
         """After a refused insert: a concurrent request with the same nonce wins, if any."""
@@ -310,10 +397,10 @@ def redeem_code(
         elif not checkin_list.is_open_at(scanned_at if offline else now):
             status = CheckinStatus.OUTSIDE_WINDOW
     if status is not None:
-        row = record(status)
-        if row is None:
+        row_id = record(status)
+        if row_id is None:
             return lost_race() or CheckinResult(status, registration)
-        return CheckinResult(status, registration, checkin_id=row.id)
+        return CheckinResult(status, registration, checkin_id=row_id)
 
     if kind == ScanKind.EXIT:
         exit_row = Checkin(
@@ -331,28 +418,26 @@ def redeem_code(
         result = _redeem_exit(checkin_list, registration, exit_row)
         return result or lost_race() or CheckinResult(CheckinStatus.NOT_CHECKED_IN, registration)
 
-    for _attempt in range(3):
-        active = _active_entry(checkin_list.id, registration.id)
+    for attempt in range(3):
+        if attempt:
+            active = _active_entry(checkin_list.id, registration.id)
+            active = None if active is None else FirstCheckin(active.scanned_at, active.station)
         if active is None:
-            row = record(CheckinStatus.OK, active_registration_id=registration.id)
-            if row is not None:
-                return CheckinResult(CheckinStatus.OK, registration, checkin_id=row.id)
+            row_id = record(CheckinStatus.OK, active_registration_id=registration.id)
+            if row_id is not None:
+                return CheckinResult(CheckinStatus.OK, registration, checkin_id=row_id)
             replay = lost_race()
             if replay is not None:
                 return replay
             continue  # another station's entry won: answer with it
         conflict = offline and active.station != station
-        row = record(CheckinStatus.ALREADY_CHECKED_IN, conflict=conflict)
-        if row is None:
+        row_id = record(CheckinStatus.ALREADY_CHECKED_IN, conflict=conflict)
+        if row_id is None:
             replay = lost_race()
             if replay is not None:
                 return replay
         return CheckinResult(
-            CheckinStatus.ALREADY_CHECKED_IN,
-            registration,
-            FirstCheckin(active.scanned_at, active.station),
-            None if row is None else row.id,
-            conflict,
+            CheckinStatus.ALREADY_CHECKED_IN, registration, active, row_id, conflict
         )
     # The winning entry was undone between our insert and our look-up, three times over.
     raise CheckinError("busy", _l("The server is busy. Please scan again."))
