@@ -18,6 +18,7 @@ from app.ceremonies.demo import load_demo_ceremony
 from app.clock import utcnow
 from app.events.models import Event, EventKind, EventStatus
 from app.extensions import db
+from app.judging.demo import load_demo_judging
 from app.media.demo import load_demo_media
 from app.registration.models import (
     Attendance,
@@ -792,5 +793,6 @@ def load_demo() -> DemoSummary:
     _ensure_guests(event, categories, summary)
     load_demo_ceremony(event, summary)
     load_demo_media(event, summary)
+    load_demo_judging(event, summary)
     db.session.commit()
     return summary
