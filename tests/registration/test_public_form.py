@@ -147,8 +147,8 @@ def test_cyrillic_name_without_latin_name_is_refused_with_a_field_error(client, 
 def test_full_category_waitlists_instead_of_refusing(client, make_event, make_category):
     event = make_event()
     category = make_category(event, capacity=1)
-    client.post(register_url(event), data=form_data(category))
-    response = client.post(register_url(event), data=form_data(category))
+    client.post(register_url(event, "en"), data=form_data(category))
+    response = client.post(register_url(event, "en"), data=form_data(category))
     assert response.status_code == 302
     page = client.get(response.headers["Location"])
     assert "waiting list" in page.text
