@@ -44,6 +44,7 @@ class ParticipationForm(FlaskForm):
         validators=[Optional(), Length(max=20000)],
         description=_l("References such as R000042 or ids, separated by spaces or commas."),
     )
+    checked_in_only = BooleanField(_l("Only attendees who checked in at the door"))
     send_mail = BooleanField(_l("Send each certificate by email"), default=True)
 
     def validate_references(self, field) -> None:

@@ -151,7 +151,10 @@ def issue_participation(slug: str):
         return _desk(participation_form=form, status=400)
     ids, _bad = parse_registration_references(form.references.data or "")
     selected = select_participation_recipients(
-        g.event, category_ids=form.categories.data or [], registration_ids=ids
+        g.event,
+        category_ids=form.categories.data or [],
+        registration_ids=ids,
+        checked_in_only=form.checked_in_only.data,
     )
     try:
         batch = start_participation_batch(

@@ -33,6 +33,7 @@ from app.certificates.models import (
     CertificateKind,
     CertificateSettings,
 )
+from app.checkin.services import attended_registration_ids
 from app.clock import utcnow
 from app.documents.render import render_pdf
 from app.events.models import Event
@@ -345,15 +346,15 @@ def select_participation_recipients(
 ) -> list[int]:
     """Ids of the event's confirmed registrations in the given categories and/or among the ids.
 
-    `checked_in_only` restricts the selection to attendees who checked in at the door; the
-    check-in records come with issue 4, so until then it raises NotImplementedError instead
-    of guessing. Ids of other events or of unconfirmed registrations are left out.
+    `checked_in_only` restricts the selection to attendees who checked in at the door (a
+    valid, not undone entry scan on any of the event's check-in lists). Ids of other events
+    or of unconfirmed registrations are left out.
     """
-    if checked_in_only:
-        raise NotImplementedError("check-in records arrive with issue 4")
     query = select(Registration.id).where(
         Registration.event_id == event.id, Registration.state == RegistrationState.CONFIRMED
     )
+    if checked_in_only:
+        query = query.where(Registration.id.in_(attended_registration_ids(event.id)))
     conditions = []
     if category_ids:
         conditions.append(Registration.category_id.in_(category_ids))

@@ -786,3 +786,17 @@ def dashboard_data(event: Event) -> dict:
         "recent": recent_scans(event),
         "conflicts": [(row, firsts[row.id]) for row in conflicts],
     }
+
+
+def attended_registration_ids(event_id: int):
+    """A subquery of the registrations of an event with a valid (not undone) entry scan."""
+    return (
+        select(Checkin.registration_id)
+        .join(CheckinList, CheckinList.id == Checkin.list_id)
+        .where(
+            CheckinList.event_id == event_id,
+            Checkin.kind == ScanKind.ENTRY,
+            Checkin.status == CheckinStatus.OK,
+            Checkin.undone_at.is_(None),
+        )
+    )
