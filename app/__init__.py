@@ -86,7 +86,16 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_locale():
-        return {"current_locale": current_language(), "event": g.get("event")}
+        from flask_login import current_user
+
+        from app.events.services import manage_sections
+
+        event = g.get("event")
+        return {
+            "current_locale": current_language(),
+            "event": event,
+            "manage_sections": manage_sections(current_user, event) if event else [],
+        }
 
 
 def _register_error_handlers(app: Flask) -> None:

@@ -152,3 +152,35 @@ def update_event(event: Event, data: EventData) -> None:
     """Change an event's settings (not its slug); raises EventError for bad times or timezone."""
     _apply_event_data(event, data)
     db.session.flush()
+
+
+def manage_sections(user, event: Event) -> list[tuple[str, str]]:
+    """(endpoint, label) of the event's staff pages this user may open, for the navigation."""
+    from flask_babel import gettext as _
+
+    from app.accounts.models import Role
+    from app.accounts.permissions import user_has_role
+
+    if user is None or not user.is_authenticated or event is None:
+        return []
+    sections: list[tuple[str, str]] = []
+    if user_has_role(user, event, frozenset({Role.ORGANIZER})):
+        sections += [
+            ("events.dashboard", _("Dashboard")),
+            ("registration.list_registrations", _("Registrations")),
+            ("registration.list_categories", _("Categories")),
+            ("registration.list_questions", _("Questions")),
+            ("registration.mailings", _("Mailings")),
+            ("mail.outbox", _("Outbox")),
+            ("registration.badges", _("Badges")),
+            ("certificates.index", _("Certificates")),
+            ("checkin.list_lists", _("Check-in")),
+            ("judging.index", _("Judging")),
+            ("ceremonies.index", _("Signing ceremonies")),
+            ("media.index", _("Media coverage")),
+            ("events.settings", _("Settings")),
+            ("accounts.admin_roles", _("Roles")),
+        ]
+    elif user_has_role(user, event, frozenset({Role.CHECKIN_STAFF})):
+        sections.append(("checkin.choose_scanner", _("Check-in")))
+    return sections
