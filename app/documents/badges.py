@@ -188,6 +188,25 @@ def _sheet_layout(size: str) -> dict[str, Any]:
     }
 
 
+def _cut_marks(layout: dict[str, Any]) -> bytes:
+    """PDF operators for the cut marks of a sheet page, drawn in the margins only."""
+    length = layout["mark_length_mm"]
+    gap = 2.0
+    top, left = layout["top_mm"], layout["left_mm"]
+    lines = []
+    for x in layout["cut_x_mm"]:
+        lines.append((x, top - gap - length, x, top - gap))
+        lines.append((x, A4[1] - top + gap, x, A4[1] - top + gap + length))
+    for y in layout["cut_y_mm"]:
+        lines.append((left - gap - length, y, left - gap, y))
+        lines.append((A4[0] - left + gap, y, A4[0] - left + gap + length, y))
+    k = _PT_PER_MM
+    path = " ".join(
+        f"{x1 * k:.2f} {y1 * k:.2f} m {x2 * k:.2f} {y2 * k:.2f} l" for x1, y1, x2, y2 in lines
+    )
+    return f"q 0 G 0.25 w {path} S Q".encode("ascii")
+
+
 def _chunks(items: list[BadgeData], size: int) -> Iterator[list[BadgeData]]:
     """Yield consecutive slices of items."""
     for start in range(0, len(items), size):
@@ -216,7 +235,7 @@ def _render_sheet_chunk(part: list[BadgeData]) -> bytes:
     assert _sheet_job is not None
     layout, size, translations = _sheet_job
     html = _sheet_chunk_html(part, layout, size, translations)
-    return render_html_to_pdf(html, [badge_stylesheet(size, sheet=True)])
+    return render_html_to_pdf(html, [badge_stylesheet(size, sheet=True)], _cut_marks(layout))
 
 
 def render_badge_sheet_pdf(

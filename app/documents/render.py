@@ -199,16 +199,21 @@ def _qr_placements(document: Any) -> list[_QRPlacement]:
     return placements
 
 
-def _draw_qr_symbols(placements: list[_QRPlacement]) -> Callable[[Any, Any], None]:
-    """Return a WeasyPrint finisher appending the QR symbols to their pages' streams."""
+def _finisher(placements: list[_QRPlacement], overlay: bytes) -> Callable[[Any, Any], None]:
+    """Return a WeasyPrint finisher appending QR symbols, and overlay on every page."""
 
     def finisher(document: Any, pdf: Any) -> None:
         kids = pdf.pages["Kids"]  # flat [number, 0, "R", ...]
+
+        def stream(page_index: int) -> Any:
+            contents = pdf.objects[kids[3 * page_index]]["Contents"]
+            return pdf.objects[int(contents.split()[0])]
+
         for placement in placements:
-            page = pdf.objects[kids[3 * placement.page]]
-            contents = page["Contents"]
-            number = int(contents.split()[0])
-            pdf.objects[number].stream.append(placement.operators())
+            stream(placement.page).stream.append(placement.operators())
+        if overlay:
+            for page_index in range(len(kids) // 3):
+                stream(page_index).stream.append(overlay)
 
     return finisher
 
@@ -307,8 +312,14 @@ class _Renderer:
         self.environment.install_gettext_callables(gettext, ngettext, newstyle=True)
         return self.environment.get_template(template_name).render(context)
 
-    def write_pdf(self, html: str, stylesheets: Sequence[Stylesheet] = ()) -> bytes:
-        """Lay out html (with any supplement fonts it needs) and return PDF bytes."""
+    def write_pdf(
+        self, html: str, stylesheets: Sequence[Stylesheet] = (), overlay: bytes = b""
+    ) -> bytes:
+        """Lay out html (with any supplement fonts it needs) and return PDF bytes.
+
+        overlay: PDF operators drawn on top of every page, in points from the top-left
+        corner with y growing downwards (e.g. cut marks).
+        """
         extra = self.supplement_css(html)
         if extra:
             style = f"<style>{extra}</style>"
@@ -322,7 +333,8 @@ class _Renderer:
         sheets = [self.base_stylesheet, *(self.stylesheet(sheet) for sheet in stylesheets)]
         rendered = document.render(stylesheets=sheets, font_config=self.font_config)
         placements = _qr_placements(rendered) if QR_ATTRIBUTE in html else []
-        return rendered.write_pdf(finisher=_draw_qr_symbols(placements) if placements else None)
+        finish = _finisher(placements, overlay) if placements or overlay else None
+        return rendered.write_pdf(finisher=finish)
 
 
 _LOCK = threading.RLock()
@@ -384,10 +396,15 @@ def render_pdf(
         return renderer.write_pdf(html, stylesheets)
 
 
-def render_html_to_pdf(html: str, stylesheets: Sequence[Stylesheet] = ()) -> bytes:
-    """Lay out already rendered document HTML to PDF bytes (used for badge sheets)."""
+def render_html_to_pdf(
+    html: str, stylesheets: Sequence[Stylesheet] = (), overlay: bytes = b""
+) -> bytes:
+    """Lay out already rendered document HTML to PDF bytes (used for badge sheets).
+
+    overlay: PDF operators drawn on every page (points, origin top-left, y downwards).
+    """
     with _LOCK:
-        return _get_renderer().write_pdf(html, stylesheets)
+        return _get_renderer().write_pdf(html, stylesheets, overlay)
 
 
 def warm_up() -> None:
