@@ -47,7 +47,7 @@ def test_bulk_approve_skips_a_registration_of_another_event(
     foreign = add_registration(other_event, make_category(other_event, requires_approval=True))
     ids = [pending[0].id, pending[1].id, foreign.id]
     response = desk.client.post(
-        f"{desk.base}/registrations/bulk",
+        f"{desk.base}/registrations/bulk?lang=en",
         data={"action": "approve", "ids": [str(i) for i in ids]},
         follow_redirects=True,
     )
@@ -76,7 +76,7 @@ def test_bulk_action_records_the_organizer_and_note_in_the_history(desk, pending
 def test_bulk_approve_skips_registrations_whose_state_forbids_it(desk, pending, make_category):
     confirmed = add_registration(desk.event, make_category(desk.event))
     response = desk.client.post(
-        f"{desk.base}/registrations/bulk",
+        f"{desk.base}/registrations/bulk?lang=en",
         data={"action": "approve", "ids": [str(pending[0].id), str(confirmed.id), "abc"]},
         follow_redirects=True,
     )
@@ -89,7 +89,7 @@ def test_bulk_cancel_frees_places_and_promotes_the_waiting_list(desk, make_categ
     waiting = add_registration(desk.event, category)
     assert waiting.state == RegistrationState.WAITLISTED
     response = desk.client.post(
-        f"{desk.base}/registrations/bulk",
+        f"{desk.base}/registrations/bulk?lang=en",
         data={"action": "cancel", "ids": [str(first.id)]},
         follow_redirects=True,
     )
