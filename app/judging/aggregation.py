@@ -19,8 +19,9 @@ Ties (equal scores after rounding to SCORE_DIGITS) are broken by the criterion p
 from __future__ import annotations
 
 import math
+import operator
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from statistics import median
@@ -121,46 +122,91 @@ def trimmed_judges(totals: dict[int, float], min_judges: int = TRIM_MIN_JUDGES) 
     return (ordered[0][0], ordered[-1][0])
 
 
+def _rows(
+    sheets: Sequence[Sheet], criteria: Sequence[CriterionSpec]
+) -> list[tuple[Hashable, Hashable, list[float]]]:
+    """(entry, judge, values in criterion order), a missing value counting as the minimum."""
+    keys = [(c.id, c.min_score) for c in criteria]
+    if len(keys) == 1:
+        cid, low = keys[0]
+        return [(s.entry_id, s.judge_id, [s.values.get(cid, low)]) for s in sheets]
+    getter = operator.itemgetter(*(cid for cid, _ in keys))
+    rows = []
+    for s in sheets:
+        try:
+            values = list(getter(s.values))
+        except KeyError:
+            values = [s.values.get(cid, low) for cid, low in keys]
+        rows.append((s.entry_id, s.judge_id, values))
+    return rows
+
+
+def _zscore_rows(
+    rows: list[tuple[Hashable, Hashable, list[float]]], criteria: Sequence[CriterionSpec]
+) -> list[tuple[Hashable, Hashable, list[float]]]:
+    """Standardise every judge's columns and map them onto the criterion ranges (clipped)."""
+    by_judge: dict[Hashable, list[tuple[Hashable, Hashable, list[float]]]] = defaultdict(list)
+    for row in rows:
+        by_judge[row[1]].append(row)
+    out: list[tuple[Hashable, Hashable, list[float]]] = []
+    for judge_rows in by_judge.values():
+        n = len(judge_rows)
+        # Per criterion the map is v ↦ a·v + b (then clipped): a = half-range / (3σ).
+        coefficients = []
+        for column, c in zip(zip(*(r[2] for r in judge_rows), strict=True), criteria, strict=True):
+            mean = math.fsum(column) / n
+            std = math.sqrt(math.fsum((v - mean) ** 2 for v in column) / n)
+            middle = (c.min_score + c.max_score) / 2
+            if std <= 1e-12:
+                coefficients.append((0.0, middle, c.min_score, c.max_score))
+            else:
+                a = (c.max_score - c.min_score) / 2 / (std * Z_SPAN)
+                coefficients.append((a, middle - a * mean, c.min_score, c.max_score))
+        for entry_id, judge_id, values in judge_rows:
+            scaled = [
+                min(max(a * v + b, low), high)
+                for v, (a, b, low, high) in zip(values, coefficients, strict=True)
+            ]
+            out.append((entry_id, judge_id, scaled))
+    return out
+
+
 def zscore_values(sheets: Sequence[Sheet], criteria: Sequence[CriterionSpec]) -> list[Sheet]:
     """The sheets with every judge's scores standardised per criterion and mapped to its range."""
-    by_judge: dict[int, list[Sheet]] = defaultdict(list)
-    for sheet in sheets:
-        by_judge[sheet.judge_id].append(sheet)
-    normalised: list[Sheet] = []
-    for judge_sheets in by_judge.values():
-        n = len(judge_sheets)
-        stats: dict[int, tuple[float, float]] = {}
-        for criterion in criteria:
-            cid = criterion.id
-            column = [s.values.get(cid, criterion.min_score) for s in judge_sheets]
+    ids = [c.id for c in criteria]
+    return [
+        Sheet(entry_id, judge_id, dict(zip(ids, values, strict=True)))
+        for entry_id, judge_id, values in _zscore_rows(_rows(sheets, criteria), criteria)
+    ]
+
+
+def _zscore_coefficients(
+    rows: list[tuple[Hashable, Hashable, list[float]]], criteria: Sequence[CriterionSpec]
+) -> dict[Hashable, tuple[list[tuple[float, float, float, float]], bool]]:
+    """Per judge: the map v ↦ a·v + b of every criterion, and whether any value needs clipping."""
+    by_judge: dict[Hashable, list[list[float]]] = defaultdict(list)
+    for _, judge_id, values in rows:
+        by_judge[judge_id].append(values)
+    result = {}
+    for judge_id, judge_values in by_judge.items():
+        n = len(judge_values)
+        coefficients = []
+        clips = False
+        for column, c in zip(zip(*judge_values, strict=True), criteria, strict=True):
             mean = math.fsum(column) / n
-            variance = math.fsum((v - mean) ** 2 for v in column) / n
-            stats[cid] = (mean, math.sqrt(variance))
-        for sheet in judge_sheets:
-            values: dict[int, float] = {}
-            for criterion in criteria:
-                cid = criterion.id
-                mean, std = stats[cid]
-                z = (
-                    0.0
-                    if std <= 1e-12
-                    else (sheet.values.get(cid, criterion.min_score) - mean) / std
-                )
-                middle = (criterion.min_score + criterion.max_score) / 2
-                half = (criterion.max_score - criterion.min_score) / 2
-                scaled = middle + half * z / Z_SPAN
-                values[cid] = min(max(scaled, criterion.min_score), criterion.max_score)
-            normalised.append(Sheet(sheet.entry_id, sheet.judge_id, values))
-    return normalised
-
-
-def _criterion_means(
-    sheets: Sequence[Sheet], criteria: Sequence[CriterionSpec]
-) -> dict[int, float]:
-    return {
-        c.id: math.fsum(s.values.get(c.id, c.min_score) for s in sheets) / len(sheets)
-        for c in criteria
-    }
+            deviations = [v - mean for v in column]
+            std = math.sqrt(math.fsum(map(operator.mul, deviations, deviations)) / n)
+            middle = (c.min_score + c.max_score) / 2
+            if std <= 1e-12:
+                a, b = 0.0, middle
+            else:
+                a = (c.max_score - c.min_score) / 2 / (std * Z_SPAN)
+                b = middle - a * mean
+                low, high = a * min(column) + b, a * max(column) + b
+                clips = clips or low < c.min_score or high > c.max_score
+            coefficients.append((a, b, c.min_score, c.max_score))
+        result[judge_id] = (coefficients, clips)
+    return result
 
 
 def rank_entries(
@@ -179,28 +225,67 @@ def rank_entries(
     if method not in METHODS:
         raise ValueError(f"unknown aggregation method {method!r}")
     draw_positions = draw_positions or {}
-    used = zscore_values(sheets, criteria) if method == ZSCORE else list(sheets)
-    per_entry: dict[int, list[Sheet]] = defaultdict(list)
-    for sheet in used:
-        per_entry[sheet.entry_id].append(sheet)
+    rows = _rows(sheets, criteria)
+    factors = [
+        c.weight / (c.max_score - c.min_score) if c.max_score != c.min_score else 0.0
+        for c in criteria
+    ]
+    offset = sum(f * c.min_score for f, c in zip(factors, criteria, strict=True))
+    # Only the tie-break criteria's means are needed (in the method's space).
+    position = {c.id: i for i, c in enumerate(criteria)}
+    tie_positions = [(cid, position[cid]) for cid in tie_break_criteria if cid in position]
+    # Every judge's total is linear in the scores: weights (and, for z-scores, the judge's
+    # standardisation) fold into one factor per criterion plus a constant, unless clipped.
+    linear: dict[Hashable, tuple[list[float], float]] = {}
+    coefficients: dict = {}
+    if method == ZSCORE:
+        coefficients = _zscore_coefficients(rows, criteria)
+        for judge_id, (coefs, clips) in coefficients.items():
+            if not clips:
+                linear[judge_id] = (
+                    [f * a for f, (a, _, _, _) in zip(factors, coefs, strict=True)],
+                    sum(f * b for f, (_, b, _, _) in zip(factors, coefs, strict=True)) - offset,
+                )
+    per_entry: dict[Hashable, list[tuple[Hashable, float, list[float]]]] = defaultdict(list)
+    for entry_id, judge_id, values in rows:
+        if method != ZSCORE:
+            total = sum(map(operator.mul, values, factors)) - offset
+            tie_values = [values[i] for _, i in tie_positions]
+        else:
+            coefs = coefficients[judge_id][0]
+            fold = linear.get(judge_id)
+            if fold is not None:
+                total = sum(map(operator.mul, values, fold[0])) + fold[1]
+            else:
+                scaled = [
+                    min(max(a * v + b, low), high)
+                    for v, (a, b, low, high) in zip(values, coefs, strict=True)
+                ]
+                total = sum(map(operator.mul, scaled, factors)) - offset
+            tie_values = []
+            for _, i in tie_positions:
+                a, b, low, high = coefs[i]
+                tie_values.append(min(max(a * values[i] + b, low), high))
+        per_entry[entry_id].append((judge_id, total, tie_values))
     lines: list[RankedEntry] = []
     for entry_id in dict.fromkeys(entry_ids):
-        entry_sheets = per_entry.get(entry_id, [])
+        entry_rows = per_entry.get(entry_id)
         line = RankedEntry(entry_id, None, draw_position=draw_positions.get(entry_id))
-        if entry_sheets:
-            totals = {s.judge_id: weighted_total(s.values, criteria) for s in entry_sheets}
+        if entry_rows:
+            n = len(entry_rows)
+            totals = {judge_id: total for judge_id, total, _ in entry_rows}
             values = list(totals.values())
             if method == TRIMMED_MEAN:
                 score = trimmed_mean(values)
                 line.trimmed = trimmed_judges(totals)
             else:
-                score = math.fsum(values) / len(values)
+                score = sum(values) / n
             line.score = round(score, SCORE_DIGITS)
-            line.judges = len(entry_sheets)
+            line.judges = n
             line.totals = {j: round(t, SCORE_DIGITS) for j, t in totals.items()}
             line.criterion_means = {
-                cid: round(v, SCORE_DIGITS)
-                for cid, v in _criterion_means(entry_sheets, criteria).items()
+                cid: round(sum(r[2][k] for r in entry_rows) / n, SCORE_DIGITS)
+                for k, (cid, _) in enumerate(tie_positions)
             }
             line.median_total = round(median(values), SCORE_DIGITS)
         lines.append(line)

@@ -43,6 +43,7 @@ from app.registration.services import ParticipantData, approve_registration, reg
 
 SEED = 20201028
 FINAL_DRAW_SEED = "SCO-YOUTH-2020-FINAL"
+VIDEO_BASE = "https://video.example.org/sco-youth-2020"
 
 JUDGES = [
     ("judge1@huiwu.local", "王建华 Wang Jianhua", "青岛大学"),
@@ -61,61 +62,172 @@ CRITERIA = [
     CriterionData("社会影响", "Social impact", 10, 0, 10, 0.5),
 ]
 
-TRACKS = ("智能制造 Smart manufacturing", "绿色能源 Green energy", "数字健康 Digital health",
-          "现代农业 Agritech")
+TRACKS = (
+    "智能制造 Smart manufacturing",
+    "绿色能源 Green energy",
+    "数字健康 Digital health",
+    "现代农业 Agritech",
+)
 
 # title zh, title en, team name, track index, summary
 ENTRIES = [
-    ("高原光伏微电网", "Highland solar micro-grids", "SunPeak", 1,
-     "Containerised solar + battery micro-grids for mountain villages in Kyrgyzstan."),
-    ("盐碱地智慧灌溉", "Smart irrigation for saline soils", "AquaSalt", 3,
-     "Soil-salinity sensors and drip control for cotton farms in the Aral region."),
-    ("工业视觉质检平台", "Vision-based quality inspection", "InspectAI", 0,
-     "Low-cost camera kits that find defects on textile lines."),
-    ("远程心电监护贴", "Remote ECG patch", "CardioLink", 2,
-     "A week-long ECG patch with offline-first phone app for rural clinics."),
-    ("沙棘深加工", "Sea-buckthorn value chain", "Oblepikha Lab", 3,
-     "Cold-pressed oil and powders from wild sea-buckthorn with traceable sourcing."),
-    ("氢能叉车", "Hydrogen forklifts for ports", "H2Dock", 1,
-     "Retrofitting port forklifts with fuel cells; pilot planned in Qingdao."),
-    ("多语种医疗问诊机器人", "Multilingual triage assistant", "MedTalk", 2,
-     "Symptom triage in Russian, Uzbek, Kazakh and Chinese for cross-border clinics."),
-    ("数控机床预测维护", "Predictive maintenance for CNC", "SpindleSense", 0,
-     "Vibration analytics that predict spindle failures two weeks ahead."),
-    ("牦牛奶冻干", "Freeze-dried yak milk", "YakPure", 3,
-     "A shelf-stable yak-milk powder for export markets."),
-    ("建筑光伏幕墙", "Building-integrated PV glass", "GlassWatt", 1,
-     "Semi-transparent PV glass panels for office façades."),
-    ("AI辅助病理诊断", "AI pathology screening", "PathoScan", 2,
-     "Slide-scanning and screening for cervical cancer in district hospitals."),
-    ("跨境冷链物联网", "Cross-border cold-chain IoT", "FrostTrack", 0,
-     "Tamper-proof temperature loggers for produce trucks crossing SCO borders."),
-    ("小型风电叶片回收", "Wind blade recycling", "BladeLoop", 1,
-     "Turning retired composite blades into building boards."),
-    ("智能温室控制器", "Greenhouse climate controller", "GreenBox", 3,
-     "A solar-powered controller for small greenhouses, sold with a seed subscription."),
-    ("康复外骨骼", "Rehabilitation exoskeleton", "StepAgain", 2,
-     "A light knee exoskeleton for stroke rehabilitation at home."),
-    ("工业机器人教学平台", "Robot training cells for colleges", "RoboClass", 0,
-     "Modular robot cells and curricula for vocational colleges."),
-    ("生物质颗粒燃料", "Biomass pellets from cotton stalks", "StalkHeat", 1,
-     "Pellet fuel from cotton residue for rural heating."),
-    ("无人机植保服务", "Crop-spraying drone service", "SkyFarm", 3,
-     "Pay-per-hectare drone spraying with agronomist support."),
-    ("中亚罕见病登记平台", "Rare disease registry for Central Asia", "RareMap", 2,
-     "A shared, consent-based registry connecting patients with trials."),
-    ("3D打印模具", "3D-printed tooling", "MoldFast", 0,
-     "Printed injection-mould inserts that cut tooling lead times to days."),
+    (
+        "高原光伏微电网",
+        "Highland solar micro-grids",
+        "SunPeak",
+        1,
+        "Containerised solar + battery micro-grids for mountain villages in Kyrgyzstan.",
+    ),
+    (
+        "盐碱地智慧灌溉",
+        "Smart irrigation for saline soils",
+        "AquaSalt",
+        3,
+        "Soil-salinity sensors and drip control for cotton farms in the Aral region.",
+    ),
+    (
+        "工业视觉质检平台",
+        "Vision-based quality inspection",
+        "InspectAI",
+        0,
+        "Low-cost camera kits that find defects on textile lines.",
+    ),
+    (
+        "远程心电监护贴",
+        "Remote ECG patch",
+        "CardioLink",
+        2,
+        "A week-long ECG patch with offline-first phone app for rural clinics.",
+    ),
+    (
+        "沙棘深加工",
+        "Sea-buckthorn value chain",
+        "Oblepikha Lab",
+        3,
+        "Cold-pressed oil and powders from wild sea-buckthorn with traceable sourcing.",
+    ),
+    (
+        "氢能叉车",
+        "Hydrogen forklifts for ports",
+        "H2Dock",
+        1,
+        "Retrofitting port forklifts with fuel cells; pilot planned in Qingdao.",
+    ),
+    (
+        "多语种医疗问诊机器人",
+        "Multilingual triage assistant",
+        "MedTalk",
+        2,
+        "Symptom triage in Russian, Uzbek, Kazakh and Chinese for cross-border clinics.",
+    ),
+    (
+        "数控机床预测维护",
+        "Predictive maintenance for CNC",
+        "SpindleSense",
+        0,
+        "Vibration analytics that predict spindle failures two weeks ahead.",
+    ),
+    (
+        "牦牛奶冻干",
+        "Freeze-dried yak milk",
+        "YakPure",
+        3,
+        "A shelf-stable yak-milk powder for export markets.",
+    ),
+    (
+        "建筑光伏幕墙",
+        "Building-integrated PV glass",
+        "GlassWatt",
+        1,
+        "Semi-transparent PV glass panels for office façades.",
+    ),
+    (
+        "AI辅助病理诊断",
+        "AI pathology screening",
+        "PathoScan",
+        2,
+        "Slide-scanning and screening for cervical cancer in district hospitals.",
+    ),
+    (
+        "跨境冷链物联网",
+        "Cross-border cold-chain IoT",
+        "FrostTrack",
+        0,
+        "Tamper-proof temperature loggers for produce trucks crossing SCO borders.",
+    ),
+    (
+        "小型风电叶片回收",
+        "Wind blade recycling",
+        "BladeLoop",
+        1,
+        "Turning retired composite blades into building boards.",
+    ),
+    (
+        "智能温室控制器",
+        "Greenhouse climate controller",
+        "GreenBox",
+        3,
+        "A solar-powered controller for small greenhouses, sold with a seed subscription.",
+    ),
+    (
+        "康复外骨骼",
+        "Rehabilitation exoskeleton",
+        "StepAgain",
+        2,
+        "A light knee exoskeleton for stroke rehabilitation at home.",
+    ),
+    (
+        "工业机器人教学平台",
+        "Robot training cells for colleges",
+        "RoboClass",
+        0,
+        "Modular robot cells and curricula for vocational colleges.",
+    ),
+    (
+        "生物质颗粒燃料",
+        "Biomass pellets from cotton stalks",
+        "StalkHeat",
+        1,
+        "Pellet fuel from cotton residue for rural heating.",
+    ),
+    (
+        "无人机植保服务",
+        "Crop-spraying drone service",
+        "SkyFarm",
+        3,
+        "Pay-per-hectare drone spraying with agronomist support.",
+    ),
+    (
+        "中亚罕见病登记平台",
+        "Rare disease registry for Central Asia",
+        "RareMap",
+        2,
+        "A shared, consent-based registry connecting patients with trials.",
+    ),
+    (
+        "3D打印模具",
+        "3D-printed tooling",
+        "MoldFast",
+        0,
+        "Printed injection-mould inserts that cut tooling lead times to days.",
+    ),
 ]
-INELIGIBLE = {"Freeze-dried yak milk": "团队负责人年龄超过35岁 Team leader is over the age limit (35)."}
+INELIGIBLE = {
+    "Freeze-dried yak milk": "团队负责人年龄超过35岁 Team leader is over the age limit (35)."
+}
 
 # Extra team members per entry, registered in the team category like any participant.
 MEMBER_NAMES = [
-    ("Алия Сейткали", "Aliya Seitkali", "KZ", "ru"), ("Тимур Ахмедов", "Timur Akhmedov", "UZ", "ru"),
-    ("Ananya Rao", "Ananya Rao", "IN", "en"), ("Бекзат Токтогулов", "Bekzat Toktogulov", "KG", "ru"),
-    ("Фарход Назаров", "Farkhod Nazarov", "TJ", "ru"), ("Ali Raza", "Ali Raza", "PK", "en"),
-    ("Мария Ковалёва", "Maria Kovaleva", "RU", "ru"), ("刘洋", "Liu Yang", "CN", "zh_CN"),
-    ("Дарья Лукашевич", "Darya Lukashevich", "BY", "ru"), ("Sara Ahmadi", "Sara Ahmadi", "IR", "en"),
+    ("Алия Сейткали", "Aliya Seitkali", "KZ", "ru"),
+    ("Тимур Ахмедов", "Timur Akhmedov", "UZ", "ru"),
+    ("Ananya Rao", "Ananya Rao", "IN", "en"),
+    ("Бекзат Токтогулов", "Bekzat Toktogulov", "KG", "ru"),
+    ("Фарход Назаров", "Farkhod Nazarov", "TJ", "ru"),
+    ("Ali Raza", "Ali Raza", "PK", "en"),
+    ("Мария Ковалёва", "Maria Kovaleva", "RU", "ru"),
+    ("刘洋", "Liu Yang", "CN", "zh_CN"),
+    ("Дарья Лукашевич", "Darya Lukashevich", "BY", "ru"),
+    ("Sara Ahmadi", "Sara Ahmadi", "IR", "en"),
 ]
 
 
@@ -213,7 +325,7 @@ def _ensure_entries(event: Event, summary) -> list[Entry]:
                     team_name=team,
                     track=TRACKS[track],
                     summary=summary_text,
-                    video_url=f"https://video.example.org/sco-youth-2020/{team.lower().replace(' ', '-')}",
+                    video_url=f"{VIDEO_BASE}/{team.lower().replace(' ', '-')}",
                     member_ids=[m.id for m in members],
                     leader_id=leader.id,
                 ),
@@ -230,12 +342,33 @@ def _ensure_entries(event: Event, summary) -> list[Entry]:
 
 
 ROUNDS = [
-    ("初赛（网评）", "Preliminary (online review)", RoundKind.PRELIMINARY, 3,
-     AggregationMethod.ZSCORE, AdvancementRule.TOP_N, 12),
-    ("复赛", "Semifinal", RoundKind.SEMIFINAL, 5, AggregationMethod.TRIMMED_MEAN,
-     AdvancementRule.TOP_N_PER_TRACK, 2),
-    ("决赛（路演）", "Final (live pitches)", RoundKind.FINAL, 5, AggregationMethod.TRIMMED_MEAN,
-     AdvancementRule.TOP_N, 3),
+    (
+        "初赛（网评）",
+        "Preliminary (online review)",
+        RoundKind.PRELIMINARY,
+        3,
+        AggregationMethod.ZSCORE,
+        AdvancementRule.TOP_N,
+        12,
+    ),
+    (
+        "复赛",
+        "Semifinal",
+        RoundKind.SEMIFINAL,
+        5,
+        AggregationMethod.TRIMMED_MEAN,
+        AdvancementRule.TOP_N_PER_TRACK,
+        2,
+    ),
+    (
+        "决赛（路演）",
+        "Final (live pitches)",
+        RoundKind.FINAL,
+        5,
+        AggregationMethod.TRIMMED_MEAN,
+        AdvancementRule.TOP_N,
+        3,
+    ),
 ]
 
 

@@ -934,14 +934,15 @@ def validate_values(round_: Round, raw: Any, *, complete: bool) -> dict[str, flo
 def criterion_specs(round_: Round) -> list[aggregation.CriterionSpec]:
     """The round's criteria as aggregation needs them."""
     return [
-        aggregation.CriterionSpec(c.id, c.weight, c.min_score, c.max_score) for c in round_.criteria
+        aggregation.CriterionSpec(str(c.id), c.weight, c.min_score, c.max_score)
+        for c in round_.criteria
     ]
 
 
 def sheet_total(round_: Round, values: dict[str, float]) -> float:
     """The weighted total (0…100) of a sheet's values."""
     return round(
-        aggregation.weighted_total({int(k): v for k, v in values.items()}, criterion_specs(round_)),
+        aggregation.weighted_total(values, criterion_specs(round_)),
         aggregation.SCORE_DIGITS,
     )
 
@@ -1182,10 +1183,8 @@ def submitted_sheets(round_: Round) -> list[aggregation.Sheet]:
             ScoreSheet.round_id == round_.id, ScoreSheet.status == SheetStatus.SUBMITTED
         )
     ).all()
-    return [
-        aggregation.Sheet(entry_id, judge_id, {int(k): float(v) for k, v in values.items()})
-        for entry_id, judge_id, values in rows
-    ]
+    # Criterion ids stay the JSON's string keys (see criterion_specs): no per-value conversion.
+    return [aggregation.Sheet(entry_id, judge_id, values) for entry_id, judge_id, values in rows]
 
 
 def round_ranking(round_: Round, method: str | None = None) -> aggregation.Ranking:
@@ -1209,7 +1208,7 @@ def round_ranking(round_: Round, method: str | None = None) -> aggregation.Ranki
         submitted_sheets(round_),
         criterion_specs(round_),
         method,
-        tie_break_criteria=list(round_.tie_break_criteria or []),
+        tie_break_criteria=[str(cid) for cid in round_.tie_break_criteria or []],
         draw_positions={k: v for k, v in draws.items() if v is not None},
     )
     with _ranking_lock:
