@@ -221,7 +221,8 @@ def main() -> None:
     figures = single(arguments.single) if arguments.single > 0 else {}
     if figures:
         print(f"single: median {figures['single_median_ms']} ms", file=sys.stderr)
-    figures.update(sheet(arguments.sheet))
+    if arguments.sheet > 0:
+        figures.update(sheet(arguments.sheet))
     load_after = os.getloadavg()
     figures["load_average_1m_before"] = round(load_before[0], 2)
     figures["load_average_1m_after"] = round(load_after[0], 2)
