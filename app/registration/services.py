@@ -258,6 +258,7 @@ def register_participant(
         created_at=now,
     )
     _record_change(registration, _state_on_arrival(category, expect_place), None, "participant")
+    registration.changes[-1].created_at = now  # the first state is taken at creation
     db.session.add(registration)
     try:
         db.session.flush()
