@@ -14,6 +14,7 @@ people by email, and scores by their fixed client ids.
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -255,7 +256,9 @@ def _ensure_judges(event: Event, summary, entries: list[Entry]) -> list:
     return judges
 
 
-def _extra_member(event: Event, category: Category, entry_index: int, slot: int, organization):
+def _extra_member(
+    event: Event, category: Category, entry_index: int, slot: int, leader: Registration
+):
     native, latin, country, language = MEMBER_NAMES[(entry_index * 2 + slot) % len(MEMBER_NAMES)]
     email = f"team{entry_index + 1:02d}-{slot + 1}@demo.huiwu.local"
     existing = db.session.scalar(
@@ -265,6 +268,7 @@ def _extra_member(event: Event, category: Category, entry_index: int, slot: int,
         return existing
     if event.status != EventStatus.OPEN:
         return None
+    leader_registered_at = leader.created_at
     registration = register_participant(
         event,
         category,
@@ -275,7 +279,7 @@ def _extra_member(event: Event, category: Category, entry_index: int, slot: int,
             country=country,
             attendance=Attendance.ONSITE,
             language=language,
-            organization=organization,
+            organization=leader.organization,
             job_title="Team member",
         ),
         notify=False,
@@ -284,6 +288,14 @@ def _extra_member(event: Event, category: Category, entry_index: int, slot: int,
         from app.demo import DEMO_USERS
 
         approve_registration(registration, find_user(DEMO_USERS[1][0]), notify=False)
+    db.session.flush()
+    # Registered with the leader, approved a day later, like the demo's other guests.
+    registered = leader_registered_at + timedelta(minutes=5 + slot)
+    moments = [registered + timedelta(days=i) for i in range(len(registration.changes))]
+    for change, moment in zip(registration.changes, moments, strict=True):
+        change.created_at = moment
+    registration.created_at = registration.consent_at = registered
+    registration.updated_at = moments[-1]
     return registration
 
 
@@ -314,7 +326,7 @@ def _ensure_entries(event: Event, summary) -> list[Entry]:
             leader = leaders[index]
             members = [leader]
             for slot in range(2):
-                extra = _extra_member(event, category, index, slot, leader.organization)
+                extra = _extra_member(event, category, index, slot, leader)
                 if extra is not None:
                     members.append(extra)
             entry = services.create_entry(
