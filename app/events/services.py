@@ -181,6 +181,9 @@ def manage_sections(user, event: Event) -> list[tuple[str, str]]:
             ("events.settings", _("Settings")),
             ("accounts.admin_roles", _("Roles")),
         ]
-    elif user_has_role(user, event, frozenset({Role.CHECKIN_STAFF})):
+        return sections
+    if user_has_role(user, event, frozenset({Role.CHECKIN_STAFF})):
         sections.append(("checkin.choose_scanner", _("Check-in")))
+    if user_has_role(user, event, frozenset({Role.JUDGE})):
+        sections.append(("judging.judge_home", _("Score entries")))
     return sections
