@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from statistics import median
 
+import numpy as np
+
 WEIGHTED_MEAN = "weighted_mean"
 TRIMMED_MEAN = "trimmed_mean"
 ZSCORE = "zscore"
@@ -224,6 +226,236 @@ def rank_entries(
     """
     if method not in METHODS:
         raise ValueError(f"unknown aggregation method {method!r}")
+    rows = _rows(sheets, criteria)
+    values = np.array([r[2] for r in rows], dtype=np.float64).reshape(len(rows), len(criteria))
+    return rank_matrix(
+        entry_ids,
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        values,
+        criteria,
+        method,
+        tie_break_criteria=tie_break_criteria,
+        draw_positions=draw_positions,
+        sheets=sheets,
+    )
+
+
+def _codes(ids: Sequence | np.ndarray) -> tuple[list, np.ndarray]:
+    """The distinct ids in ascending order (as Python values) and every row's index among them."""
+    array = np.asarray(ids)
+    if array.ndim != 1 or array.dtype == object:
+        distinct = sorted(set(ids))
+        index = {key: i for i, key in enumerate(distinct)}
+        return distinct, np.fromiter((index[k] for k in ids), dtype=np.intp, count=len(ids))
+    distinct, codes = np.unique(array, return_inverse=True)
+    return distinct.tolist(), codes.reshape(-1)
+
+
+def _sequential_sum(matrix: np.ndarray) -> np.ndarray:
+    """Row sums added left to right, exactly as Python's sum() of the row would add them."""
+    if matrix.shape[1] == 0:
+        return np.zeros(matrix.shape[0])
+    total = matrix[:, 0].copy()
+    for column in range(1, matrix.shape[1]):
+        total += matrix[:, column]
+    return total
+
+
+def rank_matrix(
+    entry_ids: Iterable[int],
+    row_entries: Sequence | np.ndarray,
+    row_judges: Sequence | np.ndarray,
+    values: np.ndarray,
+    criteria: Sequence[CriterionSpec],
+    method: str = WEIGHTED_MEAN,
+    *,
+    tie_break_criteria: Sequence = (),
+    draw_positions: dict | None = None,
+    sheets: Sequence[Sheet] | None = None,
+) -> Ranking:
+    """rank_entries on a score matrix: one row per submitted sheet (its entry, its judge, its
+    values in criterion order, a missing value already the criterion's minimum), vectorised.
+
+    Every floating-point operation is the one rank_entries_reference does, in the same order
+    (sums left to right, exact fsum for the z-score statistics), so scores, totals, means and
+    medians are bit for bit the same and so is the ranking. Raises ValueError for an unknown
+    method.
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown aggregation method {method!r}")
+    draw_positions = draw_positions or {}
+    order = list(dict.fromkeys(entry_ids))
+    n_rows, n_criteria = len(row_entries), len(criteria)
+    values = np.asarray(values, dtype=np.float64).reshape(n_rows, n_criteria)
+    entries, entry_codes = _codes(row_entries)
+    judges, judge_codes = _codes(row_judges)
+    pair = entry_codes * max(len(judges), 1) + judge_codes
+    if n_rows and np.unique(pair).size != n_rows:
+        # A judge with two sheets for one entry: the row-by-row definition decides.
+        if sheets is None:
+            sheets = [
+                Sheet(e, j, dict(zip([c.id for c in criteria], v, strict=True)))
+                for e, j, v in zip(row_entries, row_judges, values.tolist(), strict=True)
+            ]
+        return rank_entries_reference(
+            order,
+            sheets,
+            criteria,
+            method,
+            tie_break_criteria=tie_break_criteria,
+            draw_positions=draw_positions,
+        )
+    factors = [
+        c.weight / (c.max_score - c.min_score) if c.max_score != c.min_score else 0.0
+        for c in criteria
+    ]
+    offset = sum(f * c.min_score for f, c in zip(factors, criteria, strict=True))
+    position = {c.id: i for i, c in enumerate(criteria)}
+    tie_positions = [(cid, position[cid]) for cid in tie_break_criteria if cid in position]
+    if method != ZSCORE:
+        totals = _sequential_sum(values * np.array(factors)) - offset
+        tie_values = values[:, [i for _, i in tie_positions]]
+    else:
+        totals, tie_values = _zscore_totals(
+            values, judge_codes, len(judges), criteria, factors, offset, tie_positions
+        )
+    # Lines in the given order; rows of entries not asked for are left out (after z-scores).
+    line_of_entry = {entry: i for i, entry in enumerate(order)}
+    entry_line = np.array([line_of_entry.get(e, -1) for e in entries], dtype=np.intp)
+    row_lines = entry_line[entry_codes] if n_rows else np.zeros(0, dtype=np.intp)
+    keep = np.nonzero(row_lines >= 0)[0]
+    by_line = keep[np.argsort(row_lines[keep], kind="stable")]  # per line, in row order
+    lines_sorted = row_lines[by_line]
+    counts = np.bincount(lines_sorted, minlength=len(order))
+    starts = np.concatenate(([0], np.cumsum(counts)))
+    width = int(counts.max()) if len(order) and len(keep) else 0
+    slot = np.arange(len(by_line)) - starts[lines_sorted]
+    padded = np.zeros((len(order), width))
+    padded[lines_sorted, slot] = totals[by_line]
+    sums = _sequential_sum(padded)
+    ordered = np.full((len(order), width), np.inf)
+    ordered[lines_sorted, slot] = totals[by_line]
+    ordered.sort(axis=1)
+    means = []
+    for k in range(len(tie_positions)):
+        column = np.zeros((len(order), width))
+        column[lines_sorted, slot] = tie_values[by_line, k]
+        means.append(_sequential_sum(column))
+    safe = np.maximum(counts, 1)
+    scores = sums / safe
+    middle = np.minimum(counts // 2, max(width - 1, 0))
+    lines_index = np.arange(len(order))
+    if width:
+        upper = ordered[lines_index, middle]
+        lower = ordered[lines_index, np.maximum(middle - 1, 0)]
+        medians = np.where(counts % 2 == 1, upper, (lower + upper) / 2)
+    else:
+        medians = np.zeros(len(order))
+    trimmed: dict[int, tuple] = {}
+    if method == TRIMMED_MEAN:
+        inner = np.zeros(len(order))
+        for s in range(1, max(width - 1, 1)):
+            inner += np.where(s <= counts - 2, ordered[:, s], 0.0)
+        many = counts >= TRIM_MIN_JUDGES
+        scores = np.where(many, inner / np.maximum(counts - 2, 1), scores)
+        # Lowest and highest total of each line, judge id breaking equal totals.
+        by_total = keep[np.lexsort((judge_codes[keep], totals[keep], row_lines[keep]))]
+        first, last = starts[:-1], starts[1:] - 1
+        judge_list = judge_codes[by_total].tolist()
+        for i in np.nonzero(many)[0].tolist():
+            trimmed[i] = (judges[judge_list[first[i]]], judges[judge_list[last[i]]])
+    line_totals = totals[by_line].tolist()
+    line_judges = [judges[j] for j in judge_codes[by_line].tolist()]
+    count_list, start_list = counts.tolist(), starts.tolist()
+    score_list, median_list = scores.tolist(), medians.tolist()
+    mean_lists = [(m / safe).tolist() for m in means]
+    lines: list[RankedEntry] = []
+    for i, entry_id in enumerate(order):
+        line = RankedEntry(entry_id, None, draw_position=draw_positions.get(entry_id))
+        n = count_list[i]
+        if n:
+            a, b = start_list[i], start_list[i + 1]
+            line.score = round(score_list[i], SCORE_DIGITS)
+            line.judges = n
+            line.totals = {
+                j: round(t, SCORE_DIGITS)
+                for j, t in zip(line_judges[a:b], line_totals[a:b], strict=True)
+            }
+            line.criterion_means = {
+                cid: round(mean_lists[k][i], SCORE_DIGITS)
+                for k, (cid, _) in enumerate(tie_positions)
+            }
+            line.median_total = round(median_list[i], SCORE_DIGITS)
+            line.trimmed = trimmed.get(i, ())
+        lines.append(line)
+    return _finish(method, lines, tie_break_criteria)
+
+
+def _zscore_totals(
+    values: np.ndarray,
+    judge_codes: np.ndarray,
+    n_judges: int,
+    criteria: Sequence[CriterionSpec],
+    factors: list[float],
+    offset: float,
+    tie_positions: list[tuple[Hashable, int]],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every row's total and tie-break values in z-score space (see _zscore_coefficients)."""
+    n_criteria = len(criteria)
+    a_of = np.zeros((n_judges, n_criteria))
+    b_of = np.zeros((n_judges, n_criteria))
+    fold = np.zeros((n_judges, n_criteria))
+    constant = np.zeros(n_judges)
+    clipping = np.zeros(n_judges, dtype=bool)
+    by_judge = np.argsort(judge_codes, kind="stable")
+    bounds = np.searchsorted(judge_codes[by_judge], np.arange(n_judges + 1)).tolist()
+    for j in range(n_judges):
+        block = values[by_judge[bounds[j] : bounds[j + 1]]]
+        n = block.shape[0]
+        clips = False
+        for k, c in enumerate(criteria):
+            column = block[:, k]
+            mean = math.fsum(column.tolist()) / n
+            deviations = column - mean
+            std = math.sqrt(math.fsum((deviations * deviations).tolist()) / n)
+            middle = (c.min_score + c.max_score) / 2
+            if std <= 1e-12:
+                a, b = 0.0, middle
+            else:
+                a = (c.max_score - c.min_score) / 2 / (std * Z_SPAN)
+                b = middle - a * mean
+                low, high = a * float(column.min()) + b, a * float(column.max()) + b
+                clips = clips or low < c.min_score or high > c.max_score
+            a_of[j, k], b_of[j, k] = a, b
+            fold[j, k] = factors[k] * a
+        clipping[j] = clips
+        constant[j] = sum(f * b for f, b in zip(factors, b_of[j].tolist(), strict=True)) - offset
+    lows = np.array([c.min_score for c in criteria], dtype=np.float64)
+    highs = np.array([c.max_score for c in criteria], dtype=np.float64)
+    scaled = np.minimum(np.maximum(a_of[judge_codes] * values + b_of[judge_codes], lows), highs)
+    linear = _sequential_sum(values * fold[judge_codes]) + constant[judge_codes]
+    clipped = _sequential_sum(scaled * np.array(factors)) - offset
+    totals = np.where(clipping[judge_codes], clipped, linear)
+    return totals, scaled[:, [i for _, i in tie_positions]]
+
+
+def rank_entries_reference(
+    entry_ids: Iterable[int],
+    sheets: Sequence[Sheet],
+    criteria: Sequence[CriterionSpec],
+    method: str = WEIGHTED_MEAN,
+    *,
+    tie_break_criteria: Sequence[int] = (),
+    draw_positions: dict[int, int] | None = None,
+) -> Ranking:
+    """rank_entries in plain Python, row by row: the definition the vectorised one follows
+    operation for operation (also used when a judge has two sheets for one entry).
+
+    Raises ValueError for an unknown method.
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown aggregation method {method!r}")
     draw_positions = draw_positions or {}
     rows = _rows(sheets, criteria)
     factors = [
@@ -289,7 +521,11 @@ def rank_entries(
             }
             line.median_total = round(median(values), SCORE_DIGITS)
         lines.append(line)
+    return _finish(method, lines, tie_break_criteria)
 
+
+def _finish(method: str, lines: list[RankedEntry], tie_break_criteria: Sequence) -> Ranking:
+    """Sort the lines with the deterministic tie-breaks, mark the ties and number the ranks."""
     far = float("inf")
 
     def key(line: RankedEntry) -> tuple:
