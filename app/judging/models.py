@@ -308,6 +308,10 @@ class ScoreSheet(db.Model):
     judge_user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     # {"<criterion id>": value}
     values: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    # The same values in the round's criterion order as "v1 v2 …" (float reprs, a missing one
+    # as the criterion's minimum), written with `values`: rankings read it without parsing
+    # JSON. NULL (sheets written before it existed): read `values`.
+    value_list: Mapped[str | None] = mapped_column(Text)
     comment: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[SheetStatus] = mapped_column(_enum(SheetStatus), default=SheetStatus.DRAFT)
     version: Mapped[int] = mapped_column(default=0)

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 
 from app.accounts.models import EventRole, Role, User
 from app.clock import utcnow
@@ -947,6 +948,12 @@ def sheet_total(round_: Round, values: dict[str, float]) -> float:
     )
 
 
+def value_list(round_: Round, values: dict[str, float]) -> str:
+    """A sheet's values as ScoreSheet.value_list stores them: criterion order, space-separated,
+    a missing value as the criterion's minimum."""
+    return " ".join(repr(float(values.get(str(c.id), c.min_score))) for c in round_.criteria)
+
+
 @dataclass
 class SaveResult:
     """The sheet after a save, and whether the request was a resend already stored."""
@@ -1019,6 +1026,7 @@ def save_sheet(
         merged = {k: v for k, v in merged.items() if k in {str(c.id) for c in round_.criteria}}
     now = utcnow()
     sheet.values = merged
+    sheet.value_list = value_list(round_, merged)
     sheet.comment = comment.strip()
     sheet.version = (sheet.version or 0) + 1
     sheet.total = sheet_total(round_, merged)
@@ -1179,12 +1187,82 @@ def invalidate_ranking(round_: Round) -> None:
 def submitted_sheets(round_: Round) -> list[aggregation.Sheet]:
     """The round's submitted sheets as aggregation input."""
     rows = db.session.execute(
-        select(ScoreSheet.entry_id, ScoreSheet.judge_user_id, ScoreSheet.values).where(
-            ScoreSheet.round_id == round_.id, ScoreSheet.status == SheetStatus.SUBMITTED
-        )
+        select(ScoreSheet.entry_id, ScoreSheet.judge_user_id, ScoreSheet.values)
+        .where(ScoreSheet.round_id == round_.id, ScoreSheet.status == SheetStatus.SUBMITTED)
+        .order_by(ScoreSheet.id)
     ).all()
     # Criterion ids stay the JSON's string keys (see criterion_specs): no per-value conversion.
     return [aggregation.Sheet(entry_id, judge_id, values) for entry_id, judge_id, values in rows]
+
+
+@dataclass
+class ScoreRows:
+    """The round's submitted sheets as columns, in sheet id order: entry, judge and a values
+    matrix whose columns follow the criteria (a missing value is the criterion's minimum)."""
+
+    entry_ids: np.ndarray
+    judge_ids: np.ndarray
+    values: np.ndarray
+
+
+def submitted_score_rows(round_: Round, criteria: list[aggregation.CriterionSpec]) -> ScoreRows:
+    """The round's submitted sheets as aggregation's score matrix, read without ORM objects:
+    the stored value lists parsed in one go (the JSON values only where no list is stored).
+
+    On PostgreSQL the database concatenates the sheets into one row (id, entry and judge
+    arrays and one text of values), so no Python work is done per sheet.
+    """
+    where = [ScoreSheet.round_id == round_.id, ScoreSheet.status == SheetStatus.SUBMITTED]
+    n = len(criteria)
+    ids, entry_ids, judge_ids, texts = [], [], [], []
+    if db.session.get_bind().dialect.name == "postgresql":
+        sheets = (
+            select(ScoreSheet.id, ScoreSheet.entry_id, ScoreSheet.judge_user_id)
+            .add_columns(ScoreSheet.value_list)
+            .where(*where, ScoreSheet.value_list.is_not(None))
+            .order_by(ScoreSheet.id)
+            .subquery()
+        )
+        row = db.session.execute(
+            select(
+                func.array_agg(sheets.c.id),
+                func.array_agg(sheets.c.entry_id),
+                func.array_agg(sheets.c.judge_user_id),
+                func.string_agg(sheets.c.value_list, " "),
+            )
+        ).one()
+        if row[0]:
+            ids, entry_ids, judge_ids, texts = list(row[0]), row[1], row[2], [row[3]]
+        where.append(ScoreSheet.value_list.is_(None))
+    rows = db.session.execute(
+        select(
+            ScoreSheet.id,
+            ScoreSheet.entry_id,
+            ScoreSheet.judge_user_id,
+            ScoreSheet.value_list,
+            case((ScoreSheet.value_list.is_(None), ScoreSheet.values)),
+        )
+        .where(*where)
+        .order_by(ScoreSheet.id)
+    ).all()
+    if rows:
+        keys = [(str(c.id), c.min_score) for c in criteria]
+        ids = [*ids, *(r[0] for r in rows)]
+        entry_ids = [*entry_ids, *(r[1] for r in rows)]
+        judge_ids = [*judge_ids, *(r[2] for r in rows)]
+        for _, _, _, text, values in rows:
+            if text is None:
+                text = " ".join(repr(float((values or {}).get(k, low))) for k, low in keys)
+            texts.append(text)
+    flat = list(map(float, " ".join(texts).split()))
+    if len(flat) != len(ids) * n:
+        raise ValueError("stored value lists do not match the round's criteria")
+    order = np.argsort(np.array(ids, dtype=np.int64), kind="stable")
+    return ScoreRows(
+        np.array(entry_ids, dtype=np.int64)[order],
+        np.array(judge_ids, dtype=np.int64)[order],
+        np.array(flat, dtype=np.float64).reshape(len(ids), n)[order],
+    )
 
 
 def round_ranking(round_: Round, method: str | None = None) -> aggregation.Ranking:
@@ -1203,10 +1281,14 @@ def round_ranking(round_: Round, method: str | None = None) -> aggregation.Ranki
             )
         ).all()
     )
-    ranking = aggregation.rank_entries(
+    criteria = criterion_specs(round_)
+    rows = submitted_score_rows(round_, criteria)
+    ranking = aggregation.rank_matrix(
         list(draws),
-        submitted_sheets(round_),
-        criterion_specs(round_),
+        rows.entry_ids,
+        rows.judge_ids,
+        rows.values,
+        criteria,
         method,
         tie_break_criteria=[str(cid) for cid in round_.tie_break_criteria or []],
         draw_positions={k: v for k, v in draws.items() if v is not None},
