@@ -23,7 +23,7 @@ import operator
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import chain, pairwise
 from statistics import median
 
 import numpy as np
@@ -226,13 +226,23 @@ def rank_entries(
     """
     if method not in METHODS:
         raise ValueError(f"unknown aggregation method {method!r}")
-    rows = _rows(sheets, criteria)
-    values = np.array([r[2] for r in rows], dtype=np.float64).reshape(len(rows), len(criteria))
+    keys = [c.id for c in criteria]
+    try:
+        # Every sheet has every criterion (the usual case): one pass in C, no row lists.
+        getter = operator.itemgetter(*keys) if len(keys) > 1 else None
+        pick = (lambda v: (v[keys[0]],)) if getter is None else getter
+        flat = np.fromiter(
+            chain.from_iterable(map(pick, map(operator.attrgetter("values"), sheets))),
+            dtype=np.float64,
+            count=len(sheets) * len(keys),
+        )
+    except KeyError:
+        flat = np.array([r[2] for r in _rows(sheets, criteria)], dtype=np.float64)
     return rank_matrix(
         entry_ids,
-        [r[0] for r in rows],
-        [r[1] for r in rows],
-        values,
+        list(map(operator.attrgetter("entry_id"), sheets)),
+        list(map(operator.attrgetter("judge_id"), sheets)),
+        flat.reshape(len(sheets), len(keys)),
         criteria,
         method,
         tie_break_criteria=tie_break_criteria,
@@ -298,7 +308,11 @@ def rank_matrix(
     entries, entry_codes = _codes(row_entries)
     judges, judge_codes = _codes(row_judges)
     pair = entry_codes * max(len(judges), 1) + judge_codes
-    if n_rows and np.unique(pair).size != n_rows:
+    if n_rows and (
+        np.bincount(pair).max() > 1
+        if len(entries) * len(judges) <= 1 << 22
+        else np.unique(pair).size != n_rows
+    ):
         # A judge with two sheets for one entry: the row-by-row definition decides.
         if sheets is None:
             sheets = [
