@@ -23,7 +23,7 @@ import operator
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, pairwise
+from itertools import chain, pairwise, repeat
 from statistics import median
 
 import numpy as np
@@ -386,7 +386,7 @@ def rank_matrix(
         judge_list = judge_codes[by_total].tolist()
         for i in np.nonzero(many)[0].tolist():
             trimmed[i] = (judges[judge_list[first[i]]], judges[judge_list[last[i]]])
-    line_totals = totals[by_line].tolist()
+    line_totals = list(map(round, totals[by_line].tolist(), repeat(SCORE_DIGITS)))
     line_judges = [judges[j] for j in judge_codes[by_line].tolist()]
     count_list, start_list = counts.tolist(), starts.tolist()
     score_list, median_list = scores.tolist(), medians.tolist()
@@ -399,10 +399,7 @@ def rank_matrix(
             a, b = start_list[i], start_list[i + 1]
             line.score = round(score_list[i], SCORE_DIGITS)
             line.judges = n
-            line.totals = {
-                j: round(t, SCORE_DIGITS)
-                for j, t in zip(line_judges[a:b], line_totals[a:b], strict=True)
-            }
+            line.totals = dict(zip(line_judges[a:b], line_totals[a:b], strict=True))
             line.criterion_means = {
                 cid: round(mean_lists[k][i], SCORE_DIGITS)
                 for k, (cid, _) in enumerate(tie_positions)
