@@ -91,6 +91,7 @@ def register(slug: str):
         data = _participant_data(form, event, form.email.data)
         try:
             registration = register_participant(event, category, data)
+            token = manage_token(registration)  # before the commit expires the row
             db.session.commit()
         except DuplicateRegistration as exc:
             db.session.rollback()
@@ -101,7 +102,7 @@ def register(slug: str):
             _attach_error(form, exc)
         else:
             return redirect(
-                url_for("registration.manage", token=manage_token(registration), created=1)
+                url_for("registration.manage", token=token, created=1)
             )
     form.category_id.choices = [(c.id, c.name(locale)) for c in categories]
     status = 400 if request.method == "POST" else 200

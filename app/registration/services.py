@@ -467,8 +467,13 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def manage_token(registration: Registration) -> str:
-    """A signed token for the self-service link of a registration."""
-    return _serializer().dumps([registration.id, registration.link_version])
+    """A signed token for the self-service link of a registration (signed once per request)."""
+    key = (registration.id, registration.link_version)
+    cached = registration.__dict__.get("_manage_token")
+    if cached is None or cached[0] != key:
+        cached = (key, _serializer().dumps(list(key)))
+        registration.__dict__["_manage_token"] = cached
+    return cached[1]
 
 
 def manage_url(registration: Registration) -> str:
