@@ -311,6 +311,9 @@ def api_search(slug: str):
     q = request.args.get("q", "")
     if len(q) > MAX_QUERY:
         raise _invalid("q", _("must have at most %(n)d characters", n=MAX_QUERY))
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in q):
+        # PostgreSQL refuses NUL in text; no name or phone contains control characters.
+        raise _invalid("q", _("contains characters that are not allowed"))
     hits = search_for_checkin(g.event, checkin_list, q)
     return {
         "results": [

@@ -3,6 +3,8 @@ with the saves queued on the device, 403 for entries a judge may not open, touch
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -49,6 +51,16 @@ def score_all(page, value: float) -> None:
     )
 
 
+def wait_for_sheet(round_id: int, entry_id: int, timeout: float = 15.0):
+    """The entry's (status, submit count) once the server has a submitted sheet for it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = sheets_on_server(round_id).get(entry_id)
+        if (found and found[0] == "submitted") or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
 def sheets_on_server(round_id: int) -> dict[int, tuple[str, int]]:
     """entry id → (status, number of submit versions), read in a fresh transaction."""
     db.session.expire_all()
@@ -91,7 +103,8 @@ def test_score_offline_and_back_online_stores_both_exactly_once(
     page.locator("#submit").tap()
     page.wait_for_selector("#tablet[data-pending='0']")
     page.wait_for_function("() => document.querySelector('#locked-note').hidden === false")
-    assert sheets_on_server(round_id)[first] == ("submitted", 1)
+    # The page shows the lock as soon as the submission is queued; the upload follows.
+    assert wait_for_sheet(round_id, first) == ("submitted", 1)
 
     # Offline: the next entry is scored and submitted on the device only.
     page.context.set_offline(True)

@@ -423,3 +423,10 @@ def test_openapi_document_is_public_and_describes_every_endpoint(client, app):
     }
     assert routed == described
     assert set(document["components"]["securitySchemes"]) == {"deviceToken", "staffSession"}
+
+
+def test_search_with_control_characters_is_refused_not_a_server_error(api, setup):
+    """NUL cannot be sent to PostgreSQL; the API answers 422 with the field, never a 500."""
+    response = api.get("search", list_id=setup.checkin_list.id, q="Wang\x00Zhe")
+    assert response.status_code == 422
+    assert response.get_json()["error"]
