@@ -101,9 +101,7 @@ def register(slug: str):
             db.session.rollback()
             _attach_error(form, exc)
         else:
-            return redirect(
-                url_for("registration.manage", token=token, created=1)
-            )
+            return redirect(url_for("registration.manage", token=token, created=1))
     form.category_id.choices = [(c.id, c.name(locale)) for c in categories]
     status = 400 if request.method == "POST" else 200
     return render_template(
