@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask import g, request_started
 from sqlalchemy import func, select
 
 from app.accounts.models import EventRole, User
@@ -45,18 +44,6 @@ def app(_app, _loaded_demo):
     with _app.app_context():
         yield _app
         db.session.remove()
-
-
-@pytest.fixture(autouse=True)
-def _forget_signed_in_user_between_requests(app):
-    """Test requests share the test's app context; drop Flask-Login's cached user per request."""
-
-    def forget(sender, **extra):
-        g.pop("_login_user", None)
-
-    request_started.connect(forget, app)
-    yield
-    request_started.disconnect(forget, app)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from flask import g, request_started
 from sqlalchemy import func, select
 
 from app.accounts.models import EventRole, Role, User
@@ -40,19 +39,6 @@ def event_form(**overrides) -> dict:
 
 def event_count() -> int:
     return db.session.scalar(select(func.count(Event.id)))
-
-
-@pytest.fixture(autouse=True)
-def _forget_signed_in_user_between_requests(app):
-    """Test requests share the test's app context, so Flask-Login's cached `g._login_user`
-    would carry one client's user into the next client's request; drop it per request."""
-
-    def forget(sender, **extra):
-        g.pop("_login_user", None)
-
-    request_started.connect(forget, app)
-    yield
-    request_started.disconnect(forget, app)
 
 
 @pytest.fixture

@@ -5,24 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from flask import g, request_started
 
 from app.accounts.models import Role
 from app.clock import local_to_utc
 from app.events.models import EventKind, EventStatus
 from app.extensions import db
-
-
-@pytest.fixture(autouse=True)
-def _forget_signed_in_user_between_requests(app):
-    """Test requests share the test's app context; drop Flask-Login's cached user per request."""
-
-    def forget(sender, **extra):
-        g.pop("_login_user", None)
-
-    request_started.connect(forget, app)
-    yield
-    request_started.disconnect(forget, app)
 
 
 def settings_form(**overrides) -> dict:
