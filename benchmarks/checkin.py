@@ -50,7 +50,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
+from benchmarks.support import PG_ADMIN_DSN, drop_database, setup_app  # noqa: E402
+
 SLUG = "bench-checkin"
 BAR_SCANS_PER_S = 500.0
 BAR_P99_MS = 25.0
@@ -87,18 +88,10 @@ def recreate_database(name: str) -> str:
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 
 
-def drop_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 def create_data(database_url: str, instance_dir: Path, guests: int) -> dict:
     """Schema, event, category, confirmed registrations, a list and a device token."""
     from sqlalchemy import insert, select
 
-    from app import create_app
     from app.checkin.models import CheckinList
     from app.checkin.services import create_device_token
     from app.clock import utcnow
@@ -106,15 +99,8 @@ def create_data(database_url: str, instance_dir: Path, guests: int) -> dict:
     from app.extensions import db
     from app.registration.models import Attendance, Category, Registration, RegistrationState
     from app.registration.tickets import ticket_code
-    from config import Config
 
-    class SetupConfig(Config):
-        SQLALCHEMY_DATABASE_URI = database_url
-        INSTANCE_DIR = instance_dir
-        OUTBOX_DIR = instance_dir / "outbox"
-        REDIS_URL = ""
-
-    app = create_app(SetupConfig)
+    app = setup_app(database_url, instance_dir)
     with app.app_context():
         db.create_all()
         event = Event(

@@ -52,8 +52,9 @@ from urllib.parse import urlencode
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.support import PG_ADMIN_DSN, drop_database, setup_app  # noqa: E402
+
 BAR_CONFIRMED_PER_S = 100.0
-PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 SLUG = "bench-2020"
 
@@ -107,29 +108,14 @@ def recreate_database(name: str, async_commit: bool = False) -> str:
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 
 
-def drop_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 def create_schema_and_event(database_url: str, instance_dir: Path, capacity: int) -> dict:
     """Create the tables, the event, its categories and a required question; returns their ids."""
-    from app import create_app
     from app.clock import utcnow
     from app.events.models import Event, EventKind, EventStatus
     from app.extensions import db
     from app.registration.models import AttendanceRule, Category, Question, QuestionKind
-    from config import Config
 
-    class SetupConfig(Config):
-        SQLALCHEMY_DATABASE_URI = database_url
-        INSTANCE_DIR = instance_dir
-        OUTBOX_DIR = instance_dir / "outbox"
-        REDIS_URL = ""
-
-    app = create_app(SetupConfig)
+    app = setup_app(database_url, instance_dir)
     with app.app_context():
         db.create_all()
         event = Event(
