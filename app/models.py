@@ -1,6 +1,7 @@
 """Imports every domain's models so metadata (and Alembic autogenerate) sees all tables."""
 
 from app.accounts.models import EventRole, User
+from app.audit.models import AuditEntry
 from app.ceremonies.models import (
     AgendaSegment,
     Ceremony,
@@ -33,6 +34,7 @@ from app.judging.models import (
 )
 from app.mail.models import OutboxMessage
 from app.media.models import CoverageItem, Outlet, PressAccreditation
+from app.privacy.models import ConsentVersion, DeletionRequest
 from app.registration.models import (
     Category,
     Mailing,
@@ -45,6 +47,7 @@ from app.registration.models import (
 __all__ = [
     "AgendaSegment",
     "Assignment",
+    "AuditEntry",
     "Award",
     "Category",
     "Ceremony",
@@ -55,8 +58,10 @@ __all__ = [
     "Checkin",
     "CheckinList",
     "Conflict",
+    "ConsentVersion",
     "CoverageItem",
     "Criterion",
+    "DeletionRequest",
     "DeviceToken",
     "Entry",
     "Event",

@@ -55,6 +55,7 @@ class Event(db.Model):
     )
     privacy_text_zh: Mapped[str] = mapped_column(Text, default="")
     privacy_text_en: Mapped[str] = mapped_column(Text, default="")
+    privacy_text_ru: Mapped[str] = mapped_column(Text, default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     # Link online attendees receive on their badge/confirmation instead of a QR code.
     online_url: Mapped[str] = mapped_column(String(500), default="")
@@ -90,8 +91,12 @@ class Event(db.Model):
         return self.venue_zh if locale.startswith("zh") else self.venue_en
 
     def privacy_text(self, locale: str) -> str:
-        """Privacy/consent text in the given UI locale."""
-        return self.privacy_text_zh if locale.startswith("zh") else self.privacy_text_en
+        """Privacy/consent text in the given UI locale (Russian falls back to English)."""
+        if locale.startswith("zh"):
+            return self.privacy_text_zh
+        if locale.startswith("ru"):
+            return self.privacy_text_ru or self.privacy_text_en
+        return self.privacy_text_en
 
     def local(self, value: datetime | None) -> datetime | None:
         """A UTC datetime shown in the event's timezone."""

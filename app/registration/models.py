@@ -24,6 +24,7 @@ from app.extensions import db
 if TYPE_CHECKING:
     from app.accounts.models import User
     from app.events.models import Event
+    from app.privacy.models import ConsentVersion
 
 
 class RegistrationState(enum.StrEnum):
@@ -65,6 +66,8 @@ class QuestionKind(enum.StrEnum):
     MULTIPLE_CHOICE = "multiple_choice"
     YES_NO = "yes_no"
     COUNTRY = "country"
+    # A passport / ID card number: always sensitive (see Question.sensitive).
+    ID_NUMBER = "id_number"
 
 
 def _localized(obj: Any, field: str, locale: str) -> str:
@@ -145,6 +148,10 @@ class Question(db.Model):
     choices: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     required: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
+    # Answers are ID-like personal data (passport or ID number …): masked on screen and left
+    # out of exports unless the organizer asks for them. Set for ID_NUMBER questions and for
+    # text questions whose label asks for an ID document (privacy.services.is_id_like_label).
+    sensitive: Mapped[bool] = mapped_column(default=False)
 
     event: Mapped[Event] = relationship(back_populates="questions")
 
@@ -188,6 +195,11 @@ class Registration(db.Model):
     attendance: Mapped[Attendance] = mapped_column(Enum(Attendance, native_enum=False, length=10))
     language: Mapped[str] = mapped_column(String(10))
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The privacy notice version consented to; NULL for registrations made before versions
+    # were kept (their consent time is known, the exact text is not) or without any notice.
+    consent_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consent_version.id", ondelete="SET NULL")
+    )
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Bumped to invalidate every self-service link issued before.
     link_version: Mapped[int] = mapped_column(default=1)
@@ -195,9 +207,12 @@ class Registration(db.Model):
     ticket_serial: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Set when the personal data was replaced (deletion request or retention period).
+    anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
     category: Mapped[Category] = relationship()
+    consent_version: Mapped[ConsentVersion | None] = relationship()
     changes: Mapped[list[RegistrationChange]] = relationship(
         back_populates="registration",
         order_by="RegistrationChange.id",

@@ -1,0 +1,1 @@
+"""Audit log: who did what to personal data and other sensitive settings, and when."""

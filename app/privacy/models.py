@@ -1,0 +1,82 @@
+"""Consent text versions and deletion requests."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.clock import UTCDateTime, utcnow
+from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.accounts.models import User
+    from app.events.models import Event
+    from app.registration.models import Registration
+
+
+class ConsentVersion(db.Model):
+    """One version of an event's privacy notice, as participants saw it; never changed later.
+
+    A new version is written whenever the event's privacy text changes (see
+    `privacy.services.install_consent_versioning`); a registration records the one it
+    consented to.
+    """
+
+    __table_args__ = (UniqueConstraint("event_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column()
+    text_zh: Mapped[str] = mapped_column(Text, default="")
+    text_en: Mapped[str] = mapped_column(Text, default="")
+    text_ru: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL")
+    )
+
+    event: Mapped[Event] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+    def text(self, locale: str) -> str:
+        """The text in the given locale: Chinese for zh, Russian for ru (English if none)."""
+        if locale.startswith("zh"):
+            return self.text_zh or self.text_en
+        if locale.startswith("ru"):
+            return self.text_ru or self.text_en or self.text_zh
+        return self.text_en or self.text_zh
+
+
+class DeletionState(enum.StrEnum):
+    """Where a participant's deletion request stands."""
+
+    OPEN = "open"
+    DONE = "done"
+    DECLINED = "declined"
+
+
+class DeletionRequest(db.Model):
+    """A participant's request to delete their data, decided by an organizer."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[DeletionState] = mapped_column(
+        Enum(DeletionState, native_enum=False, length=10), default=DeletionState.OPEN
+    )
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL")
+    )
+    # Why a request was declined (a legal duty to keep the record …), shown to the participant.
+    decision_note: Mapped[str] = mapped_column(String(500), default="")
+
+    registration: Mapped[Registration] = relationship()
+    decided_by: Mapped[User | None] = relationship()
