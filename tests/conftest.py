@@ -29,11 +29,36 @@ def database_url_from_env() -> str | None:
     return os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
 
 
+def xdist_worker_index() -> int:
+    """0 in a plain run, n for pytest-xdist's worker `gw<n>` (each worker gets its own stores)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(worker[2:]) if worker.startswith("gw") else 0
+
+
+def _database_for_this_worker(url: str) -> str:
+    """The configured PostgreSQL URL, or for xdist worker n a fresh sibling `<name>_gw<n>`."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not url.startswith("postgresql"):
+        return url
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    name = f"{make_url(url).database}_{worker}"
+    maintenance = create_engine(
+        make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    with maintenance.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    maintenance.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     url = database_url_from_env()
     if url:
-        return url
+        return _database_for_this_worker(url)
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
@@ -213,6 +238,14 @@ def manage_token_from(response) -> str:
 def redis_url_for_tests() -> str | None:
     """A reachable Redis for tests (TEST_REDIS_URL, else the local default), or None."""
     url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    index = xdist_worker_index()
+    if index:
+        # Each xdist worker flushes its own database number, counting down from the given one.
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        base = int(parts.path.strip("/") or 0)
+        url = parts._replace(path=f"/{(base - index) % 16}").geturl()
     try:
         from redis import Redis
 
