@@ -49,6 +49,8 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    # Reverse proxies in front of the app (nginx: 1): their X-Forwarded-For/Proto are trusted.
+    TRUSTED_PROXIES = int(os.environ.get("HUIWU_TRUSTED_PROXIES", "0"))
     TESTING = False
 
 
@@ -68,8 +70,9 @@ class TestConfig(Config):
 class ProdConfig(Config):
     """Production: secure cookies; refuses to start with the default SECRET_KEY."""
 
-    SESSION_COOKIE_SECURE = True
-    REMEMBER_COOKIE_SECURE = True
+    # Only a loopback stack without TLS (deploy/run-stack) turns this off.
+    SESSION_COOKIE_SECURE = _env_bool("HUIWU_SECURE_COOKIES", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
     @classmethod
     def validate(cls) -> None:

@@ -29,6 +29,13 @@ def create_app(config: object | str | None = None) -> Flask:
     if hasattr(config, "validate"):
         config.validate()
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        # Behind nginx: client address, scheme and host come from its X-Forwarded-* headers
+        # (rate limits and logs need the real client address).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
