@@ -12,9 +12,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from app import models  # noqa: F401  (every mapper known before services build query options)
 from app.accounts.models import Role
 from app.accounts.services import create_user, find_user, grant_role
 from app.ceremonies.demo import load_demo_ceremony
+from app.checkin.demo import load_demo_checkin
 from app.clock import utcnow
 from app.events.models import Event, EventKind, EventStatus
 from app.extensions import db
@@ -791,6 +793,7 @@ def load_demo() -> DemoSummary:
     db.session.flush()
     _ensure_users(event, summary)
     _ensure_guests(event, categories, summary)
+    load_demo_checkin(event, summary)
     load_demo_ceremony(event, summary)
     load_demo_media(event, summary)
     load_demo_judging(event, summary)

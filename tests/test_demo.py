@@ -159,3 +159,17 @@ def test_cli_prints_the_event_page_and_the_logins(demo, app):
     for email, *_ in DEMO_USERS:
         assert email in result.output
     assert DEMO_PASSWORD in result.output
+
+
+def test_demo_has_check_in_points_for_on_site_guests_and_teams(demo):
+    from app.checkin.demo import COMPETITION_VENUE, MAIN_HALL
+    from app.checkin.services import lists_of_event
+    from app.registration.models import AttendanceRule
+
+    lists = {checkin_list.name: checkin_list for checkin_list in lists_of_event(demo)}
+    assert set(lists) == {MAIN_HALL, COMPETITION_VENUE}
+    onsite = {c.code for c in demo.categories if c.attendance_rule != AttendanceRule.ONLINE}
+    assert {c.code for c in lists[MAIN_HALL].categories} == onsite
+    assert "online" not in onsite
+    assert {c.code for c in lists[COMPETITION_VENUE].categories} == {"team"}
+    assert lists[COMPETITION_VENUE].track_exits
