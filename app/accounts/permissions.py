@@ -21,7 +21,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.accounts.models import EventRole, Role, User
-from app.events.models import Event
+from app.events.models import Event, EventStatus
 from app.extensions import db, login_manager
 
 
@@ -33,6 +33,9 @@ class Rule:
     needs_login: bool
     check: Callable[[User | None, Event | None], bool]
     needs_event: bool = False
+    # The status for a user who does not pass: 403, or 404 where even the page's existence
+    # is not to be revealed (a draft event's public pages).
+    refusal_status: int = 403
 
 
 PUBLIC = Rule("public", False, lambda user, event: True)
@@ -65,9 +68,16 @@ def event_role(*roles: Role) -> Rule:
     return Rule(name, True, lambda user, event: user_has_role(user, event, wanted), True)
 
 
+def _published_or_organizer(user: User | None, event: Event | None) -> bool:
+    if event is not None and event.status != EventStatus.DRAFT:
+        return True
+    return user_has_role(user, event, frozenset({Role.ORGANIZER}))
+
+
 def public_event() -> Rule:
-    """Rule: anyone, on the public (non-draft) pages of the event named by `slug`."""
-    return Rule("public_event", False, lambda user, event: True, True)
+    """Rule: anyone, on the public pages of the event named by `slug`; while the event is a
+    draft only its organizers (and site admins) see them, everyone else gets 404."""
+    return Rule("public_event", False, _published_or_organizer, True, refusal_status=404)
 
 
 def load_event(slug: str) -> Event:
@@ -92,7 +102,8 @@ def requires(rule: Rule):
                 return login_manager.unauthorized()
             user = current_user if current_user.is_authenticated else None
             if not rule.check(user, event):
-                abort(403)
+                g.pop("event", None)  # the error page must not show the event it refuses
+                abort(rule.refusal_status)
             return view(*args, **kwargs)
 
         wrapped.permission = rule

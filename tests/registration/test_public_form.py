@@ -270,15 +270,21 @@ def test_hidden_category_is_refused(client, make_event, make_category):
     assert registration_count() == 0
 
 
-@pytest.mark.parametrize("status", [EventStatus.CLOSED, EventStatus.DRAFT])
-def test_registration_to_an_event_that_is_not_open_is_refused(
-    client, make_event, make_category, status
-):
-    event = make_event(status=status)
+def test_registration_to_an_event_that_is_not_open_is_refused(client, make_event, make_category):
+    event = make_event(status=EventStatus.CLOSED)
     category = make_category(event)
     response = client.post(register_url(event, "en"), data=form_data(category))
     assert response.status_code == 400
     assert "Registration for this event is not open." in response.text
+    assert registration_count() == 0
+
+
+def test_registration_to_a_draft_event_is_not_found(client, make_event, make_category):
+    """A draft event is hidden from the public altogether (see tests/security)."""
+    event = make_event(status=EventStatus.DRAFT)
+    category = make_category(event)
+    response = client.post(register_url(event, "en"), data=form_data(category))
+    assert response.status_code == 404
     assert registration_count() == 0
 
 
