@@ -39,6 +39,13 @@ class Config:
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "30"))
     MAIL_STUCK_AFTER_SECONDS = int(os.environ.get("MAIL_STUCK_AFTER_SECONDS", "600"))
     WORKER_MAINTENANCE_SECONDS = int(os.environ.get("WORKER_MAINTENANCE_SECONDS", "30"))
+    # /readyz: answer cached per process; "degraded" when the freshest worker heartbeat or the
+    # oldest mail due for delivery is older than these.
+    READYZ_CACHE_SECONDS = float(os.environ.get("READYZ_CACHE_SECONDS", "2"))
+    READYZ_WORKER_MAX_AGE_SECONDS = int(os.environ.get("READYZ_WORKER_MAX_AGE_SECONDS", "120"))
+    READYZ_OUTBOX_MAX_AGE_SECONDS = int(os.environ.get("READYZ_OUTBOX_MAX_AGE_SECONDS", "600"))
+    # PostgreSQL: give up connecting after this many seconds (a request then gets a 503 page).
+    DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     BABEL_DEFAULT_LOCALE = os.environ.get("BABEL_DEFAULT_LOCALE", "zh_CN")
     BABEL_DEFAULT_TIMEZONE = "UTC"

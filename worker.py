@@ -72,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         [Queue(name, connection=connection) for name in args.queues],
         connection=connection,
         maintenance_interval=app.config["WORKER_MAINTENANCE_SECONDS"],
+        # An idle worker wakes from its blocking dequeue every worker_ttl - 15 s; RQ's default
+        # (420 s) would delay the outbox sweep (mails queued while Redis was down) and the
+        # heartbeat /readyz reports by up to 7 minutes. Wake every maintenance interval.
+        worker_ttl=app.config["WORKER_MAINTENANCE_SECONDS"] + 15,
     )
     worker.work(burst=args.burst, with_scheduler=True)
     return 0

@@ -37,6 +37,9 @@ def create_app(config: object | str | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
+    from app.health.errors import database_engine_options
+
+    database_engine_options(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     login_manager.init_app(app)
@@ -47,6 +50,10 @@ def create_app(config: object | str | None = None) -> Flask:
     queue.init_app(app)
     install_session_hooks()
 
+    from app.privacy.consent import install_consent_versioning
+
+    install_consent_versioning()
+
     from app import models  # noqa: F401  (every table registered for migrations)
     from app.accounts import admin_routes  # noqa: F401  (admin views on the accounts blueprint)
     from app.accounts.routes import bp as accounts_bp
@@ -55,9 +62,11 @@ def create_app(config: object | str | None = None) -> Flask:
     from app.checkin import api, scanner_routes  # noqa: F401  (views on the checkin blueprint)
     from app.checkin.routes import bp as checkin_bp
     from app.events.routes import bp as events_bp
+    from app.health.routes import bp as health_bp
     from app.judging import api as judging_api  # the blueprint with its JSON views
     from app.mail.routes import bp as mail_bp
     from app.media.routes import bp as media_bp
+    from app.privacy.routes import bp as privacy_bp
     from app.registration import badge_routes, mailings, organizer_routes  # noqa: F401
     from app.registration.routes import bp as registration_bp
 
@@ -70,6 +79,8 @@ def create_app(config: object | str | None = None) -> Flask:
     app.register_blueprint(ceremonies_bp)
     app.register_blueprint(judging_api.bp)
     app.register_blueprint(media_bp)
+    app.register_blueprint(health_bp)
+    app.register_blueprint(privacy_bp)
 
     from app.certificates.services import build_certificate_attachments
     from app.mail.services import register_attachment_builder
@@ -134,5 +145,10 @@ def _register_error_handlers(app: Flask) -> None:
         log.exception("unhandled error, incident %s", incident)
         db.session.rollback()
         if wants_json():
+        from app.health.errors import database_unavailable_response, is_database_unavailable
+
+        if is_database_unavailable(error):
+            log.warning("database unavailable: %s: %s", type(error).__name__, error)
+            return database_unavailable_response(wants_json())
             return {"error": "internal", "incident": incident}, 500
         return render_template("errors/500.html", incident=incident), 500

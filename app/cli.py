@@ -90,3 +90,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(translations_cli)
     app.cli.add_command(mail_cli)
+
+    from app.events.cli import event_cli
+    from app.privacy.cli import privacy_cli
+
+    app.cli.add_command(event_cli)
+    app.cli.add_command(privacy_cli)

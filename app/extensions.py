@@ -67,7 +67,9 @@ class JobQueue:
         if conn is None:
             from redis import Redis
 
-            conn = Redis.from_url(url)
+            # Bounded waits: with Redis unreachable a request must still finish (the mail
+            # stays queued in the outbox for the worker's sweep), not hang on a socket.
+            conn = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
             current_app.extensions["huiwu_redis"] = conn
         return conn
 

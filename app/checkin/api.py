@@ -26,6 +26,7 @@ from app.checkin.services import (
     CheckinError,
     CheckinResult,
     OfflineScan,
+    Person,
     get_list,
     list_stats,
     lists_of_event,
@@ -35,7 +36,7 @@ from app.checkin.services import (
     sync_scans,
     undo_checkin,
 )
-from app.clock import to_local, utcnow
+from app.clock import utcnow
 from app.extensions import csrf, db
 
 API = "/api/events/<slug>/checkin"
@@ -189,32 +190,30 @@ def _locale() -> str:
     return str(get_locale())
 
 
-def _person(registration) -> dict | None:
-    if registration is None:
+def _person(person: Person | None) -> dict | None:
+    if person is None:
         return None
-    category = registration.category
     return {
-        "id": registration.id,
-        "native_name": registration.native_name,
-        "latin_name": registration.latin_name,
-        "organization": registration.organization,
-        "category": category.name(_locale()),
-        "category_color": category.color,
+        "id": person.id,
+        "native_name": person.native_name,
+        "latin_name": person.latin_name,
+        "organization": person.organization,
+        "category": person.category.name(_locale()),
+        "category_color": person.category.color,
     }
 
 
 def status_message(result: CheckinResult) -> str:
     """The scan's answer in the staff member's language."""
-    person = result.registration
+    person = result.person
     name = person.native_name if person is not None else ""
     status = result.status
     if status == CheckinStatus.OK:
         return _("Welcome, %(name)s!", name=name)
     if status == CheckinStatus.ALREADY_CHECKED_IN and result.first_checkin is not None:
-        local = to_local(result.first_checkin.at, g.event.timezone)
         return _(
             "Already checked in at %(time)s by station %(station)s.",
-            time=format_time(local.replace(tzinfo=None), "short"),
+            time=format_time(result.first_checkin.local_at.replace(tzinfo=None), "short"),
             station=result.first_checkin.station,
         )
     messages = {
@@ -236,7 +235,7 @@ def result_body(result: CheckinResult) -> dict:
     return {
         "status": result.status.value,
         "message": status_message(result),
-        "registration": _person(result.registration),
+        "registration": _person(result.person),
         "first_checkin": None if first is None else {"at": iso(first.at), "station": first.station},
         "checkin_id": result.checkin_id,
         "conflict": result.conflict,
@@ -285,8 +284,7 @@ def api_redeem(slug: str):
     nonce = _nonce(data.get("nonce"))
     scanned_at = _scanned_at(data.get("scanned_at"))
     kind = _kind(data.get("kind"))
-    event = g.event
-    result = redeem_code(event, get_list(event, list_id), code, station, nonce, scanned_at, kind)
+    result = redeem_code(g.event.id, list_id, code, station, nonce, scanned_at, kind)
     body = result_body(result)
     db.session.commit()
     return body
@@ -391,7 +389,7 @@ def api_sync(slug: str):
                 "error": error.code,
                 "message": error.message,
             }
-    for index, outcome in zip(positions, sync_scans(g.event, station, scans), strict=True):
+    for index, outcome in zip(positions, sync_scans(g.event.id, station, scans), strict=True):
         if outcome.error is not None:
             answers[index] = {
                 "nonce": outcome.nonce,

@@ -65,9 +65,14 @@ class CheckinList(db.Model):
 
     def is_open_at(self, moment: datetime) -> bool:
         """True when the list's time window (if any) includes `moment`."""
-        if self.starts_at and moment < self.starts_at:
-            return False
-        return not (self.ends_at and moment >= self.ends_at)
+        return window_includes(self.starts_at, self.ends_at, moment)
+
+
+def window_includes(starts_at: datetime | None, ends_at: datetime | None, moment: datetime) -> bool:
+    """True when `moment` is inside [starts_at, ends_at); a missing bound is open."""
+    if starts_at and moment < starts_at:
+        return False
+    return not (ends_at and moment >= ends_at)
 
 
 class Checkin(db.Model):

@@ -19,18 +19,33 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
-from app.checkin.models import Checkin, CheckinList, CheckinStatus, DeviceToken, ScanKind
-from app.clock import utcnow
-from app.documents.tickets import peek_event_id, verify_ticket_code
+from app.checkin.models import (
+    Checkin,
+    CheckinList,
+    CheckinStatus,
+    DeviceToken,
+    ScanKind,
+    checkin_list_category,
+    window_includes,
+)
+from app.clock import to_local, utcnow
+from app.documents.tickets import peek_claims, verify_ticket_code
 from app.events.models import Event
 from app.extensions import db
 from app.registration.models import Attendance, Category, Registration, RegistrationState
+from app.registration.models import _localized as localized_field
 from app.registration.queries import RegistrationFilter, registration_query
-from app.registration.tickets import TicketStatus, check_ticket, revocation_list, ticket_code
+from app.registration.tickets import (
+    TicketStatus,
+    foreign_code_status,
+    revocation_list,
+    ticket_code,
+    ticket_status,
+)
 
 UNDO_WINDOW = timedelta(minutes=5)
 SEARCH_LIMIT = 20
@@ -85,18 +100,24 @@ class ExitsNotTracked(CheckinError):
 
 @dataclass(frozen=True)
 class FirstCheckin:
-    """When and where a person was first checked in."""
+    """When and where a person was first checked in; `at` is UTC, `timezone` the event's."""
 
     at: datetime
     station: str
+    timezone: str
+
+    @property
+    def local_at(self) -> datetime:
+        """The time in the event's timezone."""
+        return to_local(self.at, self.timezone)
 
 
 @dataclass(frozen=True)
 class CheckinResult:
-    """The answer to one scan."""
+    """The answer to one scan; `person` is None when the code names nobody of the event."""
 
     status: CheckinStatus
-    registration: Registration | None = None
+    person: Person | None = None
     first_checkin: FirstCheckin | None = None
     checkin_id: int | None = None
     conflict: bool = False
@@ -128,20 +149,9 @@ def lists_of_event(event: Event) -> list[CheckinList]:
     )
 
 
-_LIST_WITH_CATEGORIES = (
-    select(CheckinList)
-    .options(joinedload(CheckinList.categories))
-    .where(CheckinList.id == bindparam("list_id"))
-)
-
-
 def get_list(event: Event, list_id: int) -> CheckinList:
     """The check-in list `list_id` of `event`; raises CheckinNotFound."""
-    checkin_list = (
-        db.session.execute(_LIST_WITH_CATEGORIES, {"list_id": list_id})
-        .unique()
-        .scalar_one_or_none()
-    )
+    checkin_list = db.session.get(CheckinList, list_id)
     if checkin_list is None or checkin_list.event_id != event.id:
         raise CheckinNotFound("list_not_found", _l("There is no such check-in list."))
     return checkin_list
@@ -213,6 +223,115 @@ def _admitted_category_ids(checkin_list: CheckinList) -> set[int] | None:
 # --------------------------------------------------------------------------- redeem
 
 
+@dataclass(frozen=True)
+class CategoryLabel:
+    """A category as a scanner shows it."""
+
+    id: int
+    name_zh: str
+    name_en: str
+    name_ru: str
+    color: str
+
+    def name(self, locale: str) -> str:
+        """Category name in the given locale."""
+        return localized_field(self, "name", locale)
+
+
+@dataclass(frozen=True)
+class Person:
+    """Whom a scanned code belongs to, as a scanner shows them."""
+
+    id: int
+    native_name: str
+    latin_name: str
+    organization: str
+    category: CategoryLabel
+
+
+# The redeem path works on tables, not ORM objects: loading and tracking objects cost several
+# times more CPU than the queries themselves, and a scan needs a handful of columns.
+_LISTS = CheckinList.__table__
+_EVENTS = Event.__table__
+_PEOPLE = Registration.__table__
+_CATEGORIES = Category.__table__
+_SCANS = Checkin.__table__
+_ENTRIES = _SCANS.alias("entry")
+_PERSON_COLUMNS = (
+    _PEOPLE.c.id.label("person_id"),
+    _PEOPLE.c.native_name,
+    _PEOPLE.c.latin_name,
+    _PEOPLE.c.organization,
+    _PEOPLE.c.ticket_serial,
+    _PEOPLE.c.state,
+    _CATEGORIES.c.id.label("category_id"),
+    _CATEGORIES.c.name_zh,
+    _CATEGORIES.c.name_en,
+    _CATEGORIES.c.name_ru,
+    _CATEGORIES.c.color,
+)
+_NONCE_ID = (
+    select(_SCANS.c.id).where(_SCANS.c.nonce == bindparam("nonce")).correlate(None)
+).scalar_subquery()
+_LIST_LIMITED = exists().where(checkin_list_category.c.list_id == _LISTS.c.id)
+_LIST_ADMITS = exists().where(
+    checkin_list_category.c.list_id == _LISTS.c.id,
+    checkin_list_category.c.category_id == _PEOPLE.c.category_id,
+)
+# Everything one scan is judged on, in one round trip: the event's key, the list's rules,
+# whether the nonce was used, the person the code claims (unverified until the key checked
+# the code) and their active entry on the list. No row: the list is not the event's.
+_SCAN_CONTEXT = (
+    select(
+        _EVENTS.c.ticket_key,
+        _EVENTS.c.timezone,
+        _LISTS.c.starts_at,
+        _LISTS.c.ends_at,
+        _LISTS.c.track_exits,
+        _NONCE_ID.label("nonce_scan_id"),
+        or_(~_LIST_LIMITED, _LIST_ADMITS).label("admitted"),
+        *_PERSON_COLUMNS,
+        _ENTRIES.c.scanned_at.label("entry_at"),
+        _ENTRIES.c.station.label("entry_station"),
+    )
+    .select_from(_LISTS)
+    .join(_EVENTS, _EVENTS.c.id == _LISTS.c.event_id)
+    .outerjoin(
+        _PEOPLE,
+        and_(
+            _PEOPLE.c.id == bindparam("registration_id"),
+            _PEOPLE.c.event_id == _LISTS.c.event_id,
+        ),
+    )
+    .outerjoin(_CATEGORIES, _CATEGORIES.c.id == _PEOPLE.c.category_id)
+    .outerjoin(
+        _ENTRIES,
+        and_(_ENTRIES.c.list_id == _LISTS.c.id, _ENTRIES.c.active_registration_id == _PEOPLE.c.id),
+    )
+    .where(_LISTS.c.id == bindparam("list_id"), _LISTS.c.event_id == bindparam("event_id"))
+)
+_PERSON_BY_ID = (
+    select(*_PERSON_COLUMNS)
+    .select_from(_PEOPLE)
+    .join(_CATEGORIES, _CATEGORIES.c.id == _PEOPLE.c.category_id)
+    .where(_PEOPLE.c.id == bindparam("registration_id"))
+)
+_INSERTS: dict[str, object] = {}
+
+
+def _person_from(row) -> Person | None:
+    if row.person_id is None:
+        return None
+    category = CategoryLabel(row.category_id, row.name_zh, row.name_en, row.name_ru, row.color)
+    return Person(row.person_id, row.native_name, row.latin_name, row.organization, category)
+
+
+def _person_by_id(registration_id: int) -> Person:
+    return _person_from(
+        db.session.execute(_PERSON_BY_ID, {"registration_id": registration_id}).one()
+    )
+
+
 def _active_entry(list_id: int, registration_id: int) -> Checkin | None:
     return db.session.scalar(
         select(Checkin).where(
@@ -221,17 +340,7 @@ def _active_entry(list_id: int, registration_id: int) -> Checkin | None:
     )
 
 
-def _try_insert(row: Checkin) -> bool:
-    """Insert inside a SAVEPOINT; False (and nothing written) when a unique key refuses it."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
-        return False
-    return True
-
-
-def _first_checkin_for(row: Checkin) -> FirstCheckin | None:
+def _first_checkin_for(row: Checkin, timezone: str) -> FirstCheckin | None:
     """For a recorded already_checked_in scan: the entry that was (or is) valid."""
     entry = _active_entry(row.list_id, row.registration_id) or db.session.scalar(
         select(Checkin)
@@ -245,73 +354,20 @@ def _first_checkin_for(row: Checkin) -> FirstCheckin | None:
         .order_by(Checkin.id.desc())
         .limit(1)
     )
-    return None if entry is None else FirstCheckin(entry.scanned_at, entry.station)
+    return None if entry is None else FirstCheckin(entry.scanned_at, entry.station, timezone)
 
 
-def _replay(row: Checkin) -> CheckinResult:
-    """The answer recorded for a nonce, given again."""
-    first = _first_checkin_for(row) if row.status == CheckinStatus.ALREADY_CHECKED_IN else None
-    return CheckinResult(row.status, row.registration, first, row.id, row.conflict)
-
-
-def _by_nonce(nonce: str) -> Checkin | None:
-    return db.session.scalar(select(Checkin).where(Checkin.nonce == nonce))
-
-
-def _replay_or_refuse(existing: Checkin, checkin_list: CheckinList, code: str) -> CheckinResult:
-    if existing.code != code or existing.list_id != checkin_list.id:
+def _replay_or_refuse(nonce: str, list_id: int, code: str, timezone: str) -> CheckinResult:
+    """The answer recorded for a nonce, given again; NonceReused when it was another code's."""
+    row = db.session.scalar(select(Checkin).where(Checkin.nonce == nonce))
+    if row.code != code or row.list_id != list_id:
         raise NonceReused()
-    return _replay(existing)
-
-
-_ENTRY = aliased(Checkin)
-_NONCE_ID = (
-    select(Checkin.id).where(Checkin.nonce == bindparam("nonce")).correlate(None).scalar_subquery()
-)
-# Built once: constructing SQLAlchemy statements (and aliases) costs more CPU than running
-# them on the hot path.
-_NONCE_TAKEN = select(_NONCE_ID)
-_PREFETCH = (
-    select(Registration, _NONCE_ID, _ENTRY.scanned_at, _ENTRY.station)
-    .options(joinedload(Registration.category))
-    .outerjoin(
-        _ENTRY,
-        and_(
-            _ENTRY.list_id == bindparam("list_id"),
-            _ENTRY.active_registration_id == Registration.id,
-        ),
+    first = None
+    if row.status == CheckinStatus.ALREADY_CHECKED_IN:
+        first = _first_checkin_for(row, timezone)
+    return CheckinResult(
+        row.status, _person_by_id(row.registration_id), first, row.id, row.conflict
     )
-    .where(Registration.id == bindparam("registration_id"))
-)
-_INSERTS: dict[str, object] = {}
-
-
-def _prefetch(
-    event: Event, checkin_list: CheckinList, code: str, nonce: str
-) -> tuple[bool, FirstCheckin | None, Registration | None]:
-    """One round trip for the hot path: is the nonce taken, and the person's active entry.
-
-    Also loads the registration the code claims, with its category, into the session and
-    returns it, so that check_ticket and the answer find them without further queries.
-    """
-    claims = None
-    if peek_event_id(code) == event.id:
-        claims = verify_ticket_code(event.ticket_key, code)
-    row = None
-    if claims is not None:
-        row = db.session.execute(
-            _PREFETCH,
-            {
-                "nonce": nonce,
-                "list_id": checkin_list.id,
-                "registration_id": claims.registration_id,
-            },
-        ).first()
-    if row is None:
-        return db.session.scalar(_NONCE_TAKEN, {"nonce": nonce}) is not None, None, None
-    registration, taken, active_at, active_station = row
-    active = None if active_at is None else FirstCheckin(active_at, active_station)
-    return taken is not None, active, registration
 
 
 def _insert_scan(**values) -> int | None:
@@ -329,9 +385,13 @@ def _insert_scan(**values) -> int | None:
             from sqlalchemy.dialects.sqlite import insert
         else:
             row = Checkin(**values)
-            return row.id if _try_insert(row) else None
-        table = Checkin.__table__
-        statement = insert(table).on_conflict_do_nothing().returning(table.c.id)
+            try:
+                with db.session.begin_nested():
+                    db.session.add(row)
+            except IntegrityError:
+                return None
+            return row.id
+        statement = insert(_SCANS).on_conflict_do_nothing().returning(_SCANS.c.id)
         _INSERTS[dialect] = statement
     values.setdefault("active_registration_id", None)
     values.setdefault("conflict", False)
@@ -339,8 +399,8 @@ def _insert_scan(**values) -> int | None:
 
 
 def redeem_code(
-    event: Event,
-    checkin_list: CheckinList,
+    event_id: int,
+    list_id: int,
     code: str,
     station: str,
     nonce: str,
@@ -348,31 +408,48 @@ def redeem_code(
     kind: ScanKind = ScanKind.ENTRY,
     offline: bool = False,
 ) -> CheckinResult:
-    """Check a scanned code in (or out) on a list and record the scan once per nonce.
+    """Check a scanned code in (or out) on a list of an event and record the scan once per
+    nonce.
 
-    Raises NonceReused when the nonce was used for another code, ExitsNotTracked for an exit
-    on a list without exits. The window is judged by server time online and by the scan's
-    own time offline.
+    Takes ids, not ORM objects: a scan reads what it needs in one SELECT and writes one row.
+    Raises CheckinNotFound when the list is not the event's, NonceReused when the nonce was
+    used for another code, ExitsNotTracked for an exit on a list without exits. The window is
+    judged by server time online and by the scan's own time offline.
     """
     now = utcnow()
     scanned_at = scanned_at or now
-    # The session keeps objects by weak reference: hold the prefetched registration so that
-    # check_ticket finds it in the identity map.
-    nonce_taken, active, _prefetched = _prefetch(event, checkin_list, code, nonce)
-    if nonce_taken:
-        return _replay_or_refuse(_by_nonce(nonce), checkin_list, code)
-    if kind == ScanKind.EXIT and not checkin_list.track_exits:
+    claims = peek_claims(code)
+    own_code = claims is not None and claims.event_id == event_id
+    context = db.session.execute(
+        _SCAN_CONTEXT,
+        {
+            "event_id": event_id,
+            "list_id": list_id,
+            "nonce": nonce,
+            "registration_id": claims.registration_id if own_code else None,
+        },
+    ).first()
+    if context is None:
+        raise CheckinNotFound("list_not_found", _l("There is no such check-in list."))
+    timezone = context.timezone
+    if context.nonce_scan_id is not None:
+        return _replay_or_refuse(nonce, list_id, code, timezone)
+    if kind == ScanKind.EXIT and not context.track_exits:
         raise ExitsNotTracked()
 
-    check = check_ticket(event, code)
-    registration = check.registration
-    if registration is None:
-        return CheckinResult(_TICKET_STATUS.get(check.status, CheckinStatus.INVALID))
+    if claims is None:
+        return CheckinResult(CheckinStatus.INVALID)
+    if not own_code:
+        return CheckinResult(_TICKET_STATUS[foreign_code_status(code)])
+    claims = verify_ticket_code(context.ticket_key, code)
+    person = _person_from(context)
+    if claims is None or person is None:
+        return CheckinResult(CheckinStatus.INVALID)
 
     def record(status: CheckinStatus, **values) -> int | None:
         return _insert_scan(
-            list_id=checkin_list.id,
-            registration_id=registration.id,
+            list_id=list_id,
+            registration_id=person.id,
             code=code,
             status=status,
             station=station,
@@ -386,26 +463,28 @@ def redeem_code(
 
     def lost_race() -> CheckinResult | None:
         """After a refused insert: a concurrent request with the same nonce wins, if any."""
-        other = _by_nonce(nonce)
-        return None if other is None else _replay_or_refuse(other, checkin_list, code)
+        if db.session.scalar(select(Checkin.id).where(Checkin.nonce == nonce)) is None:
+            return None
+        return _replay_or_refuse(nonce, list_id, code, timezone)
 
-    status = _TICKET_STATUS.get(check.status)
+    status = _TICKET_STATUS.get(ticket_status(claims.serial, context.ticket_serial, context.state))
     if status is None:
-        admitted = _admitted_category_ids(checkin_list)
-        if admitted is not None and registration.category_id not in admitted:
+        if not context.admitted:
             status = CheckinStatus.WRONG_LIST
-        elif not checkin_list.is_open_at(scanned_at if offline else now):
+        elif not window_includes(
+            context.starts_at, context.ends_at, scanned_at if offline else now
+        ):
             status = CheckinStatus.OUTSIDE_WINDOW
     if status is not None:
         row_id = record(status)
         if row_id is None:
-            return lost_race() or CheckinResult(status, registration)
-        return CheckinResult(status, registration, checkin_id=row_id)
+            return lost_race() or CheckinResult(status, person)
+        return CheckinResult(status, person, checkin_id=row_id)
 
     if kind == ScanKind.EXIT:
         exit_row = Checkin(
-            list_id=checkin_list.id,
-            registration_id=registration.id,
+            list_id=list_id,
+            registration_id=person.id,
             code=code,
             status=CheckinStatus.OK,
             station=station,
@@ -415,17 +494,22 @@ def redeem_code(
             kind=kind,
             offline=offline,
         )
-        result = _redeem_exit(checkin_list, registration, exit_row)
-        return result or lost_race() or CheckinResult(CheckinStatus.NOT_CHECKED_IN, registration)
+        result = _redeem_exit(list_id, person, exit_row)
+        return result or lost_race() or CheckinResult(CheckinStatus.NOT_CHECKED_IN, person)
 
+    active = None
+    if context.entry_at is not None:
+        active = FirstCheckin(context.entry_at, context.entry_station, timezone)
     for attempt in range(3):
         if attempt:
-            active = _active_entry(checkin_list.id, registration.id)
-            active = None if active is None else FirstCheckin(active.scanned_at, active.station)
+            entry = _active_entry(list_id, person.id)
+            active = (
+                None if entry is None else FirstCheckin(entry.scanned_at, entry.station, timezone)
+            )
         if active is None:
-            row_id = record(CheckinStatus.OK, active_registration_id=registration.id)
+            row_id = record(CheckinStatus.OK, active_registration_id=person.id)
             if row_id is not None:
-                return CheckinResult(CheckinStatus.OK, registration, checkin_id=row_id)
+                return CheckinResult(CheckinStatus.OK, person, checkin_id=row_id)
             replay = lost_race()
             if replay is not None:
                 return replay
@@ -436,19 +520,15 @@ def redeem_code(
             replay = lost_race()
             if replay is not None:
                 return replay
-        return CheckinResult(
-            CheckinStatus.ALREADY_CHECKED_IN, registration, active, row_id, conflict
-        )
+        return CheckinResult(CheckinStatus.ALREADY_CHECKED_IN, person, active, row_id, conflict)
     # The winning entry was undone between our insert and our look-up, three times over.
     raise CheckinError("busy", _l("The server is busy. Please scan again."))
 
 
-def _redeem_exit(
-    checkin_list: CheckinList, registration: Registration, row: Checkin
-) -> CheckinResult | None:
+def _redeem_exit(list_id: int, person: Person, row: Checkin) -> CheckinResult | None:
     """Mark a person as gone: their entry gives up its active key and `row` (the exit scan)
     is recorded, both in one SAVEPOINT; None when the nonce was taken meanwhile."""
-    active = _active_entry(checkin_list.id, registration.id)
+    active = _active_entry(list_id, person.id)
     try:
         with db.session.begin_nested():
             closed = 0
@@ -465,7 +545,7 @@ def _redeem_exit(
         return None
     if active is not None:
         db.session.expire(active)
-    return CheckinResult(row.status, registration, checkin_id=row.id)
+    return CheckinResult(row.status, person, checkin_id=row.id)
 
 
 # --------------------------------------------------------------------------- undo
@@ -526,21 +606,18 @@ class SyncOutcome:
     error: CheckinError | None = None
 
 
-def sync_scans(event: Event, station: str, scans: list[OfflineScan]) -> list[SyncOutcome]:
+def sync_scans(event_id: int, station: str, scans: list[OfflineScan]) -> list[SyncOutcome]:
     """Redeem a device's queued offline scans with their own times, in order.
 
     A code already checked in by another station is recorded with conflict=True. Errors of
     single scans (nonce reused, unknown list) are reported per scan, never raised.
     """
-    lists: dict[int, CheckinList] = {}
     outcomes = []
     for scan in scans:
         try:
-            checkin_list = lists.get(scan.list_id) or get_list(event, scan.list_id)
-            lists[scan.list_id] = checkin_list
             result = redeem_code(
-                event,
-                checkin_list,
+                event_id,
+                scan.list_id,
                 scan.code,
                 station,
                 scan.nonce,

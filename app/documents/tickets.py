@@ -38,6 +38,7 @@ __all__ = [
     "TicketClaims",
     "generate_event_key",
     "issue_ticket_code",
+    "peek_claims",
     "peek_event_id",
     "verify_ticket_code",
 ]
@@ -112,10 +113,17 @@ def _decode(code: object) -> bytes | None:
         return None
 
 
+def peek_claims(code: object) -> TicketClaims | None:
+    """Return what a well-formed code claims, UNVERIFIED (to pick the key and the rows to read
+    before verifying)."""
+    raw = _decode(code)
+    return None if raw is None else TicketClaims(*_PAYLOAD.unpack(raw[: _PAYLOAD.size]))
+
+
 def peek_event_id(code: object) -> int | None:
     """Return the event id a well-formed code claims, UNVERIFIED (to pick the key)."""
-    raw = _decode(code)
-    return None if raw is None else _PAYLOAD.unpack(raw[: _PAYLOAD.size])[0]
+    claims = peek_claims(code)
+    return None if claims is None else claims.event_id
 
 
 def verify_ticket_code(key: bytes, code: object) -> TicketClaims | None:

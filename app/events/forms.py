@@ -75,6 +75,11 @@ class EventSettingsForm(FlaskForm):
     privacy_text_en = TextAreaField(
         _l("Privacy notice (English)"), validators=[Optional(), Length(max=20000)]
     )
+    privacy_text_ru = TextAreaField(
+        _l("Privacy notice (Russian)"),
+        validators=[Optional(), Length(max=20000)],
+        description=_l("Shown to Russian-speaking participants; English is used when empty."),
+    )
     contact_email = EmailField(
         _l("Contact email"), validators=[Optional(), Email(), Length(max=254)]
     )
@@ -95,6 +100,7 @@ class EventSettingsForm(FlaskForm):
             kind=EventKind(self.kind.data),
             privacy_text_zh=self.privacy_text_zh.data or "",
             privacy_text_en=self.privacy_text_en.data or "",
+            privacy_text_ru=self.privacy_text_ru.data or "",
             contact_email=self.contact_email.data or "",
         )
 
@@ -110,6 +116,7 @@ class EventSettingsForm(FlaskForm):
             "timezone",
             "privacy_text_zh",
             "privacy_text_en",
+            "privacy_text_ru",
             "contact_email",
         ):
             self[name].data = getattr(event, name)

@@ -79,6 +79,7 @@ class EventData:
     kind: EventKind = EventKind.CONFERENCE
     privacy_text_zh: str = ""
     privacy_text_en: str = ""
+    privacy_text_ru: str = ""
     contact_email: str = ""
 
 
@@ -123,6 +124,7 @@ def _apply_event_data(event: Event, data: EventData) -> None:
     event.kind = data.kind
     event.privacy_text_zh = data.privacy_text_zh
     event.privacy_text_en = data.privacy_text_en
+    event.privacy_text_ru = data.privacy_text_ru
     event.contact_email = data.contact_email
 
 
@@ -179,6 +181,7 @@ def manage_sections(user, event: Event) -> list[tuple[str, str]]:
             ("ceremonies.index", _("Signing ceremonies")),
             ("media.index", _("Media coverage")),
             ("events.settings", _("Settings")),
+            ("privacy.index", _("Privacy")),
             ("accounts.admin_roles", _("Roles")),
         ]
         return sections

@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -19,7 +20,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from app.events.models import Event
 from app.i18n import normalize_language
@@ -139,6 +148,8 @@ class NewRegistrationForm(ParticipantForm):
         _l("I agree to the processing of my personal data as described above."),
         validators=[DataRequired(message=_l("Your consent is needed to register."))],
     )
+    # The number of the privacy notice version the page showed (see privacy.consent).
+    consent_version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
 
 
 def _question_field(question: Question, locale: str):

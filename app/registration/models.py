@@ -24,7 +24,6 @@ from app.extensions import db
 if TYPE_CHECKING:
     from app.accounts.models import User
     from app.events.models import Event
-    from app.privacy.models import ConsentVersion
 
 
 class RegistrationState(enum.StrEnum):
@@ -212,7 +211,6 @@ class Registration(db.Model):
 
     event: Mapped[Event] = relationship()
     category: Mapped[Category] = relationship()
-    consent_version: Mapped[ConsentVersion | None] = relationship()
     changes: Mapped[list[RegistrationChange]] = relationship(
         back_populates="registration",
         order_by="RegistrationChange.id",

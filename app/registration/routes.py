@@ -10,6 +10,7 @@ from app.accounts.permissions import PUBLIC, public_event, requires
 from app.clock import utcnow
 from app.events.models import EventStatus
 from app.extensions import db
+from app.privacy.consent import current_consent_version
 from app.registration.forms import (
     NewRegistrationForm,
     ParticipantForm,
@@ -20,6 +21,7 @@ from app.registration.forms import (
 )
 from app.registration.models import Attendance, Category, RegistrationState
 from app.registration.services import (
+    ConsentOutdated,
     DuplicateRegistration,
     LinkExpired,
     LinkInvalid,
@@ -79,16 +81,19 @@ def register(slug: str):
     if event.status != EventStatus.OPEN:
         return render_template("registration/closed.html"), 200 if request.method == "GET" else 400
     categories = _open_categories(event)
+    consent = current_consent_version(event)
     form = build_form_class(NewRegistrationForm, event, locale)()
     prepare_form(form, locale)
     # Every public category passes the form so the service can say why a closed one is refused.
     form.category_id.choices = [(c.id, c.name(locale)) for c in _public_categories(event)]
     if request.method == "GET":
         form.category_id.data = request.args.get("category", type=int)
+        form.consent_version.data = str(consent.number) if consent else ""
     duplicate_of = None
     if form.validate_on_submit():
         category = db.session.get(Category, form.category_id.data)
         data = _participant_data(form, event, form.email.data)
+        data.consent_version = int(form.consent_version.data) if form.consent_version.data else None
         try:
             registration = register_participant(event, category, data)
             token = manage_token(registration)  # before the commit expires the row
@@ -97,17 +102,25 @@ def register(slug: str):
             db.session.rollback()
             duplicate_of = exc.existing
             form.email.errors.append(str(exc.message))
+        except ConsentOutdated as exc:
+            db.session.rollback()
+            # Show the new notice and ask again: consent to a text never seen is no consent.
+            consent = current_consent_version(event)
+            form.consent.data = False
+            form.consent.errors = [*form.consent.errors, str(exc.message)]
         except RegistrationError as exc:
             db.session.rollback()
             _attach_error(form, exc)
         else:
             return redirect(url_for("registration.manage", token=token, created=1))
     form.category_id.choices = [(c.id, c.name(locale)) for c in categories]
+    form.consent_version.data = str(consent.number) if consent else ""
     status = 400 if request.method == "POST" else 200
     return render_template(
         "registration/register.html",
         form=form,
         categories=categories,
+        consent=consent,
         question_fields=[form[question_field_name(q)] for q in event.questions],
         duplicate_of=duplicate_of,
     ), status

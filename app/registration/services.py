@@ -26,6 +26,8 @@ from app.events.models import Event, EventStatus
 from app.extensions import db
 from app.mail.models import OutboxMessage
 from app.mail.services import absolute_url, discard_mail, queue_mail
+from app.privacy.consent import current_consent_version
+from app.privacy.models import ConsentVersion
 from app.registration.models import (
     ACTIVE_STATES,
     PLACE_HOLDING_STATES,
@@ -58,6 +60,20 @@ class DuplicateRegistration(RegistrationError):
         self.existing = existing
 
 
+class ConsentOutdated(RegistrationError):
+    """The privacy notice changed after the form was shown: consent to the new one is needed."""
+
+    def __init__(self, current: ConsentVersion):
+        super().__init__(
+            _l(
+                "The privacy notice was changed while you were filling in the form. "
+                "Please read it again and confirm."
+            ),
+            "consent",
+        )
+        self.current = current
+
+
 class LinkInvalid(Exception):
     """A self-service link that was tampered with or no longer applies."""
 
@@ -80,6 +96,8 @@ class ParticipantData:
     job_title: str = ""
     phone: str = ""
     answers: dict[str, Any] = field(default_factory=dict)
+    # The privacy notice version shown to the participant (None: whatever is current).
+    consent_version: int | None = None
 
 
 def normalize_email(email: str) -> str:
@@ -225,7 +243,9 @@ def register_participant(
 ) -> Registration:
     """Create a registration: confirmed, pending approval, or waitlisted when the category is full.
 
-    Raises RegistrationError (closed, wrong category, no Latin name) or DuplicateRegistration.
+    Raises RegistrationError (closed, wrong category, no Latin name), ConsentOutdated (the
+    privacy notice changed since the form was shown) or DuplicateRegistration. Records the
+    consent time and the notice version consented to.
     Flushes but does not commit; the caller commits, which sends the mail (none with
     notify=False, e.g. demo data).
     """
@@ -233,6 +253,9 @@ def register_participant(
     check_category_open(event, category, now)
     check_attendance(category, data.attendance)
     latin_name = latin_name_for(data)
+    consent = current_consent_version(event)
+    if consent is not None and data.consent_version not in (None, consent.number):
+        raise ConsentOutdated(consent)
     existing = find_active_registration(event.id, data.email)
     if existing is not None:
         raise DuplicateRegistration(existing)
@@ -255,6 +278,7 @@ def register_participant(
         language=data.language,
         answers=data.answers,
         consent_at=now,
+        consent_version_id=consent.id if consent is not None else None,
         created_at=now,
     )
     _record_change(registration, _state_on_arrival(category, expect_place), None, "participant")

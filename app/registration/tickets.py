@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from flask_babel import force_locale, format_date, get_translations
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.documents.badges import BadgeData, render_badge_pdf
 from app.documents.qr import qr_png
@@ -95,24 +96,37 @@ def check_ticket(event: Event, code: object) -> TicketCheck:
     if claimed_event_id is None:
         return TicketCheck(TicketStatus.INVALID)
     if claimed_event_id != event.id:
-        other = db.session.get(Event, claimed_event_id)
-        if other is not None and verify_ticket_code(other.ticket_key, code) is not None:
-            return TicketCheck(TicketStatus.WRONG_EVENT)
-        return TicketCheck(TicketStatus.INVALID)
+        return TicketCheck(foreign_code_status(code))
     claims = verify_ticket_code(event.ticket_key, code)
     if claims is None:
         return TicketCheck(TicketStatus.INVALID)
     registration = db.session.get(Registration, claims.registration_id)
     if registration is None or registration.event_id != event.id:
         return TicketCheck(TicketStatus.INVALID)
-    if claims.serial != registration.ticket_serial or registration.state in (
+    status = ticket_status(claims.serial, registration.ticket_serial, registration.state)
+    return TicketCheck(status, registration)
+
+
+def foreign_code_status(code: str) -> TicketStatus:
+    """For a code claiming another event than the one scanning: WRONG_EVENT when it is a
+    genuine code of that event, else INVALID."""
+    other = db.session.get(Event, peek_event_id(code))
+    if other is not None and verify_ticket_code(other.ticket_key, code) is not None:
+        return TicketStatus.WRONG_EVENT
+    return TicketStatus.INVALID
+
+
+def ticket_status(serial: int, current_serial: int, state: RegistrationState) -> TicketStatus:
+    """The verdict on a genuine code with `serial` of a registration whose current serial and
+    state are given: an older serial or a cancelled/rejected registration is REVOKED."""
+    if serial != current_serial or state in (
         RegistrationState.CANCELLED,
         RegistrationState.REJECTED,
     ):
-        return TicketCheck(TicketStatus.REVOKED, registration)
-    if registration.state != RegistrationState.CONFIRMED:
-        return TicketCheck(TicketStatus.NOT_CONFIRMED, registration)
-    return TicketCheck(TicketStatus.VALID, registration)
+        return TicketStatus.REVOKED
+    if state != RegistrationState.CONFIRMED:
+        return TicketStatus.NOT_CONFIRMED
+    return TicketStatus.VALID
 
 
 def badge_data(registration: Registration) -> BadgeData:
@@ -157,7 +171,11 @@ def qr_content_id(registration: Registration) -> str:
 
 def build_badge_attachments(registration_id: int) -> list[Attachment]:
     """Mail attachments for the "badge" kind: the badge PDF and the inline QR image."""
-    registration = db.session.get(Registration, registration_id)
+    registration = db.session.get(
+        Registration,
+        registration_id,
+        options=[joinedload(Registration.event), joinedload(Registration.category)],
+    )
     if registration is None:
         raise LookupError(f"registration {registration_id} no longer exists")
     parts = [

@@ -32,8 +32,8 @@ from tests.checkin.conftest import code_of, new_nonce
 
 def redeem(event, checkin_list, code, station="Door A", nonce=None, **kwargs):
     result = redeem_code(
-        event,
-        checkin_list,
+        event.id,
+        checkin_list.id,
         code,
         station,
         nonce or new_nonce(),
@@ -52,7 +52,7 @@ def checkin_rows() -> int:
 def test_first_scan_of_a_confirmed_guest_is_ok(setup):
     result = redeem(setup.event, setup.checkin_list, code_of(setup.guest))
     assert result.status == CheckinStatus.OK
-    assert result.registration.id == setup.guest.id
+    assert result.person.id == setup.guest.id
     assert result.checkin_id is not None
 
 
@@ -69,7 +69,7 @@ def test_second_scan_is_already_checked_in_with_first_time_and_station(setup):
 def test_garbage_codes_are_invalid_and_not_recorded(setup, code):
     result = redeem(setup.event, setup.checkin_list, code)
     assert result.status == CheckinStatus.INVALID
-    assert result.registration is None
+    assert result.person is None
     assert checkin_rows() == 0
 
 
@@ -106,7 +106,7 @@ def test_unconfirmed_registration_is_not_confirmed(setup, make_guest, state):
     guest = make_guest(setup.event, setup.category, state=state)
     result = redeem(setup.event, setup.checkin_list, code_of(guest))
     assert result.status == CheckinStatus.NOT_CONFIRMED
-    assert result.registration.id == guest.id
+    assert result.person.id == guest.id
 
 
 def test_category_not_on_the_list_is_wrong_list(setup, make_category, make_guest, make_list):
@@ -257,9 +257,9 @@ def test_offline_scans_of_one_code_on_two_devices_are_both_recorded_as_a_conflic
     at_b = utcnow() - timedelta(minutes=9)
     scan_a = OfflineScan(code, setup.checkin_list.id, new_nonce(), at_a)
     scan_b = OfflineScan(code, setup.checkin_list.id, new_nonce(), at_b)
-    [outcome_a] = sync_scans(setup.event, "Door A", [scan_a])
+    [outcome_a] = sync_scans(setup.event.id, "Door A", [scan_a])
     db.session.commit()
-    [outcome_b] = sync_scans(setup.event, "Door B", [scan_b])
+    [outcome_b] = sync_scans(setup.event.id, "Door B", [scan_b])
     db.session.commit()
     assert outcome_a.result.status == CheckinStatus.OK
     assert outcome_b.result.status == CheckinStatus.ALREADY_CHECKED_IN
@@ -282,7 +282,7 @@ def test_sync_reports_a_reused_nonce_per_scan_and_goes_on(setup, make_guest):
         OfflineScan(code_of(other), 999_999, new_nonce(), utcnow()),
         OfflineScan(code_of(other), setup.checkin_list.id, new_nonce(), utcnow()),
     ]
-    outcomes = sync_scans(setup.event, "Door A", scans)
+    outcomes = sync_scans(setup.event.id, "Door A", scans)
     db.session.commit()
     assert outcomes[0].result.status == CheckinStatus.OK
     assert outcomes[1].error.code == "nonce_reused"

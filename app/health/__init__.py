@@ -1,0 +1,1 @@
+"""Health and readiness probes for load balancers, process managers and monitoring."""

@@ -1,0 +1,113 @@
+"""Consent texts: every change of an event's privacy notice becomes a new, immutable version.
+
+The event's privacy_text_zh/en/ru columns hold the current notice, edited on the event
+settings page (or set by the admin's new-event form, the demo loader …). A session hook turns
+every change of them, by whatever code path, into a ConsentVersion, so no writer can forget
+to; the registration form shows the latest version and the registration records it.
+"""
+
+from __future__ import annotations
+
+from flask import has_request_context
+from sqlalchemy import event as sa_event
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
+
+from app.events.models import Event
+from app.extensions import db
+from app.privacy.models import ConsentVersion
+
+TEXT_FIELDS = ("privacy_text_zh", "privacy_text_en", "privacy_text_ru")
+
+
+def _texts_of(event: Event) -> tuple[str, str, str]:
+    return tuple((getattr(event, name) or "") for name in TEXT_FIELDS)
+
+
+def _texts_of_version(version: ConsentVersion) -> tuple[str, str, str]:
+    return (version.text_zh or "", version.text_en or "", version.text_ru or "")
+
+
+def latest_consent_version(event_id: int) -> ConsentVersion | None:
+    """The newest version of an event's notice (possibly an emptied one), or None."""
+    return db.session.scalar(
+        select(ConsentVersion)
+        .where(ConsentVersion.event_id == event_id)
+        .order_by(ConsentVersion.number.desc())
+        .limit(1)
+    )
+
+
+def current_consent_version(event: Event) -> ConsentVersion | None:
+    """The notice participants consent to now, or None when the event has none."""
+    version = latest_consent_version(event.id)
+    if version is None or not any(text.strip() for text in _texts_of_version(version)):
+        return None
+    return version
+
+
+def consent_versions(event: Event) -> list[ConsentVersion]:
+    """Every version of an event's notice, newest first."""
+    return list(
+        db.session.scalars(
+            select(ConsentVersion)
+            .where(ConsentVersion.event_id == event.id)
+            .order_by(ConsentVersion.number.desc())
+        ).all()
+    )
+
+
+def _acting_user_id() -> int | None:
+    if not has_request_context():
+        return None
+    from flask_login import current_user
+
+    return current_user.id if current_user.is_authenticated else None
+
+
+def _version_changed_texts(session: Session, flush_context, instances) -> None:
+    """before_flush: add a ConsentVersion for every event whose notice changed."""
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, Event):
+            continue
+        texts = _texts_of(obj)
+        if obj in session.new:
+            if any(text.strip() for text in texts):
+                session.add(_new_version(obj, 1, texts))
+            continue
+        state = inspect(obj)
+        if not any(state.attrs[name].history.has_changes() for name in TEXT_FIELDS):
+            continue
+        with session.no_autoflush:
+            # Two organizers saving at once: the row lock makes the second wait and number
+            # its version after the first (SQLite transactions already hold the write lock).
+            session.execute(select(Event.id).where(Event.id == obj.id).with_for_update())
+            latest = session.scalar(
+                select(ConsentVersion)
+                .where(ConsentVersion.event_id == obj.id)
+                .order_by(ConsentVersion.number.desc())
+                .limit(1)
+            )
+        if latest is not None and _texts_of_version(latest) == texts:
+            continue
+        if latest is None and not any(text.strip() for text in texts):
+            continue
+        session.add(_new_version(obj, (latest.number if latest else 0) + 1, texts))
+
+
+def _new_version(event: Event, number: int, texts: tuple[str, str, str]) -> ConsentVersion:
+    text_zh, text_en, text_ru = texts
+    return ConsentVersion(
+        event=event,
+        number=number,
+        text_zh=text_zh,
+        text_en=text_en,
+        text_ru=text_ru,
+        created_by_user_id=_acting_user_id(),
+    )
+
+
+def install_consent_versioning() -> None:
+    """Attach the versioning hook to every session (idempotent)."""
+    if not sa_event.contains(Session, "before_flush", _version_changed_texts):
+        sa_event.listen(Session, "before_flush", _version_changed_texts)
