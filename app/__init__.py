@@ -141,14 +141,14 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
-        incident = uuid.uuid4().hex[:12]
-        log.exception("unhandled error, incident %s", incident)
-        db.session.rollback()
-        if wants_json():
         from app.health.errors import database_unavailable_response, is_database_unavailable
 
         if is_database_unavailable(error):
             log.warning("database unavailable: %s: %s", type(error).__name__, error)
             return database_unavailable_response(wants_json())
+        incident = uuid.uuid4().hex[:12]
+        log.exception("unhandled error, incident %s", incident)
+        db.session.rollback()
+        if wants_json():
             return {"error": "internal", "incident": incident}, 500
         return render_template("errors/500.html", incident=incident), 500
