@@ -23,7 +23,7 @@ max_requests = int(os.environ.get("HUIWU_MAX_REQUESTS", "20000"))
 max_requests_jitter = max_requests // 10
 # The app is built once per worker after the fork: no database connection crosses a fork.
 preload_app = False
-accesslog = os.environ.get("HUIWU_ACCESS_LOG", "-")
+accesslog = os.environ.get("HUIWU_ACCESS_LOG", "-") or None  # empty: no access log
 errorlog = "-"
 loglevel = os.environ.get("HUIWU_LOG_LEVEL", "info")
 # nginx in front terminates TLS and sets X-Forwarded-*; trust it only from loopback.
