@@ -13,6 +13,7 @@ from app.events.forms import EventSettingsForm
 from app.events.models import EventStatus
 from app.events.services import EventError, category_counts, list_public_events, update_event
 from app.extensions import db
+from app.judging.submission_services import competition_settings, submission_closed_reason
 
 bp = Blueprint("events", __name__)
 
@@ -35,7 +36,15 @@ def show(slug: str):
     ):
         abort(404)
     categories = [c for c in event.categories if c.is_public]
-    return render_template("events/show.html", categories=categories, now=utcnow())
+    now = utcnow()
+    competition = competition_settings(event)
+    submissions_open = submission_closed_reason(event, competition, now) is None
+    return render_template(
+        "events/show.html",
+        categories=categories,
+        now=now,
+        competition=competition if submissions_open else None,
+    )
 
 
 @bp.route("/manage/<slug>/")

@@ -17,7 +17,10 @@ from flask_login import current_user
 from app.accounts.models import Role
 from app.accounts.permissions import event_role, requires
 from app.extensions import db
-from app.judging import services
+from app.judging import (
+    services,
+    submission_routes,  # noqa: F401  (the team entry pages, same blueprint)
+)
 from app.judging.routes import bp
 from app.judging.services import JudgingError
 

@@ -4,11 +4,12 @@ score sheets with every version kept, awards."""
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
+    Date,
     Enum,
     Float,
     ForeignKey,
@@ -24,7 +25,7 @@ from app.extensions import db
 
 if TYPE_CHECKING:
     from app.accounts.models import User
-    from app.registration.models import Registration
+    from app.registration.models import Category, Registration
 
 
 def _enum(cls: type[enum.Enum], length: int = 20) -> Enum:
@@ -102,6 +103,36 @@ class AwardLevel(enum.StrEnum):
     EXCELLENCE = "excellence"
 
 
+class CompetitionSettings(db.Model):
+    """How teams submit entries on the public site: the registration category team members
+    join, the submission window, team size, tracks and the age limit (youth competitions).
+
+    One row per event; an event without one takes no public submissions.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), unique=True)
+    # Every team member becomes a registration in this category.
+    team_category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("category.id", ondelete="SET NULL")
+    )
+    submissions_open: Mapped[bool] = mapped_column(default=False)
+    # Teams can submit and edit their entry until then (None: while submissions are open).
+    submission_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    min_team_size: Mapped[int] = mapped_column(default=1)
+    max_team_size: Mapped[int] = mapped_column(default=5)
+    # The tracks a team chooses from; empty: the track is free text.
+    tracks: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Oldest age (in full years) a team member may be; None: no limit, and no date of birth
+    # is asked for.
+    age_limit: Mapped[int | None] = mapped_column()
+    # The day the age is counted on (None: the event's first day).
+    age_reference_date: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    team_category: Mapped[Category | None] = relationship()
+
+
 class Entry(db.Model):
     """A team's project in the competition."""
 
@@ -122,6 +153,12 @@ class Entry(db.Model):
         _enum(Eligibility), default=Eligibility.PENDING
     )
     eligibility_reason: Mapped[str] = mapped_column(String(500), default="")
+    # When the organizers last accepted or rejected the entry.
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set for entries a team submitted on the public site; None for organizer-entered ones.
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The team's last change through the leader's self-service link.
+    team_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     members: Mapped[list[TeamMember]] = relationship(
@@ -149,6 +186,8 @@ class TeamMember(db.Model):
     entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"))
     is_leader: Mapped[bool] = mapped_column(default=False)
+    # Asked only when the competition has an age limit (the one personal fact it needs).
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
 
     entry: Mapped[Entry] = relationship(back_populates="members")
     registration: Mapped[Registration] = relationship()

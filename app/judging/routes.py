@@ -28,7 +28,7 @@ from flask_login import current_user
 from app.accounts.models import Role
 from app.accounts.permissions import event_role, requires
 from app.extensions import db
-from app.judging import export, services
+from app.judging import export, services, submission_services
 from app.judging.aggregation import METHODS
 from app.judging.forms import (
     AGGREGATION_CHOICES,
@@ -164,7 +164,12 @@ def entry_page(slug: str, entry_id: int):
     """An entry: team, materials, eligibility."""
     entry = _entry(entry_id)
     form = EligibilityForm(status=str(entry.eligibility), reason=entry.eligibility_reason)
-    return render_template("judging/entry.html", entry=entry, eligibility_form=form)
+    return render_template(
+        "judging/entry.html",
+        entry=entry,
+        eligibility_form=form,
+        report=submission_services.eligibility_report(entry),
+    )
 
 
 @bp.route(f"{MANAGE}/entries/<int:entry_id>/edit", methods=["GET", "POST"])
@@ -187,26 +192,41 @@ def edit_entry(slug: str, entry_id: int):
 @bp.route(f"{MANAGE}/entries/<int:entry_id>/eligibility", methods=["POST"])
 @requires(ORGANIZER)
 def set_eligibility(slug: str, entry_id: int):
-    """Accept or reject an entry with a reason."""
+    """Accept or reject an entry with a reason; the team leader is mailed the decision."""
     entry = _entry(entry_id)
     form = EligibilityForm()
     target = url_for("judging.entry_page", slug=slug, entry_id=entry_id)
     if not form.validate_on_submit() or form.status.data not in set(Eligibility):
         abort(400, _("Choose an eligibility status."))
     try:
-        services.set_eligibility(entry, Eligibility(form.status.data), form.reason.data or "")
+        mailed = submission_services.decide_entry(
+            entry, Eligibility(form.status.data), form.reason.data or ""
+        )
         db.session.commit()
     except JudgingError as exc:
         return _refused(exc, target)
     flash(_("Eligibility saved."), "success")
+    if mailed:
+        flash(_("The decision has been emailed to the team leader."), "success")
     return redirect(target)
 
 
 def _send_deck(entry):
+    """The deck as a download: a file a team uploaded is never rendered in our origin."""
     path = services.deck_path(entry)
     if path is None:
         abort(404)
-    return send_file(path, mimetype="application/pdf", download_name=f"entry-{entry.id}.pdf")
+    response = send_file(
+        path,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"entry-{entry.id}.pdf",
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route(f"{MANAGE}/entries/<int:entry_id>/deck.pdf")

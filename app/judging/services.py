@@ -53,7 +53,8 @@ from app.judging.models import (
 from app.registration.models import Registration, RegistrationState
 
 MAX_DECK_BYTES = 10 * 1024 * 1024
-PDF_MAGIC = b"%PDF-"
+PDF_HEADER = re.compile(rb"%PDF-[12]\.\d")
+PDF_TRAILER = b"%%EOF"
 MAX_COMMENT = 4000
 MAX_CRITERIA = 12
 MAX_JUDGES_PER_ENTRY = 50
@@ -184,6 +185,8 @@ def set_eligibility(entry: Entry, status: Eligibility, reason: str) -> None:
     reason = reason.strip()
     if status == Eligibility.INELIGIBLE and not reason:
         raise JudgingError(_l("Give the reason for the rejection."), field_name="reason")
+    if (status, reason) != (entry.eligibility, entry.eligibility_reason):
+        entry.decided_at = None if status == Eligibility.PENDING else utcnow()
     entry.eligibility = status
     entry.eligibility_reason = reason
     db.session.flush()
@@ -194,8 +197,12 @@ def deck_dir(event_id: int) -> Path:
     return Path(current_app.config["INSTANCE_DIR"]) / "judging" / str(event_id)
 
 
-def save_deck(entry: Entry, stream: IO[bytes]) -> None:
-    """Store an uploaded pitch deck; raises JudgingError (413/415) when too large or not a PDF."""
+def read_deck(stream: IO[bytes]) -> bytes:
+    """Read an uploaded pitch deck; raises JudgingError (413/415) when too large or not a PDF.
+
+    The type is sniffed from the bytes (a PDF starts with the %PDF-1.x/2.x header and ends
+    with an %%EOF marker), never taken from the file name or the browser's content type.
+    """
     data = stream.read(MAX_DECK_BYTES + 1)
     if len(data) > MAX_DECK_BYTES:
         raise JudgingError(
@@ -204,10 +211,15 @@ def save_deck(entry: Entry, stream: IO[bytes]) -> None:
             code="too_large",
             field_name="deck",
         )
-    if not data.startswith(PDF_MAGIC):
+    if not PDF_HEADER.match(data) or PDF_TRAILER not in data[-2048:]:
         raise JudgingError(
             _l("The pitch deck must be a PDF file."), status=415, code="not_pdf", field_name="deck"
         )
+    return data
+
+
+def store_deck(entry: Entry, data: bytes) -> None:
+    """Write a checked deck (see read_deck) outside the static folder, replacing the old one."""
     directory = deck_dir(entry.event_id)
     directory.mkdir(parents=True, exist_ok=True)
     name = f"deck-{entry.id}-{uuid.uuid4().hex[:12]}.pdf"
@@ -218,6 +230,11 @@ def save_deck(entry: Entry, stream: IO[bytes]) -> None:
     db.session.flush()
     if old:
         (directory / old).unlink(missing_ok=True)
+
+
+def save_deck(entry: Entry, stream: IO[bytes]) -> None:
+    """Store an uploaded pitch deck; raises JudgingError (413/415) when too large or not a PDF."""
+    store_deck(entry, read_deck(stream))
 
 
 def deck_path(entry: Entry) -> Path | None:

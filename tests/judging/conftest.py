@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import shutil
 from dataclasses import dataclass, field
 
 import pytest
@@ -11,10 +12,11 @@ from app.accounts.models import Role, User
 from app.clock import utcnow
 from app.events.models import Event, EventKind
 from app.extensions import db
-from app.judging import services
-from app.judging.models import Eligibility, Entry, Round, RoundKind
+from app.judging import services, submission_services
+from app.judging.models import CompetitionSettings, Eligibility, Entry, Round, RoundKind
 from app.judging.services import CriterionData, EntryData, RoundData
-from app.registration.models import Attendance, Registration, RegistrationState
+from app.judging.submission_services import SettingsData
+from app.registration.models import Attendance, Category, Registration, RegistrationState
 
 _serial = itertools.count(1)
 
@@ -137,3 +139,41 @@ def full_values(round_: Round, value: float = 7.0) -> dict[str, float]:
 
 def new_client_id() -> str:
     return f"test-{next(_serial):08d}-{utcnow().timestamp():.0f}"
+
+
+@dataclass
+class CallForEntries:
+    """An open competition with a team category and its submission settings."""
+
+    event: Event
+    category: Category
+    settings: CompetitionSettings
+
+
+@pytest.fixture
+def call_for_entries(app, make_event, make_category):
+    def factory(**settings) -> CallForEntries:
+        event = make_event(kind=EventKind.COMPETITION)
+        # Ids are reused between tests (the database is emptied, files are not).
+        shutil.rmtree(submission_services.services.deck_dir(event.id), ignore_errors=True)
+        category = make_category(
+            event,
+            code="team",
+            name_zh="参赛团队成员",
+            name_en="Competition team member",
+            name_ru="Участник команды конкурса",
+            capacity=None,
+        )
+        values = dict(
+            team_category_id=category.id,
+            submissions_open=True,
+            min_team_size=2,
+            max_team_size=4,
+            tracks=["AI", "Green energy"],
+        )
+        values.update(settings)
+        saved = submission_services.save_competition_settings(event, SettingsData(**values))
+        db.session.commit()
+        return CallForEntries(event, category, saved)
+
+    return factory

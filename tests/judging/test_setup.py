@@ -13,6 +13,7 @@ from app.judging import services
 from app.judging.models import ConflictSource, Criterion, Eligibility, Entry, Round, RoundKind
 from app.judging.services import EntryData, JudgingError, RoundData
 from tests.judging.conftest import criteria_rows
+from tests.judging.submission_support import tiny_pdf
 
 
 def test_round_weights_not_adding_up_to_100_are_refused_with_the_sum(competition):
@@ -138,7 +139,7 @@ def test_entry_form_creates_entry_with_team_and_pdf_deck(
             "video_url": "https://example.org/v",
             "members": [str(a.id), str(b.id)],
             "leader": str(b.id),
-            "deck": (io.BytesIO(b"%PDF-1.4 test deck"), "deck.pdf"),
+            "deck": (io.BytesIO(tiny_pdf()), "deck.pdf"),
         },
         content_type="multipart/form-data",
     )
