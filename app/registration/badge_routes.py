@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from app.accounts.models import Role
 from app.accounts.permissions import PUBLIC, event_role, requires
+from app.audit.services import record_audit
 from app.events.models import BackgroundJob, JobState
 from app.extensions import db
 from app.registration.badge_forms import BadgeSettingsForm, BadgeSheetForm
@@ -217,6 +218,14 @@ def download_badge_sheet(slug: str, job_id: int):
     path = sheet_result_path(job)
     if path is None:
         abort(404)
+    # A sheet prints every name on it: downloading it is an export of personal data.
+    record_audit(
+        "badges.sheet_download",
+        event=g.event,
+        target=f"job:{job.id}",
+        details={"format": "pdf", "rows": job.progress_total},
+    )
+    db.session.commit()
     response = send_file(
         path,
         mimetype="application/pdf",

@@ -167,6 +167,19 @@ def _question_field(question: Question, locale: str):
     if question.kind == QuestionKind.YES_NO:
         yes_no = [("yes", _l("Yes")), ("no", _l("No"))]
         return RadioField(label, choices=yes_no, validators=required)
+    if question.kind == QuestionKind.ID_NUMBER:
+        return StringField(
+            label,
+            validators=[
+                *required,
+                Length(max=40),
+                Regexp(
+                    r"^[A-Za-z0-9][A-Za-z0-9 \-]*$",
+                    message=_l("Please use only letters, digits, spaces and hyphens."),
+                ),
+            ],
+            render_kw={"autocomplete": "off", "spellcheck": "false"},
+        )
     return SelectField(label, choices=list(country_choices(locale)), validators=required)
 
 

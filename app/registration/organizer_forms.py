@@ -148,6 +148,7 @@ QUESTION_KIND_CHOICES = [
     (QuestionKind.MULTIPLE_CHOICE.value, _l("Several choices")),
     (QuestionKind.YES_NO.value, _l("Yes / no")),
     (QuestionKind.COUNTRY.value, _l("Country")),
+    (QuestionKind.ID_NUMBER.value, _l("ID document number (sensitive)")),
 ]
 
 
@@ -217,6 +218,13 @@ class QuestionForm(_StrippedForm):
     label_en = StringField(_l("Question (English)"), validators=[DataRequired(), Length(max=300)])
     label_ru = StringField(_l("Question (Russian)"), validators=[Optional(), Length(max=300)])
     required = BooleanField(_l("An answer is required"))
+    sensitive = BooleanField(
+        _l("Sensitive (ID-like): mask on screen, leave out of exports unless chosen"),
+        description=_l(
+            "Set automatically for ID document numbers and for questions asking for a "
+            "passport or ID card."
+        ),
+    )
     position = IntegerField(
         _l("Position"), default=0, validators=[InputRequired(), NumberRange(min=0, max=10_000)]
     )

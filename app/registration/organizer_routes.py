@@ -12,9 +12,11 @@ from flask_login import current_user
 
 from app.accounts.models import Role
 from app.accounts.permissions import event_role, requires
+from app.audit.services import record_audit
 from app.clock import local_to_utc, to_local, utcnow
 from app.events.services import category_counts
 from app.extensions import db
+from app.privacy.sensitive import mask_answer
 from app.registration.export import (
     export_headers,
     export_row,
@@ -154,13 +156,10 @@ def show_registration(slug: str, registration_id: int):
     """Everything about one registration: fields, answers, history, mails, actions."""
     registration = _registration_or_404(registration_id)
     locale = _locale()
-    answers = [
-        (
-            question,
-            format_answer(question, (registration.answers or {}).get(str(question.id)), locale),
-        )
-        for question in g.event.questions
-    ]
+    answers = []
+    for question in g.event.questions:
+        text = format_answer(question, (registration.answers or {}).get(str(question.id)), locale)
+        answers.append((question, mask_answer(text) if question.sensitive else text))
     return render_template(
         "registration/organizer_show.html",
         registration=registration,
@@ -206,15 +205,33 @@ def registration_action(slug: str, registration_id: int, action: str):
     )
 
 
-def _export(filters: RegistrationFilter):
+def _export(filters: RegistrationFilter, file_format: str):
+    """Headers, rows and file name of an export; records it in the audit log.
+
+    Answers to sensitive (ID-like) questions are included only with ?sensitive=1.
+    """
     event = g.event
     locale = _locale()
-    questions = list(event.questions)
+    with_sensitive = request.args.get("sensitive") == "1"
+    questions = [q for q in event.questions if with_sensitive or not q.sensitive]
     headers = export_headers(questions, locale)
     rows = [
         export_row(registration, questions, event, locale)
         for registration in registrations_for_export(event, filters)
     ]
+    # Which filters were used, not what was searched for (a search is often a person's name).
+    used = {k: ("…" if k == "q" else v) for k, v in filters.as_args().items()}
+    record_audit(
+        "registrations.export",
+        event=event,
+        details={
+            "format": file_format,
+            "rows": len(rows),
+            "filters": used,
+            "sensitive_included": with_sensitive and any(q.sensitive for q in questions),
+        },
+    )
+    db.session.commit()
     stamp = to_local(utcnow(), event.timezone).strftime("%Y%m%d")
     return headers, rows, f"{event.slug}-registrations-{stamp}"
 
@@ -232,7 +249,7 @@ def _attachment(data: bytes, mimetype: str, filename: str):
 @requires(ORGANIZER)
 def export_registrations_xlsx(slug: str):
     """Download the (filtered) registrations as an Excel workbook."""
-    headers, rows, basename = _export(RegistrationFilter.from_args(request.args, g.event))
+    headers, rows, basename = _export(RegistrationFilter.from_args(request.args, g.event), "xlsx")
     data = write_xlsx(headers, rows, _("Registrations"))
     return _attachment(
         data,
@@ -245,7 +262,7 @@ def export_registrations_xlsx(slug: str):
 @requires(ORGANIZER)
 def export_registrations_csv(slug: str):
     """Download the (filtered) registrations as CSV (UTF-8 with BOM, opens in Excel)."""
-    headers, rows, basename = _export(RegistrationFilter.from_args(request.args, g.event))
+    headers, rows, basename = _export(RegistrationFilter.from_args(request.args, g.event), "csv")
     return _attachment(write_csv(headers, rows), "text/csv; charset=utf-8", f"{basename}.csv")
 
 
@@ -380,6 +397,7 @@ def _question_data(form: QuestionForm) -> QuestionData:
         required=bool(form.required.data),
         position=form.position.data or 0,
         choices=form.parsed_choices,
+        sensitive=bool(form.sensitive.data),
     )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import User
 from app.events.models import Event
 from app.extensions import db
+from app.privacy.sensitive import is_id_like_label
 from app.registration.models import (
     AttendanceRule,
     Category,
@@ -183,6 +184,7 @@ class QuestionData:
     required: bool = False
     position: int = 0
     choices: list[dict[str, str]] = field(default_factory=list)
+    sensitive: bool = False
 
 
 def _apply_question(question: Question, data: QuestionData) -> None:
@@ -195,6 +197,12 @@ def _apply_question(question: Question, data: QuestionData) -> None:
     question.required = data.required
     question.position = data.position
     question.choices = list(data.choices) if data.kind in CHOICE_KINDS else []
+    # An ID-like question is sensitive whatever the organizer ticked.
+    question.sensitive = (
+        data.sensitive
+        or data.kind == QuestionKind.ID_NUMBER
+        or is_id_like_label(data.label_zh, data.label_en, data.label_ru)
+    )
 
 
 def create_question(event: Event, data: QuestionData) -> Question:
