@@ -144,6 +144,16 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "judging.stage": ORGANIZER,
     "judging.stage_control": ORGANIZER,
     "judging.stage_json": ORGANIZER,
+    "health.healthz": EVERYONE,
+    "health.readyz": EVERYONE,
+    "privacy.anonymize": ORGANIZER,
+    "privacy.anonymize_one": ORGANIZER,
+    "privacy.confirm_request": ORGANIZER,
+    "privacy.consent_version": ORGANIZER,
+    "privacy.decline_request": ORGANIZER,
+    "privacy.download_data": LINK_HOLDER,
+    "privacy.index": ORGANIZER,
+    "privacy.request_data_deletion": LINK_HOLDER,
     "mail.outbox": ORGANIZER,
     "mail.outbox_message": ORGANIZER,
     "mail.outbox_preview": ORGANIZER,
@@ -203,6 +213,8 @@ FOREIGN_OBJECT_ANSWERS = {
     "media.import_confirm": "ok",
     # Not assigned to the entry of another event.
     "judging.api_save_sheet": "403",
+    # Consent versions are numbered per event: number 1 is this event's own first version.
+    "privacy.consent_version": "ok",
 }
 
 

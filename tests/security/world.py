@@ -50,6 +50,7 @@ from app.media.services import (
     create_outlet,
     link_journalist,
 )
+from app.privacy.services import request_deletion
 from app.registration.badge_services import (
     BADGE_SHEET_KIND,
     BadgeSettings,
@@ -160,6 +161,9 @@ def build_event_world(
         register_participant(event, guests, _participant(event, guests, f"队员{i}"), notify=False)
         for i in range(2)
     ]
+    leaver = register_participant(
+        event, guests, _participant(event, guests, "请求删除"), notify=False
+    )
     journalist = register_participant(
         event, media_category, _participant(event, media_category, "记者"), notify=False
     )
@@ -262,6 +266,9 @@ def build_event_world(
         event, "媒体,日期,标题\n青岛电视台,2020-11-27,闭幕报道\n".encode(), "log.csv", organizer
     )
 
+    # Privacy: a deletion request waiting for the organizer.
+    deletion = request_deletion(leaver)
+
     # Certificates.
     certificate = issue_certificate(
         participant, CertificateKind.PARTICIPATION, actor=organizer, send_mail=False
@@ -300,6 +307,8 @@ def build_event_world(
             "certificate_token": certificate.verification_token,
             "manage_token": token,
             "message_id": message_id,
+            "request_id": deletion.id,
+            "number": 1,  # the event's first consent text version
         },
     )
     db.session.commit()
