@@ -53,6 +53,16 @@ class Config:
     MANAGE_LINK_MAX_AGE_DAYS = int(os.environ.get("MANAGE_LINK_MAX_AGE_DAYS", "365"))
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None
+    # Rate limits ("N per minute;M per hour"), per client address unless said otherwise;
+    # counters in Redis when REDIS_URL (or RATELIMIT_STORAGE_URI) is set, else in memory.
+    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
+    RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;60 per hour")
+    # Sign-in attempts per account, from any address (slows a distributed password guess).
+    RATELIMIT_LOGIN_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "30 per hour")
+    RATELIMIT_REGISTRATION = os.environ.get("RATELIMIT_REGISTRATION", "20 per minute;200 per hour")
+    # Self-service and verification link pages (/r/<token>…, /c/…): guessing protection.
+    RATELIMIT_LINKS = os.environ.get("RATELIMIT_LINKS", "60 per minute;600 per hour")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -71,6 +81,7 @@ class TestConfig(Config):
     )
     REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
     WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False  # on only in the limiter's own tests
     PUBLIC_BASE_URL = "http://localhost"
 
 

@@ -94,6 +94,10 @@ def create_app(config: object | str | None = None) -> Flask:
     register_cli(app)
     _register_template_helpers(app)
     _register_error_handlers(app)
+
+    from app.security import init_security
+
+    init_security(app)
     return app
 
 

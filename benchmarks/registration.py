@@ -224,6 +224,8 @@ def start_gunicorn(args, database_url: str, instance_dir: Path, port: int) -> su
         os.environ,
         DATABASE_URL=database_url,
         HUIWU_CONFIG="development",
+        # Every simulated guest comes from 127.0.0.1: per-address rate limits would refuse them.
+        RATELIMIT_ENABLED="0",
         HUIWU_INSTANCE_DIR=str(instance_dir),
         MAIL_OUTBOX_DIR=str(instance_dir / "outbox"),
         MAIL_SERVER="",

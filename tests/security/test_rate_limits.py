@@ -1,0 +1,192 @@
+"""Rate limits on sign-in, public registration and link pages (Flask-Limiter), in memory and in
+a real Redis shared by several app processes; off in the rest of the test suite."""
+
+from __future__ import annotations
+
+import pytest
+from redis import Redis
+
+from app import create_app
+from app.extensions import db
+from app.security.ratelimit import limited_endpoints
+from tests.conftest import TEST_PASSWORD, form_data, redis_url_for_tests
+
+SMALL_LIMITS = dict(
+    RATELIMIT_ENABLED=True,
+    RATELIMIT_LOGIN="3 per minute",
+    RATELIMIT_LOGIN_ACCOUNT="5 per hour",
+    RATELIMIT_REGISTRATION="2 per minute",
+    RATELIMIT_LINKS="4 per minute",
+)
+
+
+def limited_config(config_class, storage: str):
+    return type(
+        "LimitedConfig", (config_class,), {**SMALL_LIMITS, "RATELIMIT_STORAGE_URI": storage}
+    )
+
+
+@pytest.fixture(scope="module")
+def memory_app(config_class):
+    return create_app(limited_config(config_class, "memory://"))
+
+
+@pytest.fixture
+def limited(app, memory_app):
+    """The app with small limits in memory; counters reset for each test (`app` empties the
+    shared database afterwards)."""
+    memory_app.extensions["huiwu_limiter"].reset()
+    return memory_app
+
+
+@pytest.fixture
+def redis_storage():
+    url = redis_url_for_tests()
+    if url is None:
+        import os
+
+        if os.environ.get("CI"):
+            pytest.fail("Redis is required in CI but not reachable")
+        pytest.skip("no Redis server reachable (set TEST_REDIS_URL)")
+    connection = Redis.from_url(url)
+    for key in connection.scan_iter("*huiwu-limits*"):
+        connection.delete(key)
+    yield url
+    for key in connection.scan_iter("*huiwu-limits*"):
+        connection.delete(key)
+
+
+def client_from(app, address: str = "203.0.113.7"):
+    """A test client whose requests come from `address` (only the WSGI environ says so)."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def release_database() -> None:
+    """End the test's read transaction: on SQLite it holds the write lock that the other app's
+    requests would wait for."""
+    db.session.commit()
+
+
+def wrong_login(client, email: str = "nobody@example.org", lang: str = "en"):
+    return client.post(f"/login?lang={lang}", data={"email": email, "password": "wrong-password"})
+
+
+def test_sign_in_registration_and_link_pages_are_limited(memory_app):
+    limited_routes = limited_endpoints(memory_app)
+    assert limited_routes["accounts.login"] == ["login", "login-account"]
+    assert limited_routes["registration.register"] == ["registration"]
+    link_rules = [
+        rule.endpoint
+        for rule in memory_app.url_map.iter_rules()
+        if rule.rule.startswith(("/r/", "/c/"))
+    ]
+    assert len(link_rules) >= 5
+    assert all(limited_routes[endpoint] == ["links"] for endpoint in link_rules)
+
+
+def test_organizer_and_scanner_routes_are_not_limited(memory_app):
+    limited_routes = limited_endpoints(memory_app)
+    assert not [e for e in limited_routes if e.startswith(("checkin.", "judging.api", "mail."))]
+    assert "registration.list_registrations" not in limited_routes
+
+
+def test_fourth_failed_sign_in_in_a_minute_gets_a_clear_429(limited):
+    client = client_from(limited)
+    assert [wrong_login(client).status_code for _ in range(3)] == [200, 200, 200]
+    response = wrong_login(client)
+    assert response.status_code == 429
+    assert "Too many attempts. Please wait a few minutes and try again." in response.text
+    assert int(response.headers["Retry-After"]) > 0
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"), [("zh_CN", "尝试次数过多"), ("ru", "Слишком много попыток")]
+)
+def test_429_page_is_translated(limited, lang, text):
+    client = client_from(limited)
+    for _ in range(3):
+        wrong_login(client, lang=lang)
+    response = wrong_login(client, lang=lang)
+    assert response.status_code == 429
+    assert text in response.text
+
+
+def test_sign_in_page_views_are_not_counted(limited):
+    client = client_from(limited)
+    assert {client.get("/login").status_code for _ in range(10)} == {200}
+    assert wrong_login(client).status_code == 200
+
+
+def test_another_address_is_not_affected(limited):
+    first, second = client_from(limited, "203.0.113.7"), client_from(limited, "198.51.100.9")
+    for _ in range(4):
+        wrong_login(first)
+    assert wrong_login(first).status_code == 429
+    assert wrong_login(second).status_code == 200
+
+
+def test_one_account_is_limited_across_addresses(limited, make_user):
+    email = make_user().email
+    release_database()
+    answers = [
+        wrong_login(client_from(limited, f"198.51.100.{n}"), email=email).status_code
+        for n in range(6)
+    ]
+    assert answers == [200, 200, 200, 200, 200, 429]
+    # The right password from a fresh address is refused too while the account is limited.
+    response = client_from(limited, "192.0.2.1").post(
+        "/login", data={"email": email, "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 429
+
+
+def test_public_registration_is_limited_per_address(limited, make_event, make_category):
+    event = make_event()
+    category = make_category(event, capacity=None)
+    slug, data = event.slug, form_data(category)
+    release_database()
+    client = client_from(limited)
+    answers = [
+        client.post(
+            f"/e/{slug}/register", data={**data, "email": f"guest{n}@example.org"}
+        ).status_code
+        for n in range(3)
+    ]
+    assert answers == [302, 302, 429]
+    assert client.get(f"/e/{slug}/register").status_code == 200  # reading is not limited
+
+
+def test_guessing_self_service_links_is_limited(limited):
+    client = client_from(limited)
+    answers = [client.get(f"/r/guess-{n}").status_code for n in range(5)]
+    assert answers == [404, 404, 404, 404, 429]
+    assert client.get("/c/not-a-token").status_code == 429  # one budget for every link page
+
+
+def test_the_rest_of_the_suite_runs_without_limits(app, client):
+    assert app.extensions["huiwu_limiter"].enabled is False
+    assert {wrong_login(client).status_code for _ in range(12)} == {200}
+
+
+def test_two_app_processes_share_counters_in_redis(app, config_class, redis_storage):
+    config = limited_config(config_class, redis_storage)
+    first_worker, second_worker = create_app(config), create_app(config)
+    answers = [
+        wrong_login(client_from(worker)).status_code
+        for worker in (first_worker, second_worker, first_worker, second_worker)
+    ]
+    assert answers == [200, 200, 200, 429]
+    assert any(Redis.from_url(redis_storage).scan_iter("*huiwu-limits*"))
+
+
+def test_sign_in_still_works_when_the_limit_store_is_down(app, config_class, make_user):
+    # Port 1 on the loopback: nothing listens, connections are refused at once.
+    unreachable = create_app(limited_config(config_class, "redis://127.0.0.1:1/0"))
+    email = make_user().email
+    release_database()
+    response = client_from(unreachable).post(
+        "/login", data={"email": email, "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302
