@@ -246,11 +246,28 @@ def _send(email: EmailMessage, message_id: int) -> None:
         smtp.send_message(email)
 
 
-def sweep_outbox(stuck_after: timedelta | None = None) -> dict[str, int]:
-    """Recover stale claims of dead workers and enqueue every due queued message.
+def _mail_queue_is_empty() -> bool:
+    """True when no delivery job waits in Redis (always true without Redis, or when it is down)."""
+    connection = queue.connection()
+    if connection is None:
+        return True
+    from rq import Queue
 
-    Returns {"recovered": n, "enqueued": m}. Run periodically by the worker and by
-    `flask mail sweep`.
+    try:
+        return Queue("mail", connection=connection).count == 0
+    except Exception:
+        return True
+
+
+def sweep_outbox(stuck_after: timedelta | None = None) -> dict[str, int]:
+    """Recover stale claims of dead workers and enqueue queued messages whose job looks lost.
+
+    A retry is enqueued once due, a recovered claim at once. A message never tried yet was
+    enqueued when its transaction committed: it is enqueued again only when the mail queue
+    is empty (its job was lost, e.g. Redis was down) or it has waited `stuck_after` (default
+    MAIL_STUCK_AFTER_SECONDS) — sweeping every queued message each time gave every mail of
+    a backlog still waiting in the queue a second job. Returns {"recovered": n, "enqueued": m}.
+    Run periodically by the worker and by `flask mail sweep`.
     """
     now = utcnow()
     if stuck_after is None:
@@ -260,14 +277,17 @@ def sweep_outbox(stuck_after: timedelta | None = None) -> dict[str, int]:
         .where(
             OutboxMessage.state == MailState.SENDING, OutboxMessage.claimed_at < now - stuck_after
         )
-        .values(state=MailState.QUEUED, claimed_at=None, next_attempt_at=None)
+        .values(state=MailState.QUEUED, claimed_at=None, next_attempt_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
+    never_tried = OutboxMessage.next_attempt_at.is_(None)
+    if not _mail_queue_is_empty():
+        never_tried = never_tried & (OutboxMessage.created_at < now - stuck_after)
     due = db.session.scalars(
         select(OutboxMessage.id)
         .where(
             OutboxMessage.state == MailState.QUEUED,
-            or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+            or_(OutboxMessage.next_attempt_at <= now, never_tried),
         )
         .order_by(OutboxMessage.id)
     ).all()
