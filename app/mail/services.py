@@ -176,9 +176,13 @@ def backoff(attempts: int) -> timedelta:
 
 
 def claim_message(message_id: int) -> OutboxMessage | None:
-    """Atomically mark a due queued message as being sent; None when someone else has it."""
+    """Atomically mark a due queued message as being sent; None when someone else has it.
+
+    One UPDATE … RETURNING claims and loads the row. The claim is not committed here: the
+    caller builds the mail in the same transaction and commits before sending.
+    """
     now = utcnow()
-    claimed = db.session.execute(
+    return db.session.scalars(
         update(OutboxMessage)
         .where(
             OutboxMessage.id == message_id,
@@ -186,45 +190,74 @@ def claim_message(message_id: int) -> OutboxMessage | None:
             or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
         )
         .values(state=MailState.SENDING, attempts=OutboxMessage.attempts + 1, claimed_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    if claimed != 1:
-        return None
-    return db.session.get(OutboxMessage, message_id, populate_existing=True)
+        .returning(OutboxMessage)
+        .execution_options(populate_existing=True, synchronize_session=False)
+    ).one_or_none()
 
 
 def deliver_message(message_id: int) -> DeliveryOutcome:
-    """Deliver one queued message: SMTP if configured, else the local outbox folder."""
+    """Deliver one queued message: SMTP if configured, else the local outbox folder.
+
+    Two transactions per delivery: claim + build (committed before the network is used, so
+    no lock is held while waiting for the server), then the outcome.
+    """
     message = claim_message(message_id)
     if message is None:
+        db.session.rollback()
         return DeliveryOutcome(None)
+    attempts = message.attempts
     try:
         email = build_email(message)
-        # End the read transaction before talking to the network: no locks held while waiting.
-        db.session.commit()
+    except Exception as exc:
+        # The claim is undone with the failed transaction; the failure is recorded only if
+        # the row is still queued, i.e. no other delivery claimed it in the meantime.
+        db.session.rollback()
+        return _record_failure(message_id, attempts, exc, claimed=False)
+    # Keep the row's values after the commit without reloading them.
+    db.session.expunge(message)
+    db.session.commit()
+    try:
         _send(email, message_id)
     except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        message.last_error = error
-        message.claimed_at = None
-        if _is_transient(exc) and message.attempts < MAX_ATTEMPTS:
-            delay = backoff(message.attempts)
-            message.state = MailState.QUEUED
-            message.next_attempt_at = utcnow() + delay
-            db.session.commit()
-            return DeliveryOutcome(MailState.QUEUED, retry_in=delay, error=error)
-        message.state = MailState.FAILED
-        db.session.commit()
-        if not isinstance(exc, smtplib.SMTPException | OSError):
-            current_app.logger.exception("building or sending mail %s failed", message_id)
-        return DeliveryOutcome(MailState.FAILED, error=error)
-    message.state = MailState.SENT
-    message.sent_at = utcnow()
-    message.claimed_at = None
-    message.last_error = ""
+        db.session.rollback()
+        return _record_failure(message_id, attempts, exc, claimed=True)
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(state=MailState.SENT, sent_at=utcnow(), claimed_at=None, last_error="")
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
     return DeliveryOutcome(MailState.SENT)
+
+
+def _record_failure(
+    message_id: int, attempts: int, exc: Exception, *, claimed: bool
+) -> DeliveryOutcome:
+    """Write a failed attempt: back to queued with backoff when transient, else failed."""
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    values: dict = {"last_error": error, "claimed_at": None, "attempts": attempts}
+    retry_in = None
+    if _is_transient(exc) and attempts < MAX_ATTEMPTS:
+        retry_in = backoff(attempts)
+        values.update(state=MailState.QUEUED, next_attempt_at=utcnow() + retry_in)
+    else:
+        values.update(state=MailState.FAILED)
+    expected = MailState.SENDING if claimed else MailState.QUEUED
+    written = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.state == expected)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if written != 1:
+        return DeliveryOutcome(None)
+    if retry_in is None and not isinstance(exc, smtplib.SMTPException | OSError):
+        current_app.logger.error("building or sending mail %s failed", message_id, exc_info=exc)
+    if retry_in is not None:
+        return DeliveryOutcome(MailState.QUEUED, retry_in=retry_in, error=error)
+    return DeliveryOutcome(MailState.FAILED, error=error)
 
 
 def _send(email: EmailMessage, message_id: int) -> None:
