@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import smtplib
 import socket
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -260,6 +262,82 @@ def _record_failure(
     return DeliveryOutcome(MailState.FAILED, error=error)
 
 
+class _SMTPConnection(threading.local):
+    """This thread's open SMTP connection, reused from one mail to the next."""
+
+    smtp: smtplib.SMTP | None = None
+    key: tuple = ()
+    last_used: float = 0.0
+    sent: int = 0
+
+
+_smtp = _SMTPConnection()
+# A connection idle for longer is checked with NOOP before use (servers drop idle clients).
+SMTP_IDLE_CHECK_SECONDS = 5.0
+# Servers limit messages per connection (often to 100); start a new one before that.
+SMTP_MAX_MESSAGES_PER_CONNECTION = 50
+
+
+def _close_smtp(*, polite: bool = False) -> None:
+    """Drop this thread's SMTP connection; `polite` says QUIT first (a healthy connection)."""
+    smtp, _smtp.smtp = _smtp.smtp, None
+    if smtp is None:
+        return
+    if polite:
+        try:
+            smtp.quit()
+            return
+        except (smtplib.SMTPException, OSError):
+            pass
+    smtp.close()
+
+
+def _smtp_connection(config) -> smtplib.SMTP:
+    """This thread's SMTP connection for the configured server, opened when needed."""
+    key = tuple(
+        config.get(name)
+        for name in (
+            "MAIL_SERVER",
+            "MAIL_PORT",
+            "MAIL_USE_SSL",
+            "MAIL_USE_TLS",
+            "MAIL_USERNAME",
+            "MAIL_PASSWORD",
+            "MAIL_TIMEOUT",
+        )
+    )
+    smtp = _smtp.smtp
+    if smtp is not None and _smtp.key != key:
+        _close_smtp()
+        smtp = None
+    if smtp is not None and _smtp.sent >= SMTP_MAX_MESSAGES_PER_CONNECTION:
+        _close_smtp(polite=True)
+        smtp = None
+    if smtp is not None and time.monotonic() - _smtp.last_used > SMTP_IDLE_CHECK_SECONDS:
+        try:
+            alive = smtp.noop()[0] == 250
+        except (smtplib.SMTPException, OSError):
+            alive = False
+        if not alive:
+            _close_smtp()
+            smtp = None
+    if smtp is None:
+        smtp_class = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
+        smtp = smtp_class(
+            config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config.get("MAIL_TIMEOUT", 30)
+        )
+        try:
+            if config.get("MAIL_USE_TLS"):
+                smtp.starttls()
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        except BaseException:
+            smtp.close()
+            raise
+        _smtp.smtp, _smtp.key, _smtp.sent = smtp, key, 0
+    return smtp
+
+
 def _send(email: EmailMessage, message_id: int) -> None:
     config = current_app.config
     if not config.get("MAIL_SERVER"):
@@ -269,14 +347,15 @@ def _send(email: EmailMessage, message_id: int) -> None:
         temporary.write_bytes(bytes(email))
         temporary.replace(path)
         return
-    smtp_class = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
-    timeout = config.get("MAIL_TIMEOUT", 30)
-    with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout) as smtp:
-        if config.get("MAIL_USE_TLS"):
-            smtp.starttls()
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+    smtp = _smtp_connection(config)
+    try:
         smtp.send_message(email)
+    except BaseException:
+        # After a refusal or a broken connection the session's state is unknown: start afresh.
+        _close_smtp()
+        raise
+    _smtp.sent += 1
+    _smtp.last_used = time.monotonic()
 
 
 def _mail_queue_is_empty() -> bool:
