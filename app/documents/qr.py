@@ -17,6 +17,7 @@ import io
 from functools import lru_cache
 
 import qrcode
+from PIL import Image
 from qrcode.constants import ERROR_CORRECT_M
 
 __all__ = ["MASK_PATTERN", "QUIET_ZONE", "qr_matrix", "qr_png", "qr_rectangles", "qr_svg"]
@@ -36,19 +37,24 @@ def qr_matrix(data: str) -> tuple[tuple[bool, ...], ...]:
 
 
 def qr_png(data: str, box_size: int = 10, border: int = 4) -> bytes:
-    """Return a black-on-white PNG of the QR symbol for data."""
+    """Return a black-on-white PNG of the QR symbol for data (1 bit per pixel).
+
+    Drawn from the cached matrix by scaling one pixel per module: qrcode's own image
+    factory encodes the data again and paints every module separately (~3 ms a mail).
+    """
     if box_size < 1 or border < 0:
         raise ValueError("box_size must be >= 1 and border >= 0")
-    code = qrcode.QRCode(
-        error_correction=ERROR_CORRECT_M,
-        box_size=box_size,
-        border=border,
-        mask_pattern=MASK_PATTERN,
-    )
-    code.add_data(data)
-    code.make(fit=True)
+    matrix = qr_matrix(data)
+    side = len(matrix) + 2 * border
+    light_row = b"\xff" * side
+    margin = b"\xff" * border
+    rows = [light_row] * border
+    rows.extend(margin + bytes(0 if dark else 255 for dark in row) + margin for row in matrix)
+    rows.extend([light_row] * border)
+    image = Image.frombytes("L", (side, side), b"".join(rows))
+    image = image.resize((side * box_size, side * box_size), Image.Resampling.NEAREST)
     buffer = io.BytesIO()
-    code.make_image(fill_color="black", back_color="white").save(buffer, format="PNG")
+    image.convert("1").save(buffer, format="PNG")
     return buffer.getvalue()
 
 
