@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Regexp
 
 from app.accounts.models import Role
-from app.accounts.services import MIN_PASSWORD_LENGTH
+from app.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from app.events.forms import EventSettingsForm
 from app.events.services import SLUG_PATTERN
 
@@ -56,7 +56,7 @@ class NewUserForm(FlaskForm):
             DataRequired(),
             Length(
                 min=MIN_PASSWORD_LENGTH,
-                max=200,
+                max=MAX_PASSWORD_LENGTH,
                 message=_l(
                     "The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH
                 ),
@@ -85,7 +85,7 @@ class ChangePasswordForm(FlaskForm):
             DataRequired(),
             Length(
                 min=MIN_PASSWORD_LENGTH,
-                max=200,
+                max=MAX_PASSWORD_LENGTH,
                 message=_l(
                     "The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH
                 ),

@@ -78,7 +78,8 @@ def admin_users():
             db.session.commit()
         except AccountError as exc:
             db.session.rollback()
-            form.email.errors = [*form.email.errors, str(exc)]
+            target = form.password if exc.field_name == "password" else form.email
+            target.errors = [*target.errors, str(exc)]
         else:
             flash(_("The account %(email)s has been created.", email=user.email), "success")
             return redirect(url_for("accounts.admin_users"))
@@ -171,7 +172,8 @@ def change_own_password():
             db.session.commit()
         except AccountError as exc:
             db.session.rollback()
-            form.current_password.errors = [*form.current_password.errors, str(exc)]
+            target = form.new_password if exc.field_name == "password" else form.current_password
+            target.errors = [*target.errors, str(exc)]
         else:
             # The session token changed; sign this session in again with the new one.
             login_user(user)

@@ -6,14 +6,28 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.accounts.models import EventRole, Role, User
+from app.accounts.passwords import MIN_PASSWORD_LENGTH, password_problem
 from app.events.models import Event
 from app.extensions import db
 
-MIN_PASSWORD_LENGTH = 10
+__all__ = ["MIN_PASSWORD_LENGTH", "AccountError"]
 
 
 class AccountError(Exception):
-    """An account operation that cannot be done; the message is shown to the user."""
+    """An account operation that cannot be done; the message is shown to the user next to
+    `field_name` (the form field it is about), if given."""
+
+    def __init__(self, message, field_name: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field_name = field_name
+
+
+def check_password_policy(password: str, email: str) -> None:
+    """Raise AccountError (on the password field) when the password breaks the policy."""
+    problem = password_problem(password, email)
+    if problem is not None:
+        raise AccountError(problem, "password")
 
 
 def find_user(email: str) -> User | None:
@@ -22,17 +36,29 @@ def find_user(email: str) -> User | None:
 
 
 def create_user(email: str, name: str, password: str, is_admin: bool = False) -> User:
-    """Create a staff account; raises AccountError for a taken email or a short password."""
+    """Create a staff account; raises AccountError for a taken email or a password that
+    breaks the policy (app/accounts/passwords.py)."""
     if find_user(email) is not None:
-        raise AccountError(_l("A user with the email %(email)s already exists.", email=email))
-    if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
-            _l("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+            _l("A user with the email %(email)s already exists.", email=email), "email"
         )
+    check_password_policy(password, email)
     user = User(email=email.strip().lower(), name=name.strip(), is_admin=is_admin)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    return user
+
+
+def user_by_login_id(login_id: str) -> User | None:
+    """The active user of a Flask-Login id ("<id>:<session token>"), None once the token has
+    changed (password change, deactivation, second factor turned on or off)."""
+    raw_id, _, token = login_id.partition(":")
+    if not raw_id.isdigit():
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or not user.active or user.session_token != token:
+        return None
     return user
 
 
@@ -106,13 +132,11 @@ def set_user_active(user: User, active: bool, acting_user: User) -> None:
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Set a new password, signing out every other session; raises AccountError."""
+    """Set a new password, signing out every other session; raises AccountError for a wrong
+    current password or a new one that breaks the policy."""
     if not user.check_password(current_password):
-        raise AccountError(_l("The current password is wrong."))
-    if len(new_password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(
-            _l("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
-        )
+        raise AccountError(_l("The current password is wrong."), "current_password")
+    check_password_policy(new_password, user.email)
     user.set_password(new_password)
     db.session.flush()
 

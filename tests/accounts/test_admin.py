@@ -159,7 +159,7 @@ def test_creating_a_user_with_a_short_password_is_a_form_error(admin_client):
         query_string={"lang": "en"},
     )
     assert response.status_code == 400
-    assert "at least 10 characters" in response.get_data(as_text=True)
+    assert "at least 12 characters" in response.get_data(as_text=True)
     assert db.session.scalar(select(User).where(User.email == "short@example.org")) is None
 
 
