@@ -1,6 +1,6 @@
 """Imports every domain's models so metadata (and Alembic autogenerate) sees all tables."""
 
-from app.accounts.models import EventRole, User
+from app.accounts.models import EventRole, RecoveryCode, User
 from app.audit.models import AuditEntry
 from app.ceremonies.models import (
     AgendaSegment,
@@ -72,6 +72,7 @@ __all__ = [
     "Outlet",
     "PressAccreditation",
     "Question",
+    "RecoveryCode",
     "Registration",
     "RegistrationChange",
     "Round",

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 
@@ -14,3 +14,26 @@ class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     remember = BooleanField(_l("Keep me signed in"))
+
+
+class SecondFactorForm(FlaskForm):
+    """The code from the authenticator app, or a recovery code, after the password."""
+
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[DataRequired(), Length(max=40)],
+    )
+
+
+class EnableTwoFactorForm(FlaskForm):
+    """Confirm the enrolment with a code from the app."""
+
+    code = StringField(
+        _l("The 6-digit code the app shows"), validators=[DataRequired(), Length(max=20)]
+    )
+
+
+class PasswordConfirmForm(FlaskForm):
+    """Confirm a sensitive change of one's own account with the password."""
+
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])

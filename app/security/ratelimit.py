@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, render_template, request, session
 from flask_babel import gettext as _
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
@@ -63,9 +63,15 @@ def limited_endpoints(app: Flask) -> dict[str, list[str]]:
 
 
 def _account_key() -> str:
-    """Counts sign-in attempts per account, whatever address they come from."""
+    """Counts sign-in attempts per account, whatever address they come from: by the email
+    typed on the password form, by the account waiting for its second-factor code."""
     email = (request.form.get("email") or "").strip().lower()[:254]
-    return f"account:{email}" if email else f"address:{get_remote_address()}"
+    if email:
+        return f"account:{email}"
+    pending = session.get("second_factor_pending")
+    if isinstance(pending, dict) and pending.get("user"):
+        return f"account-id:{str(pending['user']).partition(':')[0]}"
+    return f"address:{get_remote_address()}"
 
 
 def _limit_value(config_key: str):

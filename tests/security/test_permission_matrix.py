@@ -31,6 +31,10 @@ CHECKIN_API = ("401", "401", "ok", "403", "403", "ok", "ok")
 # Judges' pages; a site administrator may look at the judge's home but is assigned nothing.
 JUDGE = ("login", "login", "403", "ok", "403", "403", "ok")
 ASSIGNED_JUDGE = ("login", "login", "403", "ok", "403", "403", "403")
+# Two-step sign-in settings: one's own account, for organizers (of any event) and admins.
+ORGANIZER_ACCOUNT = ("login", "login", "403", "403", "ok", "ok", "ok")
+# The second sign-in step without a password just given: back to the first step, for anyone.
+BACK_TO_SIGN_IN = ("login", "login", "login", "login", "login", "login", "login")
 # The link is the credential: a made-up link is 404 whoever follows it.
 LINK_HOLDER = ("404", "ok", "404", "404", "404", "404", "404")
 
@@ -46,6 +50,10 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "accounts.home": SIGNED_IN,
     "accounts.login": EVERYONE,
     "accounts.logout": EVERYONE,
+    "accounts.login_second_factor": BACK_TO_SIGN_IN,
+    "accounts.two_factor": ORGANIZER_ACCOUNT,
+    "accounts.two_factor_off": ORGANIZER_ACCOUNT,
+    "accounts.two_factor_recovery_codes": ORGANIZER_ACCOUNT,
     "ceremonies.agenda_pdf": ORGANIZER,
     "ceremonies.change_status": ORGANIZER,
     "ceremonies.delete": ORGANIZER,
@@ -144,6 +152,11 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "judging.stage": ORGANIZER,
     "judging.stage_control": ORGANIZER,
     "judging.stage_json": ORGANIZER,
+    "judging.submission_settings": ORGANIZER,
+    "judging.submit_entry": EVERYONE,
+    "judging.team_entry": LINK_HOLDER,
+    # The furnished competition takes no team changes: the leader is sent back to the entry.
+    "judging.team_entry_edit": ("404", "302", "404", "404", "404", "404", "404"),
     "health.healthz": EVERYONE,
     "health.readyz": EVERYONE,
     "privacy.anonymize": ORGANIZER,

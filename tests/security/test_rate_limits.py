@@ -76,6 +76,7 @@ def wrong_login(client, email: str = "nobody@example.org", lang: str = "en"):
 def test_sign_in_registration_and_link_pages_are_limited(memory_app):
     limited_routes = limited_endpoints(memory_app)
     assert limited_routes["accounts.login"] == ["login", "login-account"]
+    assert limited_routes["accounts.login_second_factor"] == ["login", "login-account"]
     assert limited_routes["registration.register"] == ["registration"]
     link_rules = [
         rule.endpoint
