@@ -66,6 +66,7 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
     # Reverse proxies in front of the app (nginx: 1): their X-Forwarded-For/Proto are trusted.
     TRUSTED_PROXIES = int(os.environ.get("HUIWU_TRUSTED_PROXIES", "0"))
     TESTING = False
