@@ -36,6 +36,9 @@ class Rule:
     # The status for a user who does not pass: 403, or 404 where even the page's existence
     # is not to be revealed (a draft event's public pages).
     refusal_status: int = 403
+    # False: `check` gets no user and loads the signed-in one itself only when it needs one
+    # (a JSON API authenticated by a device token must not load a session user per call).
+    needs_user: bool = True
 
 
 PUBLIC = Rule("public", False, lambda user, event: True)
@@ -100,7 +103,9 @@ def requires(rule: Rule):
                 g.event = event
             if rule.needs_login and not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            user = current_user if current_user.is_authenticated else None
+            user = None
+            if rule.needs_user and current_user.is_authenticated:
+                user = current_user
             if not rule.check(user, event):
                 g.pop("event", None)  # the error page must not show the event it refuses
                 abort(rule.refusal_status)

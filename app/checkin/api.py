@@ -17,10 +17,9 @@ from flask_babel import format_time, get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.accounts.permissions import PUBLIC, requires
-from app.checkin.auth import checkin_access
+from app.accounts.permissions import requires
+from app.checkin.auth import checkin_access, current_event
 from app.checkin.models import CheckinStatus, ScanKind
-from app.checkin.openapi import openapi_document
 from app.checkin.routes import bp
 from app.checkin.services import (
     CheckinError,
@@ -270,7 +269,7 @@ def api_view(rule: str, **options):
 @api_view(f"{API}/lists", methods=["GET"])
 def api_lists(slug: str):
     """The event's check-in lists."""
-    return {"lists": [_list_body(cl) for cl in lists_of_event(g.event)]}
+    return {"lists": [_list_body(cl) for cl in lists_of_event(current_event())]}
 
 
 @api_view(f"{API}/redeem", methods=["POST"])
@@ -284,7 +283,7 @@ def api_redeem(slug: str):
     nonce = _nonce(data.get("nonce"))
     scanned_at = _scanned_at(data.get("scanned_at"))
     kind = _kind(data.get("kind"))
-    result = redeem_code(g.event.id, list_id, code, station, nonce, scanned_at, kind)
+    result = redeem_code(g.event_id, list_id, code, station, nonce, scanned_at, kind)
     body = result_body(result)
     db.session.commit()
     return body
@@ -297,7 +296,7 @@ def api_undo(slug: str):
     _only(data, {"checkin_id", "station"})
     checkin_id = _identifier(data.get("checkin_id"), "checkin_id")
     station = _label(data.get("station"), "station", MAX_STATION)
-    undo_checkin(g.event, checkin_id, station)
+    undo_checkin(current_event(), checkin_id, station)
     db.session.commit()
     return {"status": "undone", "message": _("Check-in undone.")}
 
@@ -305,14 +304,15 @@ def api_undo(slug: str):
 @api_view(f"{API}/search", methods=["GET"])
 def api_search(slug: str):
     """Find registrations of a list by name, organization, phone or email (max 20)."""
-    checkin_list = get_list(g.event, _query_id("list_id"))
+    event = current_event()
+    checkin_list = get_list(event, _query_id("list_id"))
     q = request.args.get("q", "")
     if len(q) > MAX_QUERY:
         raise _invalid("q", _("must have at most %(n)d characters", n=MAX_QUERY))
     if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in q):
         # PostgreSQL refuses NUL in text; no name or phone contains control characters.
         raise _invalid("q", _("contains characters that are not allowed"))
-    hits = search_for_checkin(g.event, checkin_list, q)
+    hits = search_for_checkin(event, checkin_list, q)
     return {
         "results": [
             {
@@ -334,7 +334,7 @@ def api_search(slug: str):
 @api_view(f"{API}/offline", methods=["GET"])
 def api_offline(slug: str):
     """Everything a scanner needs to judge this list's codes offline."""
-    event = g.event
+    event = current_event()
     checkin_list = get_list(event, _query_id("list_id"))
     data = offline_data(event, checkin_list)
     locale = _locale()
@@ -389,7 +389,7 @@ def api_sync(slug: str):
                 "error": error.code,
                 "message": error.message,
             }
-    for index, outcome in zip(positions, sync_scans(g.event.id, station, scans), strict=True):
+    for index, outcome in zip(positions, sync_scans(g.event_id, station, scans), strict=True):
         if outcome.error is not None:
             answers[index] = {
                 "nonce": outcome.nonce,
@@ -405,7 +405,8 @@ def api_sync(slug: str):
 @api_view(f"{API}/stats", methods=["GET"])
 def api_stats(slug: str):
     """Checked in vs expected on a list, per category."""
-    stats = list_stats(g.event, get_list(g.event, _query_id("list_id")))
+    event = current_event()
+    stats = list_stats(event, get_list(event, _query_id("list_id")))
     locale = _locale()
     return {
         "list_id": stats["list_id"],
@@ -422,10 +423,3 @@ def api_stats(slug: str):
             for row in stats["per_category"]
         ],
     }
-
-
-@bp.route("/api/openapi.json")
-@requires(PUBLIC)
-def openapi_json():
-    """The OpenAPI 3.1 description of the check-in API."""
-    return jsonify(openapi_document())

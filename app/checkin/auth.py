@@ -9,7 +9,9 @@ Flask-WTF's automatic check because a token-authenticated scanner has no session
 
 Token look-ups are cached per process for a few seconds: a scanner sends hundreds of requests
 a minute and each would otherwise cost a query. Revoking a token clears the cache of the
-process that revoked it at once and every other process within TOKEN_CACHE_SECONDS.
+process that revoked it at once and every other process within TOKEN_CACHE_SECONDS. The cache
+also holds the slug of the token's event, so a token request loads neither the event nor a
+session user: views read `g.event_id`, or `current_event()` when they need the event itself.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from datetime import timedelta
 
 from flask import abort, current_app, g, jsonify, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import or_, select, update
 
 from app.accounts.models import Role, User
-from app.accounts.permissions import Rule, user_has_role
+from app.accounts.permissions import Rule, load_event, user_has_role
 from app.checkin.models import DeviceToken
 from app.checkin.services import hash_device_secret
 from app.clock import utcnow
@@ -41,6 +44,7 @@ STAFF_ROLES = frozenset({Role.CHECKIN_STAFF, Role.ORGANIZER})
 class _CachedToken:
     token_id: int
     event_id: int
+    event_slug: str
     revoked: bool
     fetched: float
 
@@ -63,15 +67,15 @@ def _lookup(token_hash: str) -> _CachedToken | None:
     if cached is not None and now - cached.fetched < TOKEN_CACHE_SECONDS:
         return cached
     row = db.session.execute(
-        select(DeviceToken.id, DeviceToken.event_id, DeviceToken.revoked_at).where(
-            DeviceToken.token_hash == token_hash
-        )
+        select(DeviceToken.id, DeviceToken.event_id, DeviceToken.revoked_at, Event.slug)
+        .join(Event, Event.id == DeviceToken.event_id)
+        .where(DeviceToken.token_hash == token_hash)
     ).first()
     if row is None:
         with _lock:
             _cache.pop(token_hash, None)
         return None
-    cached = _CachedToken(row.id, row.event_id, row.revoked_at is not None, now)
+    cached = _CachedToken(row.id, row.event_id, row.slug, row.revoked_at is not None, now)
     with _lock:
         _cache[token_hash] = cached
     return cached
@@ -116,10 +120,11 @@ def _bearer_secret() -> str | None:
     return secret.strip()
 
 
-def _check_device_or_staff(user: User | None, event: Event | None) -> bool:
-    """Pass a valid device token of this event, or a staff session (CSRF-checked POSTs)."""
-    if event is None:
-        return False
+def _check_device_or_staff(_user: User | None, _event: Event | None) -> bool:
+    """Pass a valid device token of the URL's event, or a staff session (CSRF-checked POSTs).
+
+    Sets g.event_id; a staff session also loads g.event (404 for an unknown event)."""
+    slug = request.view_args.get("slug", "")
     if "Authorization" in request.headers:
         secret = _bearer_secret()
         if not secret or len(secret) > MAX_TOKEN_LENGTH:
@@ -129,11 +134,16 @@ def _check_device_or_staff(user: User | None, event: Event | None) -> bool:
             _deny(401, "invalid_token", _("This device token is not valid."))
         if cached.revoked:
             _deny(401, "revoked_token", _("This device token was revoked."))
-        if cached.event_id != event.id:
+        if cached.event_slug != slug:
+            load_event(slug)  # 404 when there is no such event
             _deny(403, "wrong_event", _("This device token belongs to another event."))
+        g.event_id = cached.event_id
         g.device_token_id = cached.token_id
         _touch(cached.token_id)
         return True
+    event = g.event = load_event(slug)
+    g.event_id = event.id
+    user = current_user if current_user.is_authenticated else None
     if user is None:
         _deny(401, "login_required", _("Sign in or use a device token."))
     if not user_has_role(user, event, STAFF_ROLES):
@@ -145,4 +155,12 @@ def _check_device_or_staff(user: User | None, event: Event | None) -> bool:
 
 def checkin_access() -> Rule:
     """Rule: a device token for the URL's event, or check-in staff / organizer signed in."""
-    return Rule("checkin_access", False, _check_device_or_staff, True)
+    return Rule("checkin_access", False, _check_device_or_staff, needs_user=False)
+
+
+def current_event() -> Event:
+    """The URL's event: loaded by the access check for a staff session, here for a token."""
+    event = g.get("event")
+    if event is None:
+        event = g.event = load_event(request.view_args["slug"])
+    return event
