@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
+# pytest-xdist processes for `make test` (auto: one per core); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 APT_PACKAGES := chromium fonts-noto-cjk fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
@@ -50,7 +52,7 @@ demo: venv ## load the demo event (idempotent)
 	$(FLASK) demo load
 
 test: setup ## the whole test suite (SQLite by default; TEST_DATABASE_URL for PostgreSQL)
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal
 
 lint: venv
 	$(BIN)/ruff check .
