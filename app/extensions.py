@@ -56,6 +56,31 @@ class JobQueue:
         """Schedule `func_name(*args)` to run once the session's transaction commits."""
         db.session.info.setdefault("pending_jobs", []).append((queue, func_name, args))
 
+    def enqueue_batched_after_commit(
+        self, func_name: str, item: object, *, queue: str = "default", batch_size: int
+    ) -> None:
+        """Schedule `func_name(items)` after commit, items of consecutive calls sharing a job.
+
+        Each job takes a list of up to `batch_size` items: many small jobs committed together
+        (a bulk mailing) cost one job's bookkeeping per batch instead of per item.
+        """
+        pending = db.session.info.setdefault("pending_jobs", [])
+        if pending:
+            last_queue, last_func, last_args = pending[-1]
+            if (last_queue, last_func) == (queue, func_name) and len(last_args[0]) < batch_size:
+                last_args[0].append(item)
+                return
+        pending.append((queue, func_name, ([item],)))
+
+    def discard_batched(self, func_name: str, item: object) -> None:
+        """Take an item out of the not yet committed batched jobs of `func_name`."""
+        pending = db.session.info.get("pending_jobs", [])
+        for job in list(pending):
+            if job[1] == func_name and item in job[2][0]:
+                job[2][0].remove(item)
+                if not job[2][0]:
+                    pending.remove(job)
+
     def connection(self):
         """The Redis connection for the current app, or None when no Redis is configured."""
         from flask import current_app

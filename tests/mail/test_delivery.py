@@ -13,6 +13,7 @@ from app.mail.models import MailState, OutboxMessage
 from app.mail.services import (
     Attachment,
     deliver_message,
+    discard_mail,
     queue_mail,
     register_attachment_builder,
     sweep_outbox,
@@ -205,3 +206,17 @@ def test_unknown_attachment_kind_fails_the_message_permanently(app, make_event, 
     db.session.refresh(message)
     assert message.state == MailState.FAILED
     assert "nope" in message.last_error
+
+
+def test_a_discarded_mail_is_neither_kept_nor_sent(app, make_event, smtp_server):
+    event = make_event()
+    kept = add_message(event, 1)
+    dropped = add_message(event, 2)
+    dropped_id = dropped.id
+    discard_mail(dropped)
+    db.session.commit()
+    [received] = smtp_server.wait_for(1)
+    assert received["To"].addresses[0].addr_spec == "guest1@example.org"
+    assert db.session.get(OutboxMessage, dropped_id) is None
+    db.session.refresh(kept)
+    assert kept.state == MailState.SENT

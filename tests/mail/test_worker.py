@@ -99,3 +99,28 @@ def test_worker_killed_mid_job_the_mail_still_arrives_once(redis_app, make_event
         second.terminate()
         second.wait(timeout=30)
     assert len(smtp_server.messages) == 1
+
+
+def test_mails_committed_together_go_out_in_batched_jobs_each_once(
+    redis_app, make_event, smtp_server
+):
+    from rq import Queue
+
+    from app.extensions import queue
+    from app.mail.services import DELIVERY_BATCH_SIZE
+
+    event = make_event()
+    count = 2 * DELIVERY_BATCH_SIZE + 5
+    messages = [add_message(event, n) for n in range(count)]
+    db.session.commit()
+    assert Queue("mail", connection=queue.connection()).count == 3
+
+    worker = start_worker(redis_app, "--burst")
+    output, _ = worker.communicate(timeout=180)
+    assert worker.returncode == 0, output.decode(errors="replace")
+
+    received = smtp_server.wait_for(count)
+    assert sorted(m["To"].addresses[0].addr_spec for m in received) == sorted(
+        f"guest{n}@example.org" for n in range(count)
+    )
+    assert {message_state(m.id) for m in messages} == {MailState.SENT}
