@@ -63,6 +63,12 @@ class Config:
     RATELIMIT_REGISTRATION = os.environ.get("RATELIMIT_REGISTRATION", "20 per minute;200 per hour")
     # Self-service and verification link pages (/r/<token>…, /c/…): guessing protection.
     RATELIMIT_LINKS = os.environ.get("RATELIMIT_LINKS", "60 per minute;600 per hour")
+    # Security headers (app/security/headers.py). HSTS only on HTTPS requests; the redirect to
+    # HTTPS is normally nginx's job.
+    SECURITY_HSTS = _env_bool("SECURITY_HSTS", False)
+    SECURITY_HSTS_MAX_AGE = int(os.environ.get("SECURITY_HSTS_MAX_AGE", "31536000"))
+    SECURITY_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SECURITY_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURITY_FORCE_HTTPS = _env_bool("SECURITY_FORCE_HTTPS", False)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -92,6 +98,7 @@ class ProdConfig(Config):
     # Only a loopback stack without TLS (deploy/run-stack) turns this off.
     SESSION_COOKIE_SECURE = _env_bool("HUIWU_SECURE_COOKIES", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SECURITY_HSTS = _env_bool("SECURITY_HSTS", True)
 
     @classmethod
     def validate(cls) -> None:

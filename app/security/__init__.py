@@ -11,6 +11,8 @@ from flask import Flask
 
 def init_security(app: Flask) -> None:
     """Attach rate limits and security headers to `app`."""
+    from app.security.headers import init_security_headers
     from app.security.ratelimit import init_rate_limits
 
     init_rate_limits(app)
+    init_security_headers(app)

@@ -1,0 +1,80 @@
+"""Security headers on every response (Flask-Talisman): a Content-Security-Policy that allows
+no inline script and no framing, Referrer-Policy, X-Content-Type-Options, a Permissions-Policy
+that lets only our own pages use the camera (the check-in scanner), and HSTS in production.
+
+Pages pass data to their scripts in data- attributes or <script type="application/json">
+blocks (not executed, so not subject to script-src); tests/security/test_headers.py fetches
+every page an organizer can reach and checks that none carries an inline script or an on*=
+handler. Inline style *attributes* stay allowed (style-src-attr): category colours are data,
+and a style attribute cannot run code.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_talisman import Talisman
+
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "style-src-attr": "'unsafe-inline'",
+    # data: for Pico's inline SVG icons and the two-step sign-in QR code.
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "media-src": "'self'",
+    "object-src": "'none'",
+    "frame-src": "'self'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+# The outbox shows a mail's HTML inside a sandboxed iframe of our own page: that one response
+# may be framed by us, and runs nothing at all.
+FRAMED_PREVIEW_POLICY = {
+    "default-src": "'none'",
+    "img-src": "'self' data:",
+    "style-src": "'unsafe-inline'",
+    "frame-ancestors": "'self'",
+}
+FRAMED_PREVIEW_ENDPOINTS = ("mail.outbox_preview",)
+
+PERMISSIONS_POLICY = {
+    "camera": "(self)",
+    "microphone": "()",
+    "geolocation": "()",
+    "payment": "()",
+    "usb": "()",
+}
+
+
+def init_security_headers(app: Flask) -> None:
+    """Install Flask-Talisman on `app` with our policies; HSTS and an HTTPS redirect follow
+    the configuration (SECURITY_HSTS, SECURITY_FORCE_HTTPS)."""
+    talisman = Talisman()
+    talisman.init_app(
+        app,
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        frame_options="DENY",
+        referrer_policy="same-origin",
+        permissions_policy=PERMISSIONS_POLICY,
+        force_https=app.config.get("SECURITY_FORCE_HTTPS", False),
+        strict_transport_security=app.config.get("SECURITY_HSTS", False),
+        strict_transport_security_max_age=app.config.get("SECURITY_HSTS_MAX_AGE", 31536000),
+        strict_transport_security_include_subdomains=app.config.get(
+            "SECURITY_HSTS_INCLUDE_SUBDOMAINS", False
+        ),
+        # The cookie flags stay with config.py (ProdConfig); Talisman must not override them.
+        session_cookie_secure=app.config.get("SESSION_COOKIE_SECURE", False),
+        session_cookie_samesite=app.config.get("SESSION_COOKIE_SAMESITE", "Lax"),
+    )
+    app.extensions["huiwu_talisman"] = talisman
+    for endpoint in FRAMED_PREVIEW_ENDPOINTS:
+        view = app.view_functions.get(endpoint)
+        if view is not None:
+            view.talisman_view_options = {
+                "content_security_policy": FRAMED_PREVIEW_POLICY,
+                "frame_options": "SAMEORIGIN",
+            }
