@@ -66,6 +66,7 @@ def create_app(config: object | str | None = None) -> Flask:
     from app.judging import api as judging_api  # the blueprint with its JSON views
     from app.mail.routes import bp as mail_bp
     from app.media.routes import bp as media_bp
+    from app.openapi import bp as openapi_bp
     from app.privacy.routes import bp as privacy_bp
     from app.registration import badge_routes, mailings, organizer_routes  # noqa: F401
     from app.registration.routes import bp as registration_bp
@@ -79,6 +80,7 @@ def create_app(config: object | str | None = None) -> Flask:
     app.register_blueprint(ceremonies_bp)
     app.register_blueprint(judging_api.bp)
     app.register_blueprint(media_bp)
+    app.register_blueprint(openapi_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(privacy_bp)
 

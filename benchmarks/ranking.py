@@ -9,10 +9,12 @@ Bar (PRODUCT.md): ranking 300 entries × 40 judges × 6 criteria ≤ 100 ms.
 2. The service as the pages use it, cold cache: `round_ranking` after an invalidation reads
    the 12,000 submitted sheets from the database and ranks them (SQLite file by default,
    `--database-url postgresql+psycopg://…` for PostgreSQL).
-3. Submit → screen: gunicorn with *sync* workers serves the app; one client holds the
-   ranking screen's server-sent event stream open, a judge submits scores through the JSON
-   API, and the delay from sending the submit to the event carrying the new ranking arriving
-   is measured `--submits` times.
+3. Submit → screen: gunicorn with *sync* workers serves the app; `--screens` ranking screens
+   follow the server-sent events as a browser's EventSource does (each response is short and
+   ends with `retry:`; the client reconnects after that many milliseconds with Last-Event-ID),
+   a judge submits scores through the JSON API, and the delay from sending the submit to the
+   event carrying the new ranking arriving at the first screen is measured `--submits` times,
+   with the submit's own response time: screens must not take the workers the judges need.
 
 Prints a human summary, then the figures as JSON on the last line. Targets 127.0.0.1 only.
 
@@ -48,6 +50,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--submits", type=int, default=20, help="0 skips submit → screen")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
+    parser.add_argument(
+        "--screens", type=int, default=10, help="ranking screens following the event stream"
+    )
     parser.add_argument("--database-url", default="", help="default: a temporary SQLite file")
     return parser.parse_args()
 
@@ -283,7 +288,7 @@ def logged_in(base: str, email: str):
     return session
 
 
-def bench_submit_to_screen(database_url: str, submits: int, workers: int) -> dict:
+def bench_submit_to_screen(database_url: str, submits: int, workers: int, screens: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         url = database_url or f"sqlite:///{tmp}/screen.sqlite3"
         app = build_app(url, Path(tmp))
@@ -326,7 +331,7 @@ def bench_submit_to_screen(database_url: str, submits: int, workers: int) -> dic
         base = f"http://127.0.0.1:{port}"
         try:
             wait_until_serving(base, workers)
-            return _measure(base, round_id, entry_ids, judge_emails, criteria, submits)
+            return _measure(base, round_id, entry_ids, judge_emails, criteria, submits, screens)
         finally:
             server.terminate()
             try:
@@ -336,7 +341,21 @@ def bench_submit_to_screen(database_url: str, submits: int, workers: int) -> dic
                 server.wait()
 
 
-def _measure(base, round_id, entry_ids, judge_emails, criteria, submits) -> dict:
+def _parse_events(body: str) -> tuple[list[tuple[int, str]], int | None]:
+    """((id, data) of every event, the retry in ms) of a server-sent events body."""
+    events, retry = [], None
+    for block in body.split("\n\n"):
+        fields = dict(
+            line.split(": ", 1) for line in block.splitlines() if ": " in line and line[0] != ":"
+        )
+        if "retry" in fields:
+            retry = int(fields["retry"])
+        if "id" in fields and "data" in fields:
+            events.append((int(fields["id"]), fields["data"]))
+    return events, retry
+
+
+def _measure(base, round_id, entry_ids, judge_emails, criteria, submits, screens) -> dict:
     import requests
 
     organizer = logged_in(base, "organizer@bench.local")
@@ -346,44 +365,51 @@ def _measure(base, round_id, entry_ids, judge_emails, criteria, submits) -> dict
     assignments = re.findall(r'"id": (\d+), "members"', tablet)
     mine = [int(a) for a in assignments] or entry_ids
     received: dict[int, float] = {}
+    requests_made = [0]
     ready = threading.Event()
     stop = threading.Event()
+    url = f"{base}/manage/bench-judging/judging/rounds/{round_id}/events"
 
-    def listen() -> None:
+    def follow(session, record: bool) -> None:
+        """What EventSource does: request, read the short answer, wait `retry`, resume."""
         last = None
         while not stop.is_set():
             headers = {"Accept": "text/event-stream"}
             if last is not None:
                 headers["Last-Event-ID"] = str(last)
-            with organizer.get(
-                f"{base}/manage/bench-judging/judging/rounds/{round_id}/events",
-                headers=headers,
-                stream=True,
-                timeout=60,
-            ) as response:
-                ready.set()
-                event_id = None
-                for raw in response.iter_lines(decode_unicode=True):
-                    if stop.is_set():
-                        return
-                    if raw.startswith("id: "):
-                        event_id = int(raw[4:])
-                    elif raw.startswith("data: ") and event_id is not None:
-                        received.setdefault(event_id, time.perf_counter())
-                        last = event_id
+            response = session.get(url, headers=headers, timeout=60)
+            arrived = time.perf_counter()
+            requests_made[0] += 1
+            events, retry = _parse_events(response.text)
+            for event_id, _data in events:
+                if record:
+                    received.setdefault(event_id, arrived)
+                last = event_id
+            ready.set()
+            stop.wait((retry or 1000) / 1000)
 
-    def listen_until_stopped() -> None:
+    def follow_until_stopped(session, record: bool) -> None:
         try:
-            listen()
+            follow(session, record)
         except requests.RequestException:
             if not stop.is_set():
                 raise
 
-    listener = threading.Thread(target=listen_until_stopped, daemon=True)
-    listener.start()
+    listeners = [threading.Thread(target=follow_until_stopped, args=(organizer, True))]
+    listeners += [
+        threading.Thread(
+            target=follow_until_stopped, args=(logged_in(base, "organizer@bench.local"), False)
+        )
+        for _ in range(max(screens - 1, 0))
+    ]
+    for listener in listeners:
+        listener.daemon = True
+        listener.start()
     ready.wait(10)
     time.sleep(1.0)
-    delays = []
+    delays, submit_ms = [], []
+    started = time.perf_counter()
+    first_requests = requests_made[0]
     for index in range(min(submits, len(mine))):
         entry_id = mine[index]
         sent = time.perf_counter()
@@ -397,6 +423,7 @@ def _measure(base, round_id, entry_ids, judge_emails, criteria, submits) -> dict
             headers={"X-CSRFToken": csrf},
             timeout=10,
         )
+        submit_ms.append((time.perf_counter() - sent) * 1000)
         assert answer.status_code == 200, answer.text
         version = index + 1
         deadline = time.perf_counter() + 10
@@ -405,12 +432,21 @@ def _measure(base, round_id, entry_ids, judge_emails, criteria, submits) -> dict
         if version in received:
             delays.append((received[version] - sent) * 1000)
         time.sleep(0.3)
+    elapsed = time.perf_counter() - started
     stop.set()
+
+    def p(values, q):
+        return round(sorted(values)[int(q * (len(values) - 1))], 1) if values else None
+
     return {
+        "screens": screens,
         "submits": len(delays),
         "p50_ms": round(statistics.median(delays), 1) if delays else None,
-        "p95_ms": round(sorted(delays)[int(0.95 * (len(delays) - 1))], 1) if delays else None,
+        "p95_ms": p(delays, 0.95),
         "max_ms": round(max(delays), 1) if delays else None,
+        "submit_response_p50_ms": round(statistics.median(submit_ms), 1) if submit_ms else None,
+        "submit_response_p95_ms": p(submit_ms, 0.95),
+        "event_requests_per_s": round((requests_made[0] - first_requests) / elapsed, 1),
     }
 
 
@@ -428,11 +464,13 @@ def main() -> None:
     )
     screen = None
     if args.submits:
-        screen = bench_submit_to_screen(args.database_url, args.submits, args.workers)
+        screen = bench_submit_to_screen(args.database_url, args.submits, args.workers, args.screens)
         print(
-            f"submit → ranking screen (SSE, gunicorn sync × {args.workers}): "
-            f"p50 {screen['p50_ms']} ms, p95 {screen['p95_ms']} ms over {screen['submits']} "
-            "submits"
+            f"submit → ranking screen (short SSE answers + retry, {args.screens} screens, "
+            f"gunicorn sync × {args.workers}): p50 {screen['p50_ms']} ms, p95 "
+            f"{screen['p95_ms']} ms over {screen['submits']} submits; the submit itself p50 "
+            f"{screen['submit_response_p50_ms']} ms, p95 {screen['submit_response_p95_ms']} ms; "
+            f"{screen['event_requests_per_s']} event requests/s"
         )
     worst_pure = max(f["median_ms"] for f in pure.values())
     figures = {

@@ -1,12 +1,11 @@
-"""The OpenAPI 3.0 document of the check-in API, served at /api/openapi.json.
+"""The check-in API's part of the OpenAPI document (app/openapi.py assembles the one document
+served at /api/openapi.json): its paths, schemas and security schemes.
 
 Limits come from the same constants the views enforce, so the document and the validation
-cannot drift apart; tests/checkin/test_openapi_fuzz.py fuzzes the API from this document.
+cannot drift apart; tests/test_openapi_fuzz.py fuzzes the API from the document.
 """
 
 from __future__ import annotations
-
-from functools import cache
 
 STATUSES = [
     "ok",
@@ -65,15 +64,8 @@ LIST_ID_QUERY = {
     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
 }
 
+# "Error" is shared by every API (app/openapi.py).
 SCHEMAS = {
-    "Error": {
-        "type": "object",
-        "required": ["error", "message"],
-        "properties": {
-            "error": {"type": "string", "description": "machine-readable code"},
-            "message": {"type": "string", "description": "text in the caller's language"},
-        },
-    },
     "Person": {
         "type": "object",
         "nullable": True,
@@ -230,9 +222,25 @@ def _operation(summary: str, response: dict, body: str | None = None, query=None
     return operation
 
 
-@cache
-def openapi_document() -> dict:
-    """The OpenAPI 3.0 document describing every check-in endpoint."""
+SECURITY_SCHEMES = {
+    "deviceToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A device token an organizer created for one event "
+        "(shown once, revocable). No CSRF token needed.",
+    },
+    "staffSession": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "session",
+        "description": "A signed-in check-in staff or organizer session; POSTs "
+        "must also send the CSRF token in the X-CSRFToken header.",
+    },
+}
+
+
+def paths() -> dict:
+    """The check-in endpoints, by path."""
     base = "/api/events/{slug}/checkin"
     search_result = {
         "type": "object",
@@ -316,107 +324,76 @@ def openapi_document() -> dict:
         "schema": {"type": "string", "maxLength": 100},
     }
     return {
-        "openapi": "3.0.3",
-        "info": {
-            "title": "Huiwu check-in API",
-            "version": "1.0.0",
-            "description": "Scanning ticket codes at the door, online and offline. Errors are "
-            '{"error": code, "message": localized text}.',
+        f"{base}/lists": {
+            "get": _operation(
+                "The event's check-in lists",
+                _json_response(
+                    "Lists",
+                    {
+                        "type": "object",
+                        "required": ["lists"],
+                        "properties": {"lists": {"type": "array", "items": _ref("CheckinList")}},
+                    },
+                ),
+            )
         },
-        "paths": {
-            f"{base}/lists": {
-                "get": _operation(
-                    "The event's check-in lists",
-                    _json_response(
-                        "Lists",
-                        {
-                            "type": "object",
-                            "required": ["lists"],
-                            "properties": {
-                                "lists": {"type": "array", "items": _ref("CheckinList")}
-                            },
-                        },
-                    ),
-                )
-            },
-            f"{base}/redeem": {
-                "post": _operation(
-                    "Redeem a scanned code on a list (idempotent by nonce)",
-                    _json_response("The answer to the scan", _ref("ScanResult")),
-                    body="RedeemRequest",
-                )
-            },
-            f"{base}/undo": {
-                "post": _operation(
-                    "Undo a check-in from the same station within 5 minutes",
-                    _json_response(
-                        "Undone",
-                        {
-                            "type": "object",
-                            "required": ["status"],
-                            "properties": {
-                                "status": {"type": "string", "enum": ["undone"]},
-                                "message": {"type": "string"},
-                            },
-                        },
-                    ),
-                    body="UndoRequest",
-                )
-            },
-            f"{base}/search": {
-                "get": _operation(
-                    "Search registrations of a list by name, organization, phone or email",
-                    _json_response("Up to 20 registrations", search_result),
-                    query=[LIST_ID_QUERY, q],
-                )
-            },
-            f"{base}/offline": {
-                "get": _operation(
-                    "Data for offline scanning: key, revocations, names, categories",
-                    _json_response("Offline data", offline),
-                    query=[LIST_ID_QUERY],
-                )
-            },
-            f"{base}/sync": {
-                "post": _operation(
-                    "Upload scans recorded offline; each keeps its original time",
-                    _json_response(
-                        "One answer per scan, in order",
-                        {
-                            "type": "object",
-                            "required": ["results"],
-                            "properties": {
-                                "results": {"type": "array", "items": _ref("SyncAnswer")}
-                            },
-                        },
-                    ),
-                    body="SyncRequest",
-                )
-            },
-            f"{base}/stats": {
-                "get": _operation(
-                    "Checked in vs expected on a list, per category",
-                    _json_response("Counters", stats),
-                    query=[LIST_ID_QUERY],
-                )
-            },
+        f"{base}/redeem": {
+            "post": _operation(
+                "Redeem a scanned code on a list (idempotent by nonce)",
+                _json_response("The answer to the scan", _ref("ScanResult")),
+                body="RedeemRequest",
+            )
         },
-        "components": {
-            "schemas": SCHEMAS,
-            "securitySchemes": {
-                "deviceToken": {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "description": "A device token an organizer created for one event "
-                    "(shown once, revocable). No CSRF token needed.",
-                },
-                "staffSession": {
-                    "type": "apiKey",
-                    "in": "cookie",
-                    "name": "session",
-                    "description": "A signed-in check-in staff or organizer session; POSTs "
-                    "must also send the CSRF token in the X-CSRFToken header.",
-                },
-            },
+        f"{base}/undo": {
+            "post": _operation(
+                "Undo a check-in from the same station within 5 minutes",
+                _json_response(
+                    "Undone",
+                    {
+                        "type": "object",
+                        "required": ["status"],
+                        "properties": {
+                            "status": {"type": "string", "enum": ["undone"]},
+                            "message": {"type": "string"},
+                        },
+                    },
+                ),
+                body="UndoRequest",
+            )
+        },
+        f"{base}/search": {
+            "get": _operation(
+                "Search registrations of a list by name, organization, phone or email",
+                _json_response("Up to 20 registrations", search_result),
+                query=[LIST_ID_QUERY, q],
+            )
+        },
+        f"{base}/offline": {
+            "get": _operation(
+                "Data for offline scanning: key, revocations, names, categories",
+                _json_response("Offline data", offline),
+                query=[LIST_ID_QUERY],
+            )
+        },
+        f"{base}/sync": {
+            "post": _operation(
+                "Upload scans recorded offline; each keeps its original time",
+                _json_response(
+                    "One answer per scan, in order",
+                    {
+                        "type": "object",
+                        "required": ["results"],
+                        "properties": {"results": {"type": "array", "items": _ref("SyncAnswer")}},
+                    },
+                ),
+                body="SyncRequest",
+            )
+        },
+        f"{base}/stats": {
+            "get": _operation(
+                "Checked in vs expected on a list, per category",
+                _json_response("Counters", stats),
+                query=[LIST_ID_QUERY],
+            )
         },
     }

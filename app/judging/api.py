@@ -1,14 +1,16 @@
 """The tablet's JSON API: read and save a judge's score sheet, and the judge's progress.
 
-Cookie-authenticated (the judge's session) with the CSRF token in X-CSRFToken. Every save
-carries a client id; a resend of an already stored save answers 200 with `duplicate: true`
-and stores nothing. Refusals are 4xx {"error": code, "message": localized text}; nothing is
-stored for a refused request.
+Described in the OpenAPI document (openapi.py, served at /api/openapi.json).
+Cookie-authenticated (the judge's session; 401 without one) with the CSRF token in
+X-CSRFToken. Every save carries a client id; a resend of an already stored save answers 200
+with `duplicate: true` and stores nothing. Refusals are 4xx {"error": code, "message":
+localized text}; nothing is stored for a refused request.
 """
 
 from __future__ import annotations
 
 import json
+from functools import wraps
 
 from flask import abort, g, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -40,6 +42,20 @@ def _judging_error(error: JudgingError):
     )
 
 
+def _signed_in(view):
+    """An anonymous call gets 401 JSON, not the login page's redirect (the tablet asks again
+    after signing in). Keeps the view's permission rule for the route checks."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            message = _("Your session has ended; sign in again as a judge.")
+            return jsonify(error="not_signed_in", message=message), 401
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 def _round(round_id: int):
     round_ = services.get_round(g.event, round_id)
     if round_ is None:
@@ -66,6 +82,7 @@ def _json_body() -> dict:
 
 
 @bp.route(f"{API}/", methods=["GET"])
+@_signed_in
 @requires(JUDGE)
 def api_round(slug: str, round_id: int):
     """The judge's progress in a round: how many of the assigned entries are submitted."""
@@ -76,6 +93,7 @@ def api_round(slug: str, round_id: int):
 
 
 @bp.route(f"{API}/sheets/<int:entry_id>", methods=["GET"])
+@_signed_in
 @requires(JUDGE)
 def api_sheet(slug: str, round_id: int, entry_id: int):
     """The judge's sheet for an entry; 403 unless assigned and free of conflicts."""
@@ -85,6 +103,7 @@ def api_sheet(slug: str, round_id: int, entry_id: int):
 
 
 @bp.route(f"{API}/sheets/<int:entry_id>", methods=["POST"])
+@_signed_in
 @requires(JUDGE)
 def api_save_sheet(slug: str, round_id: int, entry_id: int):
     """Save a draft ({"action": "draft"}) or submit and lock ({"action": "submit"}).

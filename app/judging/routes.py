@@ -15,6 +15,7 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -51,8 +52,8 @@ bp = Blueprint("judging", __name__)
 ORGANIZER = event_role(Role.ORGANIZER)
 JUDGE = event_role(Role.JUDGE)
 MANAGE = "/manage/<slug>/judging"
-SSE_SECONDS = 25  # one stream at most this long, so a sync gunicorn worker is freed again
-SSE_POLL = 0.25
+SSE_RETRY_MS = 1000  # a ranking screen reconnects this long after each short SSE answer
+SSE_POLL = 0.25  # how often a held stream (JUDGING_SSE_HOLD_SECONDS > 0) looks for a change
 
 
 def _locale() -> str:
@@ -714,55 +715,83 @@ def screen(slug: str, round_id: int):
     )
 
 
+def _screen_etag(round_, locale: str) -> str:
+    # The score version changes with every score, stage and screen-state write.
+    return f"{round_.id}-{round_.score_version}-{locale}"
+
+
 @bp.route(f"{MANAGE}/rounds/<int:round_id>/screen.json")
 @requires(ORGANIZER)
 def screen_json(slug: str, round_id: int):
-    """What the ranking screen shows now, as JSON."""
-    return services.screen_ranking(_round(round_id), _locale())
+    """What the ranking screen shows now, as JSON; 304 for the If-None-Match of the last one."""
+    round_ = _round(round_id)
+    locale = _locale()
+    etag = _screen_etag(round_, locale)
+    if etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        response = jsonify(services.screen_ranking(round_, locale))
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _since(header: str | None, query: str | None) -> int | None:
+    """The score version the screen already shows: Last-Event-ID (EventSource sends it when it
+    reconnects), else ?since= (the version the page was rendered with)."""
+    for raw in (header, query):
+        if raw is not None and raw.strip().lstrip("-").isdigit():
+            return int(raw)
+    return None
 
 
 @bp.route(f"{MANAGE}/rounds/<int:round_id>/events")
 @requires(ORGANIZER)
 def screen_events(slug: str, round_id: int):
-    """Server-sent events: a `ranking` event with the screen data whenever a score changes.
+    """Server-sent events for the ranking screen: short responses, resumed by Last-Event-ID.
 
-    The stream ends after SSE_SECONDS and the browser reconnects (EventSource does that by
-    itself, with Last-Event-ID), so under gunicorn's sync workers a screen holds a worker
-    for at most that long at a time. Each check opens a short database session of its own.
+    Each response answers at once: the ranking as a `ranking` event (id: the score version)
+    when it changed since the version the screen shows, then it ends with `retry:` so the
+    browser's EventSource reconnects after SSE_RETRY_MS and sends the last id back. A screen
+    therefore costs one short request a second and never holds a sync or gthread worker.
+    JUDGING_SSE_HOLD_SECONDS > 0 (async workers only) keeps an unchanged stream open that long
+    and sends the change as soon as it is committed.
     """
     round_ = _round(round_id)
     locale = _locale()
-    last = request.headers.get("Last-Event-ID", type=int)
+    since = _since(request.headers.get("Last-Event-ID"), request.args.get("since"))
+    retry = int(current_app.config.get("JUDGING_SSE_RETRY_MS", SSE_RETRY_MS))
+    hold = float(current_app.config.get("JUDGING_SSE_HOLD_SECONDS", 0))
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    if round_.score_version != since or hold <= 0:
+        body = f"retry: {retry}\n\n"
+        if round_.score_version != since:
+            payload = json.dumps(services.screen_ranking(round_, locale))
+            body += f"id: {round_.score_version}\nevent: ranking\ndata: {payload}\n\n"
+        return Response(body, mimetype="text/event-stream", headers=headers)
+
     app = current_app._get_current_object()
     round_pk = round_.id
-    seconds = app.config.get("JUDGING_SSE_SECONDS", SSE_SECONDS)
     db.session.remove()
 
-    def stream():
-        yield "retry: 1000\n\n"
-        seen = last
-        deadline = time.monotonic() + seconds
+    def held_stream():
+        yield f"retry: {retry}\n\n"
+        deadline = time.monotonic() + hold
         while time.monotonic() < deadline:
+            time.sleep(SSE_POLL)
             with app.app_context():
                 version = services.current_score_version(round_pk)
                 if version is None:
                     return
-                if version != seen:
+                if version != since:
                     fresh = db.session.get(services.Round, round_pk)
                     payload = json.dumps(services.screen_ranking(fresh, locale))
-                    seen = version
                     db.session.remove()
                     yield f"id: {version}\nevent: ranking\ndata: {payload}\n\n"
-                else:
-                    db.session.remove()
-            time.sleep(SSE_POLL)
-        yield ": bye\n\n"
+                    return
+                db.session.remove()
 
-    return Response(
-        stream(),
-        mimetype="text/event-stream",
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-    )
+    return Response(held_stream(), mimetype="text/event-stream", headers=headers)
 
 
 # --- judges' tablet pages ---------------------------------------------------------------------

@@ -189,3 +189,38 @@ def test_landscape_tablet_layout_fits_with_large_touch_targets(
         assert box["height"] >= 44 and box["width"] >= 44, selector
     assert page.locator("#criteria .criterion").count() == 5
     assert page.script_errors == []
+
+
+def test_a_score_made_after_the_session_ended_waits_on_the_tablet_until_signed_in_again(
+    competition,
+    live_server,
+    tablet_page,
+):
+    comp = competition(entries=1, judges=1, k=1)
+    services.assign_automatically(comp.round)
+    db.session.commit()
+    slug, round_id, email = comp.event.slug, comp.round.id, comp.judges[0].email
+    entry_id = comp.entries[0].id
+    end_transaction()
+    page = tablet_page
+    log_in(page, email)
+    open_tablet(page, slug, round_id)
+
+    # The session ends (signed out elsewhere, cookie expired): the API answers 401/CSRF, and
+    # the submission stays queued on the device instead of being dropped as refused.
+    page.context.clear_cookies()
+    score_all(page, 7)
+    page.locator("#submit").tap()
+    page.wait_for_selector("#save-status[data-kind='offline']")
+    page.wait_for_function("() => Number(document.getElementById('tablet').dataset.pending) >= 1")
+    assert sheets_on_server(round_id).get(entry_id, ("none", 0))[0] != "submitted"
+
+    # Signed in again (another tab of the same browser), the reloaded page sends it once.
+    other = page.context.new_page()
+    log_in(other, email)
+    other.close()
+    page.reload()
+    page.wait_for_selector("#tablet[data-ready='true']")
+    page.wait_for_selector("#tablet[data-pending='0']", timeout=15_000)
+    assert wait_for_sheet(round_id, entry_id) == ("submitted", 1)
+    assert page.script_errors == []

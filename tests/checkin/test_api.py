@@ -415,14 +415,14 @@ def test_openapi_document_is_public_and_describes_every_endpoint(client, app):
     assert response.status_code == 200
     document = response.get_json()
     assert document["openapi"].startswith("3.")
-    described = set(document["paths"])
+    described = {path for path in document["paths"] if "/checkin/" in path}
     routed = {
         re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/events/") and "/checkin/" in rule.rule
     }
     assert routed == described
-    assert set(document["components"]["securitySchemes"]) == {"deviceToken", "staffSession"}
+    assert {"deviceToken", "staffSession"} <= set(document["components"]["securitySchemes"])
 
 
 def test_search_with_control_characters_is_refused_not_a_server_error(api, setup):

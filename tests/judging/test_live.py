@@ -10,7 +10,7 @@ import pytest
 
 from app.extensions import db
 from app.judging import services
-from app.judging.models import RankingState, RoundEntry, TimerPhase
+from app.judging.models import RankingState, Round, RoundEntry, TimerPhase
 from app.judging.services import JudgingError
 from tests.judging.conftest import full_values, new_client_id
 
@@ -141,21 +141,107 @@ def test_frozen_screen_keeps_its_snapshot_until_published(competition):
     assert published["rows"][0]["score"] == 90
 
 
-def test_event_stream_sends_the_ranking_and_ends(app, competition, client, auth):
+def _events(body: str) -> list[dict]:
+    """The events of a server-sent event body: [{"id", "event", "data", "retry"}, …]."""
+    events = []
+    for block in body.split("\n\n"):
+        fields: dict = {}
+        for line in block.splitlines():
+            name, _, value = line.partition(": ")
+            if name in ("id", "event", "data", "retry"):
+                fields[name] = value
+        if fields:
+            events.append(fields)
+    return events
+
+
+def test_event_stream_answers_at_once_with_the_ranking_and_a_retry(competition, client, auth):
     comp = competition(entries=2, judges=1, k=1)
     auth.login(comp.organizer)
     entry_ids = {e.id for e in comp.entries}
     url = f"/manage/{comp.event.slug}/judging/rounds/{comp.round.id}/events"
-    app.config["JUDGING_SSE_SECONDS"] = 0.5
-    try:
-        response = client.get(url, headers={"Last-Event-ID": "-1"})
-        body = response.get_data(as_text=True)
-    finally:
-        app.config.pop("JUDGING_SSE_SECONDS")
+    version = comp.round.score_version
+    response = client.get(f"{url}?since={version - 1}")
     assert response.mimetype == "text/event-stream"
-    assert "event: ranking" in body
-    data = next(line[6:] for line in body.splitlines() if line.startswith("data: "))
-    assert {row["entry_id"] for row in json.loads(data)["rows"]} == entry_ids
+    assert response.headers["Cache-Control"] == "no-store"
+    events = _events(response.get_data(as_text=True))
+    assert events[0] == {"retry": "1000"}
+    assert events[1]["event"] == "ranking" and events[1]["id"] == str(version)
+    assert {row["entry_id"] for row in json.loads(events[1]["data"])["rows"]} == entry_ids
+
+
+def test_event_stream_resumes_from_the_last_event_id(competition, client, auth):
+    comp = competition(entries=2, judges=1, k=1)
+    services.assign_automatically(comp.round)
+    db.session.commit()
+    auth.login(comp.organizer)
+    url = f"/manage/{comp.event.slug}/judging/rounds/{comp.round.id}/events"
+    seen = comp.round.score_version
+    # Nothing new since the version the screen shows: only the retry, the response ends.
+    unchanged = _events(client.get(url, headers={"Last-Event-ID": str(seen)}).get_data(True))
+    assert unchanged == [{"retry": "1000"}]
+    # Last-Event-ID (a reconnect) wins over the ?since= of the page's first connection.
+    assert _events(
+        client.get(f"{url}?since=0", headers={"Last-Event-ID": str(seen)}).get_data(True)
+    ) == [{"retry": "1000"}]
+    assignment = services.assignments_of(comp.round)[0]
+    services.save_sheet(
+        comp.round,
+        assignment.entry_id,
+        comp.judges[0],
+        values=full_values(comp.round, 8),
+        submit=True,
+        client_id=new_client_id(),
+    )
+    db.session.commit()
+    events = _events(client.get(url, headers={"Last-Event-ID": str(seen)}).get_data(True))
+    assert int(events[1]["id"]) > seen
+    rows = json.loads(events[1]["data"])["rows"]
+    assert rows[0]["entry_id"] == assignment.entry_id and rows[0]["score"] == 80
+
+
+def test_a_held_stream_sends_the_change_as_soon_as_it_is_committed(app, competition, client, auth):
+    comp = competition(entries=2, judges=1, k=1)
+    services.assign_automatically(comp.round)
+    db.session.commit()
+    auth.login(comp.organizer)
+    url = f"/manage/{comp.event.slug}/judging/rounds/{comp.round.id}/events"
+    seen = comp.round.score_version
+    round_id, judge_id = comp.round.id, comp.judges[0].id
+    app.config["JUDGING_SSE_HOLD_SECONDS"] = 5
+    try:
+        # The held view ends the shared test session (its objects are detached): reload them.
+        response = client.get(url, headers={"Last-Event-ID": str(seen)})
+        round_ = db.session.get(Round, round_id)
+        assignment = services.assignments_of(round_)[0]
+        services.save_sheet(
+            round_,
+            assignment.entry_id,
+            db.session.get(services.User, judge_id),
+            values=full_values(round_, 6),
+            submit=True,
+            client_id=new_client_id(),
+        )
+        db.session.commit()
+        events = _events(response.get_data(as_text=True))  # the stream runs as it is read
+    finally:
+        app.config.pop("JUDGING_SSE_HOLD_SECONDS")
+    assert events[0] == {"retry": "1000"}
+    assert events[1]["event"] == "ranking" and int(events[1]["id"]) > seen
+
+
+def test_screen_json_answers_304_to_the_etag_of_an_unchanged_ranking(competition, client, auth):
+    comp = competition(entries=2, judges=1, k=1)
+    auth.login(comp.organizer)
+    url = f"/manage/{comp.event.slug}/judging/rounds/{comp.round.id}/screen.json"
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["ETag"]
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    services.set_ranking_state(comp.round, RankingState.FROZEN, "en")
+    db.session.commit()
+    changed = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and changed.json["state"] == "frozen"
 
 
 def test_stage_only_for_organizers(competition, client, auth):

@@ -31,6 +31,9 @@ CHECKIN_API = ("401", "401", "ok", "403", "403", "ok", "ok")
 # Judges' pages; a site administrator may look at the judge's home but is assigned nothing.
 JUDGE = ("login", "login", "403", "ok", "403", "403", "ok")
 ASSIGNED_JUDGE = ("login", "login", "403", "ok", "403", "403", "403")
+# The tablet's JSON API: 401 instead of a redirect to the login page.
+JUDGE_API = ("401", "401", "403", "ok", "403", "403", "ok")
+ASSIGNED_JUDGE_API = ("401", "401", "403", "ok", "403", "403", "403")
 # Two-step sign-in settings: one's own account, for organizers (of any event) and admins.
 ORGANIZER_ACCOUNT = ("login", "login", "403", "403", "ok", "ok", "ok")
 # The second sign-in step without a password just given: back to the first step, for anyone.
@@ -102,7 +105,6 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "checkin.edit_list": ORGANIZER,
     "checkin.list_lists": ORGANIZER,
     "checkin.new_list": ORGANIZER,
-    "checkin.openapi_json": EVERYONE,
     "checkin.remove_list": ORGANIZER,
     "checkin.revoke_device": ORGANIZER,
     "checkin.scanner": CHECKIN_PAGE,
@@ -113,9 +115,9 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "judging.add_conflict": ORGANIZER,
     "judging.add_round_entries": ORGANIZER,
     "judging.advance": ORGANIZER,
-    "judging.api_round": JUDGE,
-    "judging.api_save_sheet": JUDGE,
-    "judging.api_sheet": ASSIGNED_JUDGE,
+    "judging.api_round": JUDGE_API,
+    "judging.api_save_sheet": JUDGE_API,
+    "judging.api_sheet": ASSIGNED_JUDGE_API,
     "judging.assign": ORGANIZER,
     "judging.audit": ORGANIZER,
     "judging.award_certificates": ORGANIZER,
@@ -157,6 +159,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "judging.team_entry": LINK_HOLDER,
     # The furnished competition takes no team changes: the leader is sent back to the entry.
     "judging.team_entry_edit": ("404", "302", "404", "404", "404", "404", "404"),
+    "openapi.openapi_json": EVERYONE,
     "health.healthz": EVERYONE,
     "health.readyz": EVERYONE,
     "privacy.anonymize": ORGANIZER,

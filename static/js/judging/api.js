@@ -1,7 +1,11 @@
 // The judging JSON API as the tablet uses it. A NetworkError means "no usable answer" (offline,
-// timeout, 5xx): the save stays queued. An ApiError is the server's real 4xx answer.
+// timeout, 5xx): the save stays queued. A SessionError (signed out: 401, or the page's CSRF
+// token no longer valid) also keeps it queued until the judge signs in again. An ApiError is
+// the server's real refusal of the save (4xx).
 
 export class NetworkError extends Error {}
+
+export class SessionError extends NetworkError {}
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -42,6 +46,7 @@ export function createApi({ base, csrfToken, timeoutMs = 8000 }) {
       payload = null;
     }
     if (response.status >= 500 || payload === null) throw new NetworkError(`HTTP ${response.status}`);
+    if (response.status === 401 || payload.error === "csrf") throw new SessionError(payload.message || "");
     if (!response.ok) throw new ApiError(response.status, payload);
     return payload;
   }

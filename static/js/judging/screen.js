@@ -1,12 +1,13 @@
-// Ranking screen: server-sent events push the ranking whenever a score changes; the stream
-// ends every ~25 s and EventSource reconnects. If EventSource is unavailable or keeps failing,
-// the page polls the JSON every 2 s instead.
+// Ranking screen: server-sent events bring the ranking whenever a score changes. Each event
+// response is short (the server answers at once and ends it with `retry:`), and EventSource
+// reconnects by itself with Last-Event-ID, so no server worker is held by a screen. The
+// "error" event that every reconnect fires is normal; only a closed source (an HTTP error, a
+// sign-out) falls back to polling the JSON every 2 s, revalidated by its ETag.
 
 const root = document.getElementById("screen");
 const text = JSON.parse(document.getElementById("screen-text").textContent);
 let version = Number(root.dataset.version);
 let pollTimer = null;
-let failures = 0;
 
 function render(data) {
   version = data.version;
@@ -31,7 +32,7 @@ function render(data) {
 
 async function poll() {
   try {
-    const response = await fetch(root.dataset.jsonUrl, { cache: "no-store", headers: { Accept: "application/json" } });
+    const response = await fetch(root.dataset.jsonUrl, { cache: "no-cache", headers: { Accept: "application/json" } });
     if (response.ok) {
       const data = await response.json();
       if (data.version !== version) render(data);
@@ -52,17 +53,14 @@ function startEvents() {
     return;
   }
   root.dataset.transport = "sse";
-  const source = new EventSource(root.dataset.eventsUrl);
+  const url = new URL(root.dataset.eventsUrl, window.location.href);
+  url.searchParams.set("since", String(version));
+  const source = new EventSource(url);
   source.addEventListener("ranking", (event) => {
-    failures = 0;
     render(JSON.parse(event.data));
   });
   source.addEventListener("error", () => {
-    failures += 1;
-    if (failures > 5) {
-      source.close();
-      startPolling();
-    }
+    if (source.readyState === EventSource.CLOSED) startPolling();
   });
 }
 

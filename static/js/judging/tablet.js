@@ -3,7 +3,7 @@
 // submissions survive a network drop and are sent, in order, when it returns. Each save has a
 // client id; the server stores a resent save only once.
 
-import { ApiError, NetworkError, createApi } from "./api.js";
+import { ApiError, NetworkError, SessionError, createApi } from "./api.js";
 import { openOutbox } from "./store.js";
 
 const DEBOUNCE_MS = 600;
@@ -264,7 +264,7 @@ async function flush() {
           acknowledge(item, answer);
         } catch (error) {
           if (error instanceof NetworkError) {
-            setStatus(text.offline, "offline");
+            setStatus(error instanceof SessionError ? error.message : text.offline, "offline");
             root.dataset.online = "false";
             scheduleRetry();
             return;
