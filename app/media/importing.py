@@ -202,9 +202,32 @@ def _csv_rows(text: str) -> list[list[str]]:
     return [row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row)]
 
 
+# An XLSX is a zip: 5 MB of it can inflate to gigabytes (openpyxl reads the shared strings
+# into memory even in read-only mode), so the sizes the zip declares are checked first.
+MAX_XLSX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+MAX_XLSX_MEMBERS = 1000
+
+
+def _check_xlsx_size(data: bytes) -> None:
+    """Raise ImportFileError for a zip that would inflate beyond what a coverage log needs."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ImportFileError(_l("This file is not a spreadsheet (CSV or XLSX).")) from None
+    if (
+        len(members) > MAX_XLSX_MEMBERS
+        or sum(member.file_size for member in members) > MAX_XLSX_UNCOMPRESSED_BYTES
+    ):
+        raise ImportFileError(
+            _l("The spreadsheet is too large once unpacked. Save the log as CSV and try again.")
+        )
+
+
 def _xlsx_rows(data: bytes) -> list[list]:
     from openpyxl import load_workbook
 
+    _check_xlsx_size(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):

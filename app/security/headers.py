@@ -41,6 +41,10 @@ FRAMED_PREVIEW_POLICY = {
 }
 FRAMED_PREVIEW_ENDPOINTS = ("mail.outbox_preview",)
 
+# Files sent as downloads (uploaded decks and signing documents, exports, PDFs) are never
+# rendered in our origin: if a browser opens one anyway, it runs sandboxed with nothing allowed.
+DOWNLOAD_POLICY = "sandbox; default-src 'none'"
+
 PERMISSIONS_POLICY = {
     "camera": "(self)",
     "microphone": "()",
@@ -53,6 +57,9 @@ PERMISSIONS_POLICY = {
 def init_security_headers(app: Flask) -> None:
     """Install Flask-Talisman on `app` with our policies; HSTS and an HTTPS redirect follow
     the configuration (SECURITY_HSTS, SECURITY_FORCE_HTTPS)."""
+    # Registered before Talisman's own hook, so it runs after it (Flask runs after_request
+    # functions in reverse order) and has the last word on downloads.
+    app.after_request(_sandbox_downloads)
     talisman = Talisman()
     talisman.init_app(
         app,
@@ -78,3 +85,11 @@ def init_security_headers(app: Flask) -> None:
                 "content_security_policy": FRAMED_PREVIEW_POLICY,
                 "frame_options": "SAMEORIGIN",
             }
+
+
+def _sandbox_downloads(response):
+    """Give attachments the download policy instead of the page policy."""
+    if response.headers.get("Content-Disposition", "").lower().startswith("attachment"):
+        response.headers["Content-Security-Policy"] = DOWNLOAD_POLICY
+        response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

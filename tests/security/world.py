@@ -91,7 +91,7 @@ def new_user(label: str, *, admin: bool = False, password: str = PASSWORD) -> Us
     return create_user(f"{label}{n}@example.org", f"{label.title()} {n}", password, is_admin=admin)
 
 
-def _participant(event: Event, category: Category, name: str, **extra) -> ParticipantData:
+def participant_data(event: Event, category: Category, name: str, **extra) -> ParticipantData:
     n = next(_serial)
     values = dict(
         native_name=name,
@@ -156,16 +156,18 @@ def build_event_world(
     question = create_question(
         event, QuestionData(kind=QuestionKind.TEXT, label_zh="饮食", label_en="Diet")
     )
-    participant = register_participant(event, guests, _participant(event, guests, "张伟"))
+    participant = register_participant(event, guests, participant_data(event, guests, "张伟"))
     members = [
-        register_participant(event, guests, _participant(event, guests, f"队员{i}"), notify=False)
+        register_participant(
+            event, guests, participant_data(event, guests, f"队员{i}"), notify=False
+        )
         for i in range(2)
     ]
     leaver = register_participant(
-        event, guests, _participant(event, guests, "请求删除"), notify=False
+        event, guests, participant_data(event, guests, "请求删除"), notify=False
     )
     journalist = register_participant(
-        event, media_category, _participant(event, media_category, "记者"), notify=False
+        event, media_category, participant_data(event, media_category, "记者"), notify=False
     )
     db.session.flush()
 
