@@ -14,7 +14,7 @@ people by email, and scores by their fixed client ids.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -22,7 +22,7 @@ from app.accounts.models import Role
 from app.accounts.services import create_user, find_user, grant_role
 from app.events.models import Event, EventStatus
 from app.extensions import db
-from app.judging import services
+from app.judging import services, submission_services
 from app.judging.models import (
     AdvancementRule,
     AggregationMethod,
@@ -34,6 +34,7 @@ from app.judging.models import (
     ScoreSheet,
 )
 from app.judging.services import CriterionData, EntryData, RoundData
+from app.judging.submission_services import SettingsData
 from app.registration.models import (
     Attendance,
     Category,
@@ -216,6 +217,7 @@ ENTRIES = [
 INELIGIBLE = {
     "Freeze-dried yak milk": "团队负责人年龄超过35岁 Team leader is over the age limit (35)."
 }
+AGE_LIMIT = 35
 
 # Extra team members per entry, registered in the team category like any participant.
 MEMBER_NAMES = [
@@ -345,7 +347,7 @@ def _ensure_entries(event: Event, summary) -> list[Entry]:
             reason = INELIGIBLE.get(title_en)
             services.set_eligibility(
                 entry, Eligibility.INELIGIBLE if reason else Eligibility.ELIGIBLE, reason or ""
-            )
+            )  # no decision mail for demo data
             created += 1
         entries.append(entry)
     if created:
@@ -443,9 +445,49 @@ def _score(round_: Round, quality: dict[int, float], rng: random.Random, only=No
     return count
 
 
+def _ensure_submission_settings(event: Event) -> None:
+    """Teams of 2–5 submit on the public site in the team category; youth: at most 35."""
+    if submission_services.competition_settings(event) is not None:
+        return
+    category = db.session.scalar(
+        select(Category).where(Category.event_id == event.id, Category.code == "team")
+    )
+    if category is None:
+        return
+    submission_services.save_competition_settings(
+        event,
+        SettingsData(
+            team_category_id=category.id,
+            submissions_open=event.status == EventStatus.OPEN,
+            min_team_size=2,
+            max_team_size=5,
+            tracks=list(TRACKS),
+            age_limit=AGE_LIMIT,
+        ),
+    )
+
+
+def _ensure_birth_dates(event: Event, entries: list[Entry]) -> None:
+    """Dates of birth for the demo teams (the age limit asks for them): 20–34 on the first day,
+    the leader of the entry rejected for their age 38 or 39."""
+    day = event.local(event.starts_at).date()
+    for entry in entries:
+        rng = random.Random(f"{SEED}-{entry.title_en}")
+        for member in entry.members:
+            age = rng.randint(20, 33)
+            if member.is_leader and entry.title_en in INELIGIBLE:
+                age = 38
+            born = date(day.year - age - 1, rng.randint(1, 12), rng.randint(1, 28))
+            if member.date_of_birth is None:
+                member.date_of_birth = born
+
+
 def load_demo_judging(event: Event, summary) -> None:
-    """The demo loader's entry point: judges, entries, rounds, assignments and scores."""
+    """The demo loader's entry point: submission settings, judges, entries, rounds,
+    assignments and scores."""
+    _ensure_submission_settings(event)
     entries = _ensure_entries(event, summary)
+    _ensure_birth_dates(event, entries)
     db.session.flush()
     judges = _ensure_judges(event, summary, entries)
     if not entries or not judges:
