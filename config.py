@@ -51,6 +51,10 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = ("zh_CN", "en", "ru")
     MANAGE_LINK_MAX_AGE_DAYS = int(os.environ.get("MANAGE_LINK_MAX_AGE_DAYS", "365"))
+    # Ranking screens: the browser reconnects this long after each short event-stream answer;
+    # a hold above 0 keeps an unchanged stream open that long (async workers only, see README).
+    JUDGING_SSE_RETRY_MS = int(os.environ.get("JUDGING_SSE_RETRY_MS", "1000"))
+    JUDGING_SSE_HOLD_SECONDS = float(os.environ.get("JUDGING_SSE_HOLD_SECONDS", "0"))
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None
     # Rate limits ("N per minute;M per hour"), per client address unless said otherwise;

@@ -225,7 +225,7 @@ def test_a_held_stream_sends_the_change_as_soon_as_it_is_committed(app, competit
         db.session.commit()
         events = _events(response.get_data(as_text=True))  # the stream runs as it is read
     finally:
-        app.config.pop("JUDGING_SSE_HOLD_SECONDS")
+        app.config["JUDGING_SSE_HOLD_SECONDS"] = 0
     assert events[0] == {"retry": "1000"}
     assert events[1]["event"] == "ranking" and int(events[1]["id"]) > seen
 
