@@ -7,15 +7,20 @@ Jobs run in this process (RQ's SimpleWorker), not in a child forked per job: the
 pool, the compiled templates and the loaded CJK fonts stay warm from one job to the next,
 which is what makes a badge mail take milliseconds instead of a cold start each time. A job
 that kills the process is not lost: RQ moves it to the failed registry, and the outbox sweep
-(run at start-up and every WORKER_MAINTENANCE_SECONDS) re-queues its mail.
+(run at start-up and every WORKER_MAINTENANCE_SECONDS) re-queues its mail. When Redis goes
+away the worker keeps trying to reconnect (with backoff up to 30 s) instead of exiting.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import time
 
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue, SimpleWorker
 
 from app import create_app
@@ -66,19 +71,43 @@ def main(argv: list[str] | None = None) -> int:
     from app.documents.render import warm_up
 
     warm_up()
-    connection = Redis.from_url(url)
     AppWorker.flask_app = app
-    worker = AppWorker(
-        [Queue(name, connection=connection) for name in args.queues],
-        connection=connection,
-        maintenance_interval=app.config["WORKER_MAINTENANCE_SECONDS"],
-        # An idle worker wakes from its blocking dequeue every worker_ttl - 15 s; RQ's default
-        # (420 s) would delay the outbox sweep (mails queued while Redis was down) and the
-        # heartbeat /readyz reports by up to 7 minutes. Wake every maintenance interval.
-        worker_ttl=app.config["WORKER_MAINTENANCE_SECONDS"] + 15,
-    )
-    worker.work(burst=args.burst, with_scheduler=True)
-    return 0
+    delay = 1.0
+    while True:
+        connection = Redis.from_url(url)
+        worker = None
+        started = time.monotonic()
+        try:
+            worker = AppWorker(
+                [Queue(name, connection=connection) for name in args.queues],
+                connection=connection,
+                maintenance_interval=app.config["WORKER_MAINTENANCE_SECONDS"],
+                # An idle worker wakes from its blocking dequeue every worker_ttl - 15 s; RQ's
+                # default (420 s) would delay the outbox sweep (mails queued while Redis was
+                # down) and the heartbeat /readyz reports by up to 7 minutes.
+                worker_ttl=app.config["WORKER_MAINTENANCE_SECONDS"] + 15,
+            )
+            worker.work(burst=args.burst, with_scheduler=True)
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            # RQ retries a lost Redis only while waiting for a job; anywhere else (start-up,
+            # maintenance, scheduler lock) it quits. Outlive a Redis restart instead: the
+            # outbox sweep at the next start picks up every mail queued meanwhile.
+            if args.burst:
+                raise
+            print(f"Redis unreachable ({exc}); starting again in {delay:.0f} s", file=sys.stderr)
+        else:
+            # A stop asked for by a signal (RQ notes when) or a finished burst ends the
+            # process; RQ quitting by itself after an error starts a new worker.
+            if args.burst or worker._shutdown_requested_date is not None:
+                return 0
+            print("the worker quit after an error; starting again", file=sys.stderr)
+        # Between workers a SIGTERM/SIGINT simply ends the process (RQ's handlers are gone).
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        if time.monotonic() - started > 60:
+            delay = 1.0  # it ran fine for a while: this is a new outage
+        time.sleep(delay)
+        delay = min(delay * 2, 30.0)
 
 
 if __name__ == "__main__":

@@ -37,10 +37,9 @@ def create_app(config: object | str | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
-    from app.health.errors import database_engine_options
+    from app.health.errors import init_database
 
-    database_engine_options(app)
-    db.init_app(app)
+    init_database(app)  # db.init_app with settings that survive a database restart
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

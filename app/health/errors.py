@@ -24,6 +24,32 @@ RETRY_AFTER_SECONDS = 5
 log = logging.getLogger("huiwu")
 
 
+def init_database(app: Flask) -> None:
+    """Bind the database to the app with settings that ride out a database restart."""
+    database_engine_options(app)
+    db.init_app(app)
+    # Flask-SQLAlchemy closes the request's session at teardown; closing rolls back, and on a
+    # connection the server has just dropped that rollback raises — after the view produced
+    # its response, which would then be lost to a bare 500. Close it without raising.
+    funcs = app.teardown_appcontext_funcs
+    for index, func in enumerate(funcs):
+        if getattr(func, "__func__", None) is type(db)._teardown_session:
+            funcs[index] = _remove_session
+            break
+
+
+def _remove_session(exc: BaseException | None) -> None:
+    try:
+        db.session.remove()
+    except DBAPIError as error:
+        if not is_database_unavailable(error):
+            raise
+        log.warning("closing the session on a lost connection: %s", type(error).__name__)
+        # close() failed before the registry let go of the session; the pool has already
+        # invalidated the connection, so drop the session object itself.
+        db.session.registry.clear()
+
+
 def database_engine_options(app: Flask) -> None:
     """Add the pool settings that survive a database restart to the app's engine options.
 
