@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -35,14 +36,35 @@ def worker_env(app, **extra) -> dict[str, str]:
     return env
 
 
-def start_worker(app, *args: str, **extra) -> subprocess.Popen:
+def start_worker(app, *args: str, log: Path | None = None, **extra) -> subprocess.Popen:
+    """Start worker.py in a process group of its own (with its scheduler child).
+
+    A worker left running takes the next tests' jobs from the same Redis database, so long
+    running workers log to a file (an unread pipe fills up and blocks them) and are stopped
+    with stop_worker().
+    """
     return subprocess.Popen(
         [sys.executable, "worker.py", *args],
         cwd=ROOT,
         env=worker_env(app, **extra),
-        stdout=subprocess.PIPE,
+        stdout=log.open("wb") if log else subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
+
+
+def stop_worker(worker: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+    """Send `sig` to a worker's process group; SIGKILL what is left after 30 s."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(worker.pid, sig)
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(worker.pid, signal.SIGKILL)  # a scheduler child that outlived the worker
 
 
 def message_state(message_id: int) -> MailState:
@@ -68,27 +90,31 @@ def test_committed_mail_is_queued_in_redis_and_sent_by_a_burst_worker(
     assert message_state(message.id) == MailState.SENT
 
 
-def test_worker_killed_mid_job_the_mail_still_arrives_once(redis_app, make_event, smtp_server):
+def test_worker_killed_mid_job_the_mail_still_arrives_once(
+    redis_app, make_event, smtp_server, tmp_path
+):
     event = make_event()
     smtp_server.handler.ehlo_delay = 30  # the first worker hangs talking to the server
     message = add_message(event)
     db.session.commit()
 
-    first = start_worker(redis_app)
+    first = start_worker(redis_app, log=tmp_path / "first.log")
     try:
         deadline = time.monotonic() + 60
         while message_state(message.id) != MailState.SENDING:
             assert time.monotonic() < deadline, "the worker never picked the job up"
             time.sleep(0.1)
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=30)
     finally:
-        if first.poll() is None:
-            first.kill()
+        stop_worker(first, signal.SIGKILL)  # the worker and its scheduler die mid-job
     assert smtp_server.messages == []
 
     smtp_server.handler.ehlo_delay = 0
-    second = start_worker(redis_app, MAIL_STUCK_AFTER_SECONDS=1, WORKER_MAINTENANCE_SECONDS=1)
+    second = start_worker(
+        redis_app,
+        log=tmp_path / "second.log",
+        MAIL_STUCK_AFTER_SECONDS=1,
+        WORKER_MAINTENANCE_SECONDS=1,
+    )
     try:
         deadline = time.monotonic() + 90
         while message_state(message.id) != MailState.SENT:
@@ -96,8 +122,7 @@ def test_worker_killed_mid_job_the_mail_still_arrives_once(redis_app, make_event
             time.sleep(0.2)
         time.sleep(2)  # a duplicate would arrive now
     finally:
-        second.terminate()
-        second.wait(timeout=30)
+        stop_worker(second)
     assert len(smtp_server.messages) == 1
 
 
