@@ -9,6 +9,8 @@ queued with an exponential backoff), 5xx answers are permanent (failed at once).
 
 from __future__ import annotations
 
+import base64
+import secrets
 import smtplib
 import socket
 import threading
@@ -16,8 +18,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.header import Header
+from email.utils import encode_rfc2231, format_datetime, formataddr, make_msgid, parseaddr
 from pathlib import Path
 
 from flask import current_app, has_request_context, render_template, url_for
@@ -127,14 +129,24 @@ def discard_mail(message: OutboxMessage) -> None:
     db.session.delete(message)
 
 
-def build_email(message: OutboxMessage) -> EmailMessage:
-    """The MIME message for an outbox row: text, HTML alternative, inline images, files."""
-    email = EmailMessage()
-    email["Subject"] = message.subject
-    email["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    email["To"] = formataddr((message.to_name, message.to_address))
-    email["Message-ID"] = message.message_id
-    email.set_content(message.body_text)
+@dataclass(frozen=True)
+class OutgoingMail:
+    """A composed mail: envelope sender and recipient and the message as bytes (CRLF lines)."""
+
+    sender: str
+    recipient: str
+    data: bytes
+    # An address outside ASCII needs a server that speaks SMTPUTF8 (RFC 6531).
+    smtputf8: bool = False
+
+
+def build_email(message: OutboxMessage) -> OutgoingMail:
+    """The MIME message for an outbox row: text, HTML alternative, inline images, files.
+
+    Composed straight to bytes (every body part base64, non-ASCII headers as RFC 2047 encoded
+    words): the email package's EmailMessage parsed and refolded every header of every part
+    and cost ~7 ms a mail with a badge, more than the SMTP conversation.
+    """
     parts: list[Attachment] = []
     for reference in message.attachments or []:
         builder = _attachment_builders.get(reference.get("kind", ""))
@@ -142,24 +154,105 @@ def build_email(message: OutboxMessage) -> EmailMessage:
             raise LookupError(f"no attachment builder for {reference!r}")
         parts.extend(builder(reference["ref"]))
     inline = [p for p in parts if p.content_id]
+    body = _text_part("plain", message.body_text)
     if message.body_html:
-        email.add_alternative(message.body_html, subtype="html")
+        html = _text_part("html", message.body_html)
         if inline:
-            html_part = email.get_payload()[-1]
-            for part in inline:
-                html_part.add_related(
-                    part.content,
-                    maintype=part.maintype,
-                    subtype=part.subtype,
-                    cid=f"<{part.content_id}>",
-                    filename=part.filename,
-                )
-    for part in parts:
-        if not part.content_id:
-            email.add_attachment(
-                part.content, maintype=part.maintype, subtype=part.subtype, filename=part.filename
-            )
-    return email
+            html = _multipart("related", [html, *(_file_part(p) for p in inline)])
+        body = _multipart("alternative", [body, html])
+    files = [_file_part(p) for p in parts if not p.content_id]
+    root = _multipart("mixed", [body, *files]) if files else body
+    sender_name, sender = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+    headers = [
+        f"Subject: {_unstructured(message.subject)}",
+        f"From: {_address(sender_name, sender)}",
+        f"To: {_address(message.to_name, message.to_address)}",
+        f"Date: {format_datetime(utcnow())}",
+        f"Message-ID: {message.message_id}",
+        "MIME-Version: 1.0",
+        *root.headers,
+    ]
+    return OutgoingMail(
+        sender=sender,
+        recipient=message.to_address,
+        data=_join_part(headers, root.body),
+        smtputf8=not (sender.isascii() and message.to_address.isascii()),
+    )
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A MIME part being composed: its header lines and its encoded body."""
+
+    headers: list[str]
+    body: bytes
+
+
+_CRLF = b"\r\n"
+
+
+def _base64(data: bytes) -> bytes:
+    return base64.encodebytes(data).replace(b"\n", _CRLF)
+
+
+def _join_part(headers: list[str], body: bytes) -> bytes:
+    head = "\r\n".join(headers).encode("utf-8")
+    return head + _CRLF + _CRLF + body
+
+
+def _text_part(subtype: str, text: str) -> _Part:
+    return _Part(
+        [f'Content-Type: text/{subtype}; charset="utf-8"', "Content-Transfer-Encoding: base64"],
+        _base64(text.encode("utf-8")),
+    )
+
+
+def _file_part(attachment: Attachment) -> _Part:
+    disposition = "inline" if attachment.content_id else "attachment"
+    headers = [
+        f"Content-Type: {attachment.maintype}/{attachment.subtype}",
+        "Content-Transfer-Encoding: base64",
+        f"Content-Disposition: {disposition}; {_parameter('filename', attachment.filename)}",
+    ]
+    if attachment.content_id:
+        headers.append(f"Content-ID: <{attachment.content_id}>")
+    return _Part(headers, _base64(attachment.content))
+
+
+def _multipart(subtype: str, parts: list[_Part]) -> _Part:
+    # "=_" cannot occur in base64, so the boundary never appears inside a part.
+    boundary = f"=_huiwu_{secrets.token_hex(12)}"
+    delimiter = b"--" + boundary.encode("ascii")
+    body = b"".join(
+        delimiter + _CRLF + _join_part(part.headers, part.body) + _CRLF for part in parts
+    )
+    return _Part(
+        [f'Content-Type: multipart/{subtype}; boundary="{boundary}"'],
+        body + delimiter + b"--" + _CRLF,
+    )
+
+
+def _unstructured(value: str) -> str:
+    """A header text on one logical line: as is when ASCII, else RFC 2047 encoded words."""
+    value = " ".join(value.split())
+    if value.isascii():
+        return value
+    return Header(value, "utf-8").encode(linesep="\r\n")
+
+
+def _address(name: str, address: str) -> str:
+    """A mailbox header value with a display name in any script."""
+    name = " ".join(name.split())
+    if name.isascii():
+        return formataddr((name, address))
+    return f"{_unstructured(name)} <{address}>"
+
+
+def _parameter(key: str, value: str) -> str:
+    """A MIME header parameter; RFC 2231 encoded when it needs more than plain ASCII."""
+    if value.isascii() and not any(char in value for char in '"\\\r\n'):
+        return f'{key}="{value}"'
+    return f"{key}*={encode_rfc2231(value, 'utf-8')}"
 
 
 def outbox_path(message_id: int) -> Path:
@@ -344,18 +437,20 @@ def _smtp_connection(config) -> smtplib.SMTP:
     return smtp
 
 
-def _send(email: EmailMessage, message_id: int) -> None:
+def _send(mail: OutgoingMail, message_id: int) -> None:
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         path = outbox_path(message_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".tmp")
-        temporary.write_bytes(bytes(email))
+        temporary.write_bytes(mail.data)
         temporary.replace(path)
         return
     smtp = _smtp_connection(config)
     try:
-        smtp.send_message(email)
+        smtp.sendmail(
+            mail.sender, [mail.recipient], mail.data, ["SMTPUTF8"] if mail.smtputf8 else ()
+        )
     except BaseException:
         # After a refusal or a broken connection the session's state is unknown: start afresh.
         _close_smtp()

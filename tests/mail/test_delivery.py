@@ -199,6 +199,31 @@ def test_attachments_and_inline_images_are_built_at_delivery(app, make_event, sm
     assert parts["qr.png"]["Content-ID"] == "<qr@huiwu>"
 
 
+def test_names_subjects_and_file_names_in_any_script_arrive_intact(app, make_event, smtp_server):
+    register_attachment_builder(
+        "named-files",
+        lambda ref: [Attachment("参会证 Бейдж.pdf", b"%PDF-1.7 x", "application", "pdf")],
+    )
+    event = make_event()
+    message = add_message(event, attachments=[{"kind": "named-files", "ref": 1}])
+    message.subject = (
+        "您的报名已确认：第二届上海合作组织国家青年创新创业大赛 — Ваша регистрация подтверждена"
+    )
+    message.to_name = 'Ольга "Оля" 王'
+    db.session.commit()
+    [received] = smtp_server.wait_for(1)
+    assert received["Subject"] == message.subject
+    [address] = received["To"].addresses
+    assert (address.display_name, address.addr_spec) == ('Ольга "Оля" 王', "guest0@example.org")
+    assert received["Date"].datetime is not None
+    assert received.get_body(preferencelist=("plain",)).get_content() == message.body_text
+    assert received.get_body(preferencelist=("html",)).get_content() == message.body_html
+    [attachment] = received.iter_attachments()
+    assert attachment.get_filename() == "参会证 Бейдж.pdf"
+    assert attachment.get_content() == b"%PDF-1.7 x"
+    assert not any(part.defects for part in received.walk())
+
+
 def test_unknown_attachment_kind_fails_the_message_permanently(app, make_event, smtp_server):
     event = make_event()
     message = add_message(event, attachments=[{"kind": "nope", "ref": 1}])
