@@ -56,6 +56,7 @@ def create_app(config: object | str | None = None) -> Flask:
     from app import models  # noqa: F401  (every table registered for migrations)
     from app.accounts import admin_routes  # noqa: F401  (admin views on the accounts blueprint)
     from app.accounts.routes import bp as accounts_bp
+    from app.audit.routes import bp as audit_bp
     from app.ceremonies.routes import bp as ceremonies_bp
     from app.certificates.routes import bp as certificates_bp
     from app.checkin import api, scanner_routes  # noqa: F401  (views on the checkin blueprint)
@@ -71,6 +72,7 @@ def create_app(config: object | str | None = None) -> Flask:
     from app.registration.routes import bp as registration_bp
 
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(audit_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(mail_bp)

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import EventRole, Role, User
 from app.accounts.passwords import MIN_PASSWORD_LENGTH, password_problem
+from app.audit.services import record_audit
 from app.events.models import Event
 from app.extensions import db
 
@@ -47,6 +48,11 @@ def create_user(email: str, name: str, password: str, is_admin: bool = False) ->
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    record_audit(
+        "accounts.user_create",
+        target=f"user:{user.id}",
+        details={"email": user.email, "site_admin": is_admin},
+    )
     return user
 
 
@@ -82,6 +88,12 @@ def grant_role(user: User, event: Event, role: Role) -> EventRole:
     grant = EventRole(user_id=user.id, event_id=event.id, role=role)
     db.session.add(grant)
     db.session.flush()
+    record_audit(
+        "roles.grant",
+        event=event,
+        target=f"user:{user.id}",
+        details={"email": user.email, "role": role.value},
+    )
     return grant
 
 
@@ -95,6 +107,12 @@ def revoke_role(user: User, event: Event, role: Role) -> bool:
     if existing is None:
         return False
     db.session.delete(existing)
+    record_audit(
+        "roles.revoke",
+        event=event,
+        target=f"user:{user.id}",
+        details={"email": user.email, "role": role.value},
+    )
     return True
 
 
@@ -128,6 +146,12 @@ def set_user_active(user: User, active: bool, acting_user: User) -> None:
     if not active and user.id == acting_user.id:
         raise AccountError(_l("You cannot deactivate your own account."))
     user.active = active
+    record_audit(
+        "accounts.user_reactivate" if active else "accounts.user_deactivate",
+        user=acting_user,
+        target=f"user:{user.id}",
+        details={"email": user.email},
+    )
     db.session.flush()
 
 

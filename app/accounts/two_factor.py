@@ -26,6 +26,7 @@ from sqlalchemy import select
 
 from app.accounts.models import EventRole, RecoveryCode, Role, User
 from app.accounts.services import AccountError
+from app.audit.services import record_audit
 from app.clock import utcnow
 from app.documents.qr import qr_png
 from app.extensions import db
@@ -115,6 +116,7 @@ def enable_two_factor(user: User, secret: str, code: str, moment: datetime | Non
     user.totp_last_step = step
     user.session_token = secrets.token_hex(16)
     codes = _new_recovery_codes(user)
+    record_audit("accounts.two_factor_on", user=user, target=f"user:{user.id}")
     db.session.flush()
     return codes
 
@@ -128,6 +130,7 @@ def disable_two_factor(user: User, password: str) -> None:
     user.totp_last_step = None
     db.session.query(RecoveryCode).filter(RecoveryCode.user_id == user.id).delete()
     user.session_token = secrets.token_hex(16)
+    record_audit("accounts.two_factor_off", user=user, target=f"user:{user.id}")
     db.session.flush()
 
 

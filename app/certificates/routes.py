@@ -21,6 +21,7 @@ from flask_login import current_user
 
 from app.accounts.models import Role
 from app.accounts.permissions import PUBLIC, event_role, requires
+from app.audit.services import record_audit
 from app.certificates.forms import (
     AwardForm,
     ConfirmForm,
@@ -257,8 +258,15 @@ def send(slug: str, certificate_id: int):
 @bp.route("/manage/<slug>/certificates/<int:certificate_id>.pdf")
 @requires(ORGANIZER)
 def download(slug: str, certificate_id: int):
-    """Download a certificate's PDF."""
+    """Download a certificate's PDF (recorded in the audit log)."""
     certificate = _certificate_or_404(certificate_id)
+    record_audit(
+        "certificates.download",
+        event=g.event,
+        target=f"certificate:{certificate.id}",
+        details={"number": certificate.number},
+    )
+    db.session.commit()
     response = send_file(
         BytesIO(render_certificate_pdf(certificate)),
         mimetype="application/pdf",

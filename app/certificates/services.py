@@ -25,6 +25,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
+from app.audit.services import record_audit
 from app.certificates.models import (
     KIND_LETTERS,
     Certificate,
@@ -462,6 +463,13 @@ def revoke_certificate(certificate: Certificate, reason: str, actor: User | None
     certificate.revoke_reason = reason
     certificate.revoked_by_user_id = actor.id if actor else None
     certificate.active_key = None
+    record_audit(
+        "certificates.revoke",
+        event_id=certificate.event_id,
+        user=actor,
+        target=f"certificate:{certificate.id}",
+        details={"number": certificate.number, "reason": reason[:200]},
+    )
     db.session.flush()
 
 

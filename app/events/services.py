@@ -183,6 +183,7 @@ def manage_sections(user, event: Event) -> list[tuple[str, str]]:
             ("events.settings", _("Settings")),
             ("privacy.index", _("Privacy")),
             ("accounts.admin_roles", _("Roles")),
+            ("audit.event_log", _("Audit log")),
         ]
         return sections
     if user_has_role(user, event, frozenset({Role.CHECKIN_STAFF})):

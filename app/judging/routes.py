@@ -28,6 +28,7 @@ from flask_login import current_user
 
 from app.accounts.models import Role
 from app.accounts.permissions import event_role, requires
+from app.audit.services import record_audit
 from app.extensions import db
 from app.judging import export, services, submission_services
 from app.judging.aggregation import METHODS
@@ -591,12 +592,24 @@ def award_certificates(slug: str, round_id: int):
     return redirect(_round_url(round_, "awards"))
 
 
+def _audit_results_export(round_, file_format: str) -> None:
+    """Results name teams and their members: every export is in the audit log."""
+    record_audit(
+        "judging.results_export",
+        event=g.event,
+        target=f"round:{round_.id}",
+        details={"format": file_format},
+    )
+    db.session.commit()
+
+
 @bp.route(f"{MANAGE}/rounds/<int:round_id>/results.xlsx")
 @requires(ORGANIZER)
 def results_xlsx(slug: str, round_id: int):
     """The round's results per track as an XLSX workbook."""
     round_ = _round(round_id)
     data = export.results_workbook(round_, _locale())
+    _audit_results_export(round_, "xlsx")
     return send_file(
         BytesIO(data),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -611,6 +624,7 @@ def results_pdf(slug: str, round_id: int):
     """The round's results sheet as PDF."""
     round_ = _round(round_id)
     data = export.results_pdf(round_, _locale())
+    _audit_results_export(round_, "pdf")
     return send_file(
         BytesIO(data),
         mimetype="application/pdf",

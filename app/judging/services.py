@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, func, select, update
 
 from app.accounts.models import EventRole, Role, User
+from app.audit.services import record_audit
 from app.clock import utcnow
 from app.events.models import Event
 from app.extensions import db
@@ -1107,7 +1108,20 @@ def reopen_sheet(sheet: ScoreSheet, actor: User, note: str = "") -> None:
             created_at=sheet.updated_at,
         )
     )
-    bump_score_version(db.session.get(Round, sheet.round_id))
+    round_ = db.session.get(Round, sheet.round_id)
+    bump_score_version(round_)
+    record_audit(
+        "judging.sheet_reopen",
+        event_id=round_.event_id,
+        user=actor,
+        target=f"sheet:{sheet.id}",
+        details={
+            "round_id": sheet.round_id,
+            "entry_id": sheet.entry_id,
+            "judge_user_id": sheet.judge_user_id,
+            "version": sheet.version,
+        },
+    )
     db.session.flush()
 
 

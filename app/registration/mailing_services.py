@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
+from app.audit.services import record_audit
 from app.events.models import Event
 from app.extensions import db
 from app.mail.services import queue_mail
@@ -221,6 +222,14 @@ def send_mailing(
             db.session.add(mailing)
     except IntegrityError:
         raise MailingError(_l("This message has already been sent.")) from None
+    record_audit(
+        "mailings.send",
+        event=event,
+        user=actor,
+        target=f"mailing:{mailing.id}",
+        # Which filters were used, not a searched name.
+        details={"recipients": len(found), "filters": sorted(filters.as_args())},
+    )
     for registration in found:
         queue_mail(
             kind="bulk_message",

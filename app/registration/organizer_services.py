@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
+from app.audit.services import record_audit
 from app.events.models import Event
 from app.extensions import db
 from app.privacy.sensitive import is_id_like_label
@@ -81,6 +82,12 @@ def apply_bulk_action(
     for registration in registrations_of_event(event, wanted):
         if apply_action(registration, action, actor, note):
             done += 1
+    record_audit(
+        "registrations.bulk_action",
+        event=event,
+        user=actor,
+        details={"action": action.value, "done": done, "skipped": len(wanted) - done},
+    )
     return BulkResult(done=done, skipped=len(wanted) - done)
 
 

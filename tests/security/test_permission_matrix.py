@@ -57,6 +57,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "accounts.two_factor": ORGANIZER_ACCOUNT,
     "accounts.two_factor_off": ORGANIZER_ACCOUNT,
     "accounts.two_factor_recovery_codes": ORGANIZER_ACCOUNT,
+    "audit.event_log": ORGANIZER,
+    "audit.site_log": SITE_ADMIN,
     "ceremonies.agenda_pdf": ORGANIZER,
     "ceremonies.change_status": ORGANIZER,
     "ceremonies.delete": ORGANIZER,

@@ -1,0 +1,36 @@
+"""Readable names of the recorded actions, for the audit log pages (unknown ones show as is)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+ACTION_LABELS = {
+    "accounts.user_create": _l("Account created"),
+    "accounts.user_deactivate": _l("Account deactivated"),
+    "accounts.user_reactivate": _l("Account reactivated"),
+    "accounts.two_factor_on": _l("Two-step sign-in turned on"),
+    "accounts.two_factor_off": _l("Two-step sign-in turned off"),
+    "roles.grant": _l("Role granted"),
+    "roles.revoke": _l("Role revoked"),
+    "registrations.export": _l("Registrations exported"),
+    "registrations.bulk_action": _l("Bulk action on registrations"),
+    "badges.sheet_download": _l("Badge sheet downloaded"),
+    "mailings.send": _l("Message sent to participants"),
+    "judging.sheet_reopen": _l("Submitted score reopened"),
+    "judging.results_export": _l("Results exported"),
+    "certificates.revoke": _l("Certificate revoked"),
+    "certificates.download": _l("Certificate downloaded"),
+    "privacy.data_download": _l("Participant downloaded their data"),
+    "privacy.deletion_requested": _l("Deletion requested"),
+    "privacy.deletion_declined": _l("Deletion request declined"),
+    "privacy.anonymize_registration": _l("Registration anonymized"),
+    "privacy.anonymize_event": _l("Event anonymized"),
+    "event.export": _l("Event data exported (backup)"),
+    "event.import": _l("Event data restored (backup)"),
+}
+
+
+def action_label(action: str) -> str:
+    """The translated name of an action, or the action itself."""
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
