@@ -16,10 +16,12 @@ Prints the figures as JSON on its last line.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import email
 import email.policy
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -36,23 +38,24 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/12"
 
 
 class ReceiptHandler:
-    """aiosmtpd handler noting when each recipient's mail arrived (and that it has a PDF)."""
+    """aiosmtpd handler noting when each recipient's mail arrived.
+
+    The mail itself is kept and checked (parsed, badge PDF attached) only after the
+    measurement: the SMTP server stands in for a mail server on another machine, and parsing
+    every message here would take CPU from the workers being measured.
+    """
 
     def __init__(self) -> None:
         self.received: dict[str, float] = {}
-        self.with_pdf = 0
+        self.contents: list[bytes] = []
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
         now = time.perf_counter()
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        has_pdf = any(
-            part.get_content_type() == "application/pdf" for part in message.iter_attachments()
-        )
         with self.lock:
             for address in envelope.rcpt_tos:
                 self.received.setdefault(address.lower(), now)
-            self.with_pdf += int(has_pdf)
+            self.contents.append(envelope.content)
         return "250 Message accepted for delivery"
 
     def wait_for(self, addresses: list[str], timeout: float) -> bool:
@@ -64,6 +67,82 @@ class ReceiptHandler:
                     return True
             time.sleep(0.005)
         return False
+
+    def count_with_pdf(self) -> int:
+        """Received mails that parse and carry a PDF attachment (the badge)."""
+        with self.lock:
+            contents = list(self.contents)
+        count = 0
+        for content in contents:
+            message = email.message_from_bytes(content, policy=email.policy.default)
+            count += any(
+                part.get_content_type() == "application/pdf" for part in message.iter_attachments()
+            )
+        return count
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its waited-for children (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(fields[index]) for index in (11, 12, 13, 14)) / os.sysconf("SC_CLK_TCK")
+
+
+def process_tree(pid: int) -> list[int]:
+    """A process and its descendants (Linux /proc)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            tasks = os.listdir(f"/proc/{current}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            with contextlib.suppress(OSError):
+                children = Path(f"/proc/{current}/task/{task}/children").read_text().split()
+                todo.extend(int(child) for child in children)
+    return found
+
+
+def database_backends(url: str) -> list[int]:
+    """PostgreSQL backend processes serving the benchmark's database."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(False)
+    with psycopg.connect(admin) as conn:
+        rows = conn.execute(
+            "select pid from pg_stat_activity where datname = %s and pid <> pg_backend_pid()",
+            (parsed.database,),
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+class CPUMeter:
+    """CPU seconds used by the workers, the database backends and this process over a run."""
+
+    def __init__(self, workers: list[subprocess.Popen], database_url: str) -> None:
+        self.worker_pids = [pid for worker in workers for pid in process_tree(worker.pid)]
+        self.database_url = database_url
+
+    def start(self) -> None:
+        self.db_pids = database_backends(self.database_url)
+        self.before = {pid: cpu_seconds(pid) for pid in self.worker_pids + self.db_pids}
+        self.own_before = time.process_time()
+
+    def stop(self) -> dict[str, float]:
+        def used(pids):
+            return sum(max(0.0, cpu_seconds(pid) - self.before.get(pid, 0.0)) for pid in pids)
+
+        return {
+            "workers": used(self.worker_pids),
+            "database": used(self.db_pids),
+            "benchmark_and_smtp": time.process_time() - self.own_before,
+        }
 
 
 def parse_args() -> argparse.Namespace:
@@ -139,7 +218,12 @@ def start_workers(args, app, instance: Path, smtp_port: int) -> list[subprocess.
         log = (instance / f"worker-{index}.log").open("wb")
         workers.append(
             subprocess.Popen(
-                [sys.executable, args.worker_script], cwd=ROOT, env=env, stdout=log, stderr=log
+                [sys.executable, args.worker_script],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
             )
         )
     return workers
@@ -203,7 +287,7 @@ def participant(n: int, tag: str):
     )
 
 
-def throughput_run(args, handler: ReceiptHandler, event, category) -> dict:
+def throughput_run(args, handler: ReceiptHandler, event, category, meter: CPUMeter) -> dict:
     from app.extensions import db
     from app.registration.services import register_participant
 
@@ -212,10 +296,13 @@ def throughput_run(args, handler: ReceiptHandler, event, category) -> dict:
         data = participant(n, "bulk")
         register_participant(event, category, data)
         addresses.append(data.email)
+    db.session.flush()
+    meter.start()
     started = time.perf_counter()
     db.session.commit()  # enqueues the N delivery jobs
     enqueued = time.perf_counter()
     complete = handler.wait_for(addresses, timeout=600)
+    cpu = meter.stop()
     with handler.lock:
         times = sorted(
             handler.received[a.lower()] for a in addresses if a.lower() in handler.received
@@ -230,6 +317,18 @@ def throughput_run(args, handler: ReceiptHandler, event, category) -> dict:
         "seconds": round(seconds, 2),
         "mails_per_second": round(delivered / seconds, 1) if seconds > 0 else None,
         "enqueue_seconds": round(enqueued - started, 3),
+        # CPU per mail from the commit to the last arrival: the figures that do not depend on
+        # what else the machine runs; the ceiling is what the cores could deliver if the
+        # workers, PostgreSQL and the SMTP server had them to themselves.
+        "cpu_ms_per_mail": {
+            name: round(1000 * seconds / max(delivered, 1), 1) for name, seconds in cpu.items()
+        },
+        "cpu_ceiling_mails_per_second": round(
+            (os.cpu_count() or 1) * delivered / sum(cpu.values()), 1
+        )
+        if sum(cpu.values())
+        else None,
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
 
 
@@ -276,7 +375,11 @@ def main() -> int:
     args = parse_args()
     from aiosmtpd.controller import Controller
     from redis import Redis
+    from sqlalchemy.engine import make_url
 
+    from benchmarks.support import drop_database
+
+    drop_database(make_url(args.database_url).database)
     ensure_database(args.database_url)
     Redis.from_url(args.redis_url).flushdb()
     handler = ReceiptHandler()
@@ -290,7 +393,6 @@ def main() -> int:
         with app.app_context():
             from app.extensions import db
 
-            db.drop_all()
             db.create_all()
             event, category = make_event()
             workers = start_workers(args, app, instance, smtp_port)
@@ -303,7 +405,9 @@ def main() -> int:
                 register_participant(event, category, data)
                 db.session.commit()
                 handler.wait_for([data.email], timeout=120)
-            throughput = throughput_run(args, handler, event, category)
+            throughput = throughput_run(
+                args, handler, event, category, CPUMeter(workers, args.database_url)
+            )
             latency = latency_run(args, handler, event, category)
             from sqlalchemy import func, select
 
@@ -316,12 +420,15 @@ def main() -> int:
             db.session.commit()
     finally:
         for worker in workers:
-            worker.terminate()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(worker.pid, signal.SIGTERM)
         for worker in workers:
             try:
                 worker.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 worker.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(worker.pid, signal.SIGKILL)  # the scheduler child, if left
         controller.stop()
         Redis.from_url(args.redis_url).flushdb()
         print(f"worker logs in {instance}", file=sys.stderr)
@@ -334,7 +441,7 @@ def main() -> int:
         "throughput_bar_mails_per_second": 20,
         "latency": latency,
         "latency_bar_p50_ms": 2000,
-        "mails_with_pdf": handler.with_pdf,
+        "mails_with_pdf": handler.count_with_pdf(),
         "smtp_received": len(handler.received),
         "outbox_sent": sent,
         "outbox_total": total,
