@@ -397,7 +397,7 @@ def import_upload(slug: str):
             else:
                 return redirect(url_for("media.import_preview", slug=slug, token=token))
         else:
-            error = " ".join(form.file.errors) or _("Choose a file to import.")
+            error = " ".join(str(e) for e in form.file.errors) or _("Choose a file to import.")
     status = 400 if error else 200
     return render_template("media/import.html", form=form, error=error), status
 

@@ -253,3 +253,11 @@ def test_a_failure_during_confirm_leaves_nothing_half_written(
     assert response.status_code == 500
     db.session.rollback()
     assert len(made) == 2 and coverage_count() == 0
+
+
+def test_submitting_the_import_form_without_a_file_asks_for_one(organizer_client):
+    client, event = organizer_client
+    response = client.post(f"/manage/{event.slug}/media/import", data={})
+    assert response.status_code == 400
+    assert "file" in response.get_data(as_text=True).lower()
+    assert coverage_count() == 0
