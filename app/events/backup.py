@@ -186,7 +186,7 @@ def export_event(slug: str) -> dict[str, Any]:
 
     Raises BackupError when there is no such event.
     """
-    if db.engine.dialect.name == "postgresql" and not db.session.in_transaction():
+    if db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
         # One snapshot for every table, also while registrations and scans keep arriving.
         db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     event_table = db.metadata.tables[EVENT_TABLE]
@@ -348,16 +348,20 @@ def _reset_sequences(table_names: Iterable[str]) -> None:
 
 
 def _write_files(files: dict[str, str]) -> list[Path]:
-    """Write the backup's files; refuses paths outside the instance folder or already there."""
+    """Write the backup's files; returns the ones written. A file already there with the same
+    content is kept; a different one, or a path outside the instance folder, is refused."""
     instance = _instance().resolve()
     planned = []
     for relative, content in files.items():
         path = (instance / relative).resolve()
         if instance not in path.parents:
             raise BackupError(f"the backup names a file outside the instance folder: {relative}")
+        data = base64.b64decode(content)
         if path.exists():
-            raise BackupError(f"a file of the backup exists already: {relative}")
-        planned.append((path, base64.b64decode(content)))
+            if path.read_bytes() == data:
+                continue
+            raise BackupError(f"a different file exists already: {relative}")
+        planned.append((path, data))
     written = []
     for path, content in planned:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -397,7 +401,7 @@ def restore_event(data: dict[str, Any]) -> RestoreResult:
             result.rows[table.name] = len(decoded)
         _reset_sequences(result.rows)
         written = _write_files(data.get("files", {}))
-        result.files = len(written)
+        result.files = len(data.get("files", {}))
     except IntegrityError as exc:
         db.session.rollback()
         for path in written:
