@@ -57,7 +57,7 @@ def database_engine_options(app: Flask) -> None:
     vanished server makes a request fail within seconds instead of hanging a worker.
     """
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-    options.setdefault("pool_pre_ping", True)
+    options.setdefault("pool_pre_ping", app.config.get("DATABASE_POOL_PRE_PING", True))
     if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
         connect_args = dict(options.get("connect_args") or {})
         connect_args.setdefault("connect_timeout", app.config["DATABASE_CONNECT_TIMEOUT"])
