@@ -37,7 +37,7 @@ from app.events.models import BackgroundJob, Event
 from app.extensions import db
 from app.judging.models import Entry, TeamMember
 from app.mail.models import MailState, OutboxMessage
-from app.mail.services import outbox_path
+from app.mail.services import absolute_url, outbox_path, queue_mail
 from app.media.models import Outlet, PressAccreditation
 from app.privacy.models import ConsentVersion, DeletionRequest, DeletionState
 from app.registration.models import (
@@ -333,6 +333,7 @@ def request_deletion(registration: Registration) -> DeletionRequest:
     deletion = DeletionRequest(event_id=registration.event_id, registration_id=registration.id)
     db.session.add(deletion)
     db.session.flush()
+    _tell_organizers(registration)
     record_audit(
         "privacy.deletion_requested",
         event_id=registration.event_id,
@@ -340,6 +341,29 @@ def request_deletion(registration: Registration) -> DeletionRequest:
         target=f"registration:{registration.id}",
     )
     return deletion
+
+
+def _tell_organizers(registration: Registration) -> None:
+    """Mail the event's contact address that a deletion request waits (no personal data in
+    it: the reference and a link to the Privacy page)."""
+    event = db.session.get(Event, registration.event_id)
+    if not event.contact_email:
+        return
+    language = current_app.config["BABEL_DEFAULT_LOCALE"]
+    queue_mail(
+        kind="privacy.deletion_requested",
+        to_address=event.contact_email,
+        to_name="",
+        language=language,
+        template="privacy_deletion_requested",
+        context={
+            "event": event,
+            "language": language,
+            "reference": registration.reference,
+            "privacy_url": absolute_url("privacy.index", slug=event.slug),
+        },
+        event_id=event.id,
+    )
 
 
 def confirm_deletion(deletion: DeletionRequest, actor: User) -> None:

@@ -252,3 +252,22 @@ def test_organizer_of_another_event_cannot_decide_a_request(
     response = client.post(f"/manage/{other.slug}/privacy/requests/{request.id}/confirm")
     assert response.status_code == 404
     assert open_requests() != []
+
+
+def test_the_event_contact_address_is_told_of_a_request_without_personal_data(
+    client, privacy_event, register
+):
+    event, category = privacy_event
+    event.contact_email = "office@example.org"
+    db.session.commit()
+    me, token = register(event, category, native_name="李娜", email="lina@example.org")
+    ask_for_deletion(client, token)
+    ask_for_deletion(client, token)  # the same open request: one mail
+    (mail,) = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "privacy.deletion_requested")
+    ).all()
+    assert mail.to_address == "office@example.org"
+    assert me.reference in mail.subject
+    assert f"/manage/{event.slug}/privacy" in mail.body_text
+    everything = mail.subject + mail.body_text + mail.body_html
+    assert "李娜" not in everything and "lina@example.org" not in everything
