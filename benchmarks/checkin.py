@@ -7,7 +7,9 @@ What it does, from a clean slate each run:
 1. drops and recreates the database `huiwu_bench_checkin` on 127.0.0.1:5432 (user postgres),
    creates the schema, an event, a category, `--guests` confirmed registrations, one check-in
    list and a device token (the scanners' auth: `Authorization: Bearer ...`);
-2. starts gunicorn (gthread workers, keep-alive) with the app's ordinary config;
+2. starts gunicorn with the production settings (deploy/gunicorn.conf.py: gthread workers,
+   keep-alive, access log, the garbage collector frozen after the app is built) and the
+   app's ordinary config;
 3. (a) closed loop: `--clients` concurrent keep-alive HTTP/1.1 connections, each sending the
    next redeem as soon as the previous answer arrived, for `--closed-seconds`. Codes are
    distinct, plus `--repeat-share` of repeats of codes already sent (answered
@@ -207,24 +209,22 @@ def start_gunicorn(args, database_url: str, instance_dir: Path, port: int) -> su
         REDIS_URL="",
         SECRET_KEY="benchmark-secret-key-not-for-production-use",  # noqa: S106
     )
+    # The production settings (deploy/gunicorn.conf.py: gthread, keep-alive, the garbage
+    # collector hook, access log), with the benchmark's address, workers and threads.
+    env["HUIWU_ACCESS_LOG"] = str(instance_dir / "access.log")
+    env["HUIWU_LOG_LEVEL"] = "warning"
     command = [
         gunicorn,
-        "--worker-class",
-        "gthread",
+        "--config",
+        str(REPO / "deploy" / "gunicorn.conf.py"),
         "--workers",
         str(args.workers),
         "--threads",
         str(args.threads),
-        "--keep-alive",
-        "75",
         "--bind",
         f"127.0.0.1:{port}",
         "--chdir",
         str(REPO),
-        "--log-level",
-        "warning",
-        "--backlog",
-        "2048",
         "app:create_app()",
     ]
     process = subprocess.Popen(command, env=env, start_new_session=True)
@@ -249,6 +249,82 @@ def stop_gunicorn(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+class CpuMeter:
+    """CPU time (user + system) of the server's processes and of this load generator.
+
+    The machine is shared, so wall-clock figures move with everyone else's load; CPU time
+    per scan does not (much). Counted: the gunicorn workers, the PostgreSQL backends serving
+    the benchmark database, and this process. Not counted: PostgreSQL's shared background
+    processes (WAL writer, checkpointer), which serve every database on the server.
+    """
+
+    def __init__(self, server: subprocess.Popen, database: str):
+        self.server = server
+        self.database = database
+        self.start: dict[str, dict[int, float]] = {}
+        self.started_self = 0.0
+
+    @staticmethod
+    def _cpu(pid: int) -> float | None:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def _workers(self) -> list[int]:
+        pids = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as stat:
+                        parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+                except OSError:
+                    continue
+                if parent == self.server.pid:
+                    pids.append(int(entry))
+        return pids
+
+    def _backends(self) -> list[int]:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_DSN) as conn:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (self.database,)
+            ).fetchall()
+        return [pid for (pid,) in rows]
+
+    def _sample(self) -> dict[str, dict[int, float]]:
+        groups = {"app": self._workers(), "database": self._backends()}
+        return {
+            name: {pid: cpu for pid in pids if (cpu := self._cpu(pid)) is not None}
+            for name, pids in groups.items()
+        }
+
+    def begin(self) -> None:
+        self.start = self._sample()
+        self.started_self = time.process_time()
+
+    def per_scan_ms(self, scans: int) -> dict:
+        """CPU milliseconds per scan since begin(), per group, and the scans/s that this
+        much CPU allows on this machine's cores (what a dedicated server would reach if
+        nothing but CPU limited it)."""
+        load_generator = time.process_time() - self.started_self
+        end = self._sample()
+        spent = {
+            name: sum(cpu - self.start[name].get(pid, 0.0) for pid, cpu in end[name].items())
+            for name in end
+        }
+        spent["load_generator"] = load_generator
+        per_scan = {name: round(cpu * 1000 / max(scans, 1), 3) for name, cpu in spent.items()}
+        per_scan["total"] = round(sum(per_scan.values()), 3)
+        per_scan["cpu_bound_scans_per_s"] = round(
+            (os.cpu_count() or 1) * 1000 / max(per_scan["total"], 1e-9), 1
+        )
+        return per_scan
 
 
 # --------------------------------------------------------------------------- client
@@ -491,7 +567,10 @@ def main() -> None:
         open_codes = rest[: int(args.rate * args.open_seconds)]
         closed_codes = rest[len(open_codes) :]
         print(f"(a) closed loop: {args.clients} clients for {args.closed_seconds:.0f} s …")
+        meter = CpuMeter(server, args.database)
+        meter.begin()
         closed = asyncio.run(closed_loop(args, port, data, closed_codes))
+        closed["cpu_ms_per_scan"] = meter.per_scan_ms(closed["requests"])
         load_closed = os.getloadavg()
         burst = asyncio.run(same_code_burst(args, port, data, burst_code))
         print(f"(b) open loop: {args.rate:.0f} scans/s for {args.open_seconds:.0f} s …")
@@ -526,6 +605,7 @@ def main() -> None:
         f"closed loop: {closed['scans_per_s']} scans/s (p50 {closed.get('p50_ms')} ms), "
         f"statuses {closed['statuses']}, errors {closed['errors']}"
     )
+    print(f"CPU per scan (ms): {closed['cpu_ms_per_scan']}")
     print(f"same-code burst of {args.clients}: {burst}")
     print(
         f"open loop at {args.rate:.0f}/s: p50 {opened.get('p50_ms')} ms, p95 "

@@ -29,3 +29,21 @@ loglevel = os.environ.get("HUIWU_LOG_LEVEL", "info")
 # nginx in front terminates TLS and sets X-Forwarded-*; trust it only from loopback.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proxy_allow_ips = forwarded_allow_ips
+
+
+def post_worker_init(worker):
+    """Take the freshly built app out of the garbage collector's sight.
+
+    A worker holds ~400,000 long-lived objects (modules, mappers, compiled statements,
+    catalogs) that every full collection would scan again: ~0.3 s in which the worker answers
+    nothing, the p99 of a busy check-in door. Frozen objects are never scanned (they are not
+    garbage: the app lives as long as the worker); requests' own objects are collected as
+    usual. The mappers are configured first so that the first requests do not pay for it.
+    """
+    import gc
+
+    from sqlalchemy.orm import configure_mappers
+
+    configure_mappers()
+    gc.collect()  # what app creation left as garbage must not be frozen with it
+    gc.freeze()
