@@ -19,6 +19,7 @@ from app.demo import DEMO_SLUG, load_demo
 from app.extensions import db
 from app.registration.models import Registration, RegistrationState
 from app.registration.services import manage_token, reissue_badge
+from app.security.headers import DOWNLOAD_POLICY
 from config import ProdConfig
 from tests.conftest import empty_database
 
@@ -113,6 +114,13 @@ def crawl(app, client, starts: list[str]) -> dict[str, object]:
 def header_problems(url: str, response) -> list[str]:
     problems = []
     policy = response.headers.get("Content-Security-Policy", "")
+    if response.headers.get("Content-Disposition", "").startswith("attachment"):
+        # Downloads: never rendered in our origin, sandboxed if a browser opens one anyway.
+        if policy != DOWNLOAD_POLICY:
+            problems.append(f"download policy: {policy!r}")
+        if response.headers.get("X-Content-Type-Options") != "nosniff":
+            problems.append("nosniff")
+        return problems
     script_src = re.search(r"script-src ([^;]*)", policy)
     if (
         not script_src
