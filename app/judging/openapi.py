@@ -9,9 +9,8 @@ fuzzes the endpoints from the document with a judge's session.
 from __future__ import annotations
 
 from app.judging.api import MAX_BODY
-from app.judging.services import CLIENT_ID_RE, MAX_COMMENT
+from app.judging.services import CLIENT_ID_RE, MAX_COMMENT, MAX_DB_ID
 
-MAX_ID = 2**31 - 1
 BASE = "/api/events/{slug}/judging/rounds/{round_id}"
 
 
@@ -33,7 +32,7 @@ def _id_parameter(name: str, description: str) -> dict:
         "in": "path",
         "required": True,
         "description": description,
-        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_DB_ID},
     }
 
 

@@ -61,6 +61,16 @@ def _locale() -> str:
     return str(get_locale() or "en")
 
 
+@bp.url_value_preprocessor
+def _ids_in_range(endpoint, values) -> None:
+    """An id beyond the database's integer column names nothing: 404, not a database error
+    (PostgreSQL refuses to compare an integer column with 2**31)."""
+    if values and any(
+        isinstance(v, int) and not 0 <= v <= services.MAX_DB_ID for v in values.values()
+    ):
+        abort(404)
+
+
 def _round(round_id: int):
     round_ = services.get_round(g.event, round_id)
     if round_ is None:

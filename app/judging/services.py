@@ -57,6 +57,7 @@ MAX_DECK_BYTES = 10 * 1024 * 1024
 PDF_HEADER = re.compile(rb"%PDF-[12]\.\d")
 PDF_TRAILER = b"%%EOF"
 MAX_COMMENT = 4000
+MAX_DB_ID = 2**31 - 1  # the largest value of an integer primary key column
 MAX_CRITERIA = 12
 MAX_JUDGES_PER_ENTRY = 50
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")

@@ -171,6 +171,9 @@ def submission_closed_reason(
         return str(_l("This competition is not taking entries on the site."))
     if settings.submission_deadline is not None and moment >= settings.submission_deadline:
         return str(_l("The submission deadline has passed."))
+    category = db.session.get(Category, settings.team_category_id)
+    if not category.is_open_at(moment):
+        return str(_l("Registration for the competition's teams is not open now."))
     return None
 
 
@@ -629,7 +632,7 @@ def eligibility_report(entry: Entry) -> EligibilityReport:
             problems.append(
                 str(
                     _l(
-                        "The team has %(n)d members; the competition allows %(min)d to %(max)d.",
+                        "Team size %(n)d; the competition allows %(min)d to %(max)d.",
                         n=size,
                         min=settings.min_team_size,
                         max=settings.max_team_size,

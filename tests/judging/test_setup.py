@@ -271,3 +271,16 @@ def test_role_grant_makes_a_judge(competition, make_user):
     comp = competition(entries=0, judges=0)
     user = make_user(Role.JUDGE, event=comp.event)
     assert [j.id for j in services.event_judges(comp.event)] == [user.id]
+
+
+def test_ids_beyond_the_database_integer_range_are_404_not_a_database_error(
+    competition, client, auth
+):
+    """PostgreSQL refuses to compare an integer column with 2**31 (found by schemathesis)."""
+    comp = competition(entries=1, judges=1, k=1)
+    auth.login(comp.organizer)
+    slug = comp.event.slug
+    assert client.get(f"/manage/{slug}/judging/rounds/2147483648/").status_code == 404
+    assert client.get(f"/manage/{slug}/judging/entries/99999999999/").status_code == 404
+    api = client.get(f"/api/events/{slug}/judging/rounds/2147483648/sheets/1")
+    assert api.status_code == 404 and api.is_json

@@ -261,6 +261,10 @@ def test_leader_edits_the_entry_by_the_signed_link(client, call_for_entries):
     assert 'name="current-0-registration_id"' in page and 'name="current-2-remove"' in page
     assert 'name="current-0-remove"' not in page  # the leader cannot be removed
     entry = db.session.get(Entry, entry_id)
+    for row, member in enumerate(entry.members):
+        hidden = re.search(rf'<input[^>]*name="current-{row}-registration_id"[^>]*>', page)
+        assert f'value="{member.registration_id}"' in hidden.group(0)
+        assert 'type="hidden"' in hidden.group(0)
     leaving = entry.members[2].registration_id
     db.session.commit()
     data = {

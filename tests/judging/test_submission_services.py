@@ -4,6 +4,7 @@ eligibility check and the decision mailed to the leader."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from app.judging.services import JudgingError
 from app.judging.submission_services import SettingsData, TeamEdit, TeamSubmission
 from app.mail.models import OutboxMessage
 from app.registration.models import Registration, RegistrationState
+from app.registration.services import registration_from_token
 from tests.judging.submission_support import (
     born,
     counts,
@@ -84,8 +86,8 @@ def test_every_member_gets_the_normal_confirmation_and_the_leader_the_entry_link
     leader_mails = mails_to(sent.leader.email)
     assert [m.kind for m in leader_mails] == ["registration.confirmed", "judging.entry_received"]
     assert leader_mails[0].attachments == [{"kind": "badge", "ref": entry.leader.registration_id}]
-    link = submission_services.entry_link(entry.leader.registration)
-    assert link in leader_mails[1].body_text
+    link = re.search(r"http://localhost/r/([^/\s]+)/entry", leader_mails[1].body_text)
+    assert registration_from_token(link.group(1)) == entry.leader.registration
     assert "高原光伏微电网" in leader_mails[1].subject  # in the leader's language (Chinese)
     member_mails = mails_to(sent.members[0].email)
     assert [m.kind for m in member_mails] == ["registration.confirmed"]
@@ -230,6 +232,13 @@ def test_no_entries_when_submissions_are_closed_or_the_deadline_has_passed(app, 
     with pytest.raises(JudgingError) as refused:
         submission_services.submit_team_entry(late.event, submission())
     assert refused.value.status == 409 and "deadline" in str(refused.value.message)
+    category_closed = call_for_entries()
+    category_closed.category.closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    with pytest.raises(JudgingError) as refused:
+        submission_services.submit_team_entry(category_closed.event, submission())
+    assert refused.value.status == 409 and "not open now" in str(refused.value.message)
+    assert counts()["registrations"] == 0
 
 
 def test_a_track_outside_the_list_is_refused(app, call_for_entries):
