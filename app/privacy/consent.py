@@ -38,12 +38,21 @@ def latest_consent_version(event_id: int) -> ConsentVersion | None:
     )
 
 
+# session.info key: {event id: current version or None}, read once per transaction (the
+# registration form and the registration service both ask); forgotten when the transaction
+# ends or a flush adds a version.
+_CURRENT = "current_consent_versions"
+
+
 def current_consent_version(event: Event) -> ConsentVersion | None:
     """The notice participants consent to now, or None when the event has none."""
-    version = latest_consent_version(event.id)
-    if version is None or not any(text.strip() for text in _texts_of_version(version)):
-        return None
-    return version
+    known = db.session.info.setdefault(_CURRENT, {})
+    if event.id not in known:
+        version = latest_consent_version(event.id)
+        if version is not None and not any(text.strip() for text in _texts_of_version(version)):
+            version = None
+        known[event.id] = version
+    return known[event.id]
 
 
 def consent_versions(event: Event) -> list[ConsentVersion]:
@@ -74,6 +83,7 @@ def _version_changed_texts(session: Session, flush_context, instances) -> None:
         if obj in session.new:
             if any(text.strip() for text in texts):
                 session.add(_new_version(obj, 1, texts))
+                session.info.pop(_CURRENT, None)
             continue
         state = inspect(obj)
         if not any(state.attrs[name].history.has_changes() for name in TEXT_FIELDS):
@@ -93,6 +103,12 @@ def _version_changed_texts(session: Session, flush_context, instances) -> None:
         if latest is None and not any(text.strip() for text in texts):
             continue
         session.add(_new_version(obj, (latest.number if latest else 0) + 1, texts))
+        session.info.pop(_CURRENT, None)
+
+
+def _forget_current_versions(session: Session, transaction) -> None:
+    """after_transaction_end: the next transaction reads the current versions afresh."""
+    session.info.pop(_CURRENT, None)
 
 
 def _new_version(event: Event, number: int, texts: tuple[str, str, str]) -> ConsentVersion:
@@ -111,3 +127,4 @@ def install_consent_versioning() -> None:
     """Attach the versioning hook to every session (idempotent)."""
     if not sa_event.contains(Session, "before_flush", _version_changed_texts):
         sa_event.listen(Session, "before_flush", _version_changed_texts)
+        sa_event.listen(Session, "after_transaction_end", _forget_current_versions)
