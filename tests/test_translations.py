@@ -36,6 +36,12 @@ PARTICIPANT_FILES = {
     "app/registration/routes.py",
     "app/registration/services.py",  # the registration errors shown on the form
     "app/certificates/services.py",  # the wording printed on certificates
+    "app/health/errors.py",  # the "try again in a moment" page while the database is away
+    "app/privacy/forms.py",  # the deletion request form
+    "app/privacy/routes.py",  # messages after a data download or deletion request
+    "app/privacy/services.py",  # refusals of a deletion request
+    "templates/privacy/_self_service.html",  # "Your data" on the personal page
+    "templates/privacy/request_deletion.html",
     "templates/base.html",
     "templates/macros.html",  # registration state labels
     "templates/events/index.html",
