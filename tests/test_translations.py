@@ -46,6 +46,16 @@ PARTICIPANT_FILES = {
     "templates/macros.html",  # registration state labels
     "templates/events/index.html",
     "templates/events/show.html",
+    # A team's entry: the public form, the leader's pages and the refusals shown on them.
+    "app/judging/submission_forms.py",
+    "app/judging/submission_routes.py",
+    "app/judging/submission_services.py",
+    "templates/judging/submit_entry.html",
+    "templates/judging/submit_closed.html",
+    "templates/judging/_member_row.html",
+    "templates/judging/_deck_field.html",
+    "templates/judging/team_entry.html",
+    "templates/judging/team_entry_edit.html",
 }
 PARTICIPANT_DIRECTORIES = (
     "templates/registration/",
