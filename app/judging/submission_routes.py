@@ -30,6 +30,7 @@ from app.judging.submission_services import (
     TeamSubmission,
     competition_settings,
 )
+from app.privacy.consent import current_consent_version
 from app.registration.forms import answers_from_form, prepare_form, question_field_name
 from app.registration.models import Attendance
 from app.registration.services import (
@@ -104,8 +105,12 @@ def submit_entry(slug: str):
     form = form_class(formdata=formdata)
     prepare_form(form, locale)
     prepare_member_rows(form, locale, 0, form.language.data)
+    consent = current_consent_version(event)
+    if not posted:
+        form.consent_version.data = str(consent.number) if consent else ""
     status = 200
     if form.validate_on_submit():
+        seen = form.consent_version.data
         try:
             submission = TeamSubmission(
                 leader=ParticipantData(
@@ -119,6 +124,8 @@ def submit_entry(slug: str):
                     job_title=form.job_title.data or "",
                     phone=form.phone.data or "",
                     answers=answers_from_form(form, event),
+                    # The privacy notice the leader read (for themselves and the team).
+                    consent_version=int(seen) if seen else None,
                 ),
                 project=form.project_data(),
                 members=[row.form.member_data(i) for i, row in enumerate(form.members)],
@@ -132,15 +139,21 @@ def submit_entry(slug: str):
             db.session.rollback()
             _show_error(form, exc)
             status = exc.status
+            if exc.field_name == "consent":
+                # The notice changed meanwhile: show the new one and ask again.
+                consent = current_consent_version(event)
+                form.consent.data = False
         else:
             return redirect(url_for("judging.team_entry", token=token, created=1))
     elif posted:
         status = 422
+    form.consent_version.data = str(consent.number) if consent else ""
     prepare_member_rows(form, locale, _member_rows(settings, 1), form.language.data)
     return render_template(
         "judging/submit_entry.html",
         form=form,
         settings=settings,
+        consent=consent,
         question_fields=[form[question_field_name(q)] for q in event.questions],
     ), status
 

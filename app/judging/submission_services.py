@@ -35,6 +35,7 @@ from app.registration.models import (
     Registration,
 )
 from app.registration.services import (
+    ConsentOutdated,
     DuplicateRegistration,
     ParticipantData,
     RegistrationError,
@@ -364,6 +365,7 @@ def _register_member(
         attendance=_member_attendance(category, leader.attendance),
         language=member.language,
         organization=(member.organization or leader.organization).strip(),
+        consent_version=leader.consent_version,  # the leader agreed for the team
     )
     try:
         return register_participant(event, category, data)
@@ -391,7 +393,8 @@ def _register_leader(event: Event, category: Category, leader: ParticipantData) 
             exc.message, status=409, code="already_registered", field_name="email"
         ) from None
     except RegistrationError as exc:
-        raise JudgingError(exc.message, status=422, field_name=exc.field_name) from None
+        status = 409 if isinstance(exc, ConsentOutdated) else 422
+        raise JudgingError(exc.message, status=status, field_name=exc.field_name) from None
 
 
 @dataclass

@@ -468,3 +468,28 @@ def test_pitch_deck_only_for_organizers_and_assigned_judges(
     auth.logout()
     auth.login(judges[1])
     assert client.get(judge_url).status_code == 403
+
+
+def test_the_team_is_registered_under_the_privacy_notice_the_leader_read(client, call_for_entries):
+    call = call_for_entries()
+    slug = call.event.slug
+    page = client.get(f"/e/{slug}/entry?lang=en").get_data(as_text=True)
+    version = re.search(r'name="consent_version" type="hidden" value="(\d+)"', page).group(1)
+    data = entry_form(members=1)
+    data["consent_version"] = version
+    assert post_entry(client, slug, data).status_code == 302
+    registrations = [m.registration for m in only_entry().members]
+    assert len({r.consent_version_id for r in registrations}) == 1
+    assert registrations[0].consent_version_id is not None
+    # The notice changes while the next team fills in the form: asked again, nothing stored.
+    call.event.privacy_text_en = "Privacy notice, second edition"
+    db.session.commit()
+    before = counts()
+    late = entry_form(members=1)
+    late["consent_version"] = version
+    response = post_entry(client, slug, late)
+    assert response.status_code == 409
+    answer = response.get_data(as_text=True)
+    assert "The privacy notice was changed while you were filling in the form." in answer
+    assert "second edition" in answer
+    assert counts() == before
