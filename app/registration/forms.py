@@ -60,6 +60,32 @@ def country_name(code: str, locale: str) -> str:
     return Locale.parse(locale).territories.get(code, code)
 
 
+class CountryField(SelectField):
+    """A country/region select whose answer is looked up in the offered codes at once.
+
+    SelectField checks a choice by walking every option through its generator: ~250 here,
+    the most expensive step of validating a registration.
+    """
+
+    def pre_validate(self, form) -> None:
+        choices = self.choices
+        if self.process_errors or not self.validate_choice or isinstance(choices, dict):
+            return super().pre_validate(form)
+        if choices is None:
+            raise TypeError(self.gettext("Choices cannot be None."))
+        values = set()
+        for choice in choices:
+            if isinstance(choice, SelectChoice):
+                values.add(self.coerce(choice.value))
+            elif isinstance(choice, tuple):
+                values.add(self.coerce(choice[0]))
+            else:
+                values.add(self.coerce(choice))
+        if self.data not in values:
+            message = self.invalid_choice_message or self.gettext("Not a valid choice.")
+            raise ValidationError(message)
+
+
 def _validate_latin_name(form, field) -> None:
     if field.data and not _LATIN_NAME.match(field.data):
         raise ValidationError(_l("Please use Latin letters only (as in your passport)."))
@@ -114,7 +140,7 @@ class ParticipantForm(FlaskForm):
         validators=[Optional(), Length(max=40), _validate_phone],
         description=_l("With country code if outside China, e.g. +7 912 345 67 89"),
     )
-    country = SelectField(_l("Country / region"), validators=[DataRequired()])
+    country = CountryField(_l("Country / region"), validators=[DataRequired()])
     attendance = RadioField(
         _l("Attendance"),
         choices=[(Attendance.ONSITE.value, _l("On site")), (Attendance.ONLINE.value, _l("Online"))],
@@ -180,7 +206,7 @@ def _question_field(question: Question, locale: str):
             ],
             render_kw={"autocomplete": "off", "spellcheck": "false"},
         )
-    return SelectField(label, choices=list(country_choices(locale)), validators=required)
+    return CountryField(label, choices=list(country_choices(locale)), validators=required)
 
 
 def question_field_name(question: Question) -> str:
@@ -188,10 +214,37 @@ def question_field_name(question: Question) -> str:
     return f"q_{question.id}"
 
 
+# Form classes by (base form, event, locale, questions as the fields show them); bounded.
+_FORM_CLASSES: dict[tuple, type] = {}
+MAX_FORM_CLASSES = 256
+
+
 def build_form_class(base: type[ParticipantForm], event: Event, locale: str) -> type:
-    """A form class for `event`: the base fields plus one field per custom question."""
-    attrs = {question_field_name(q): _question_field(q, locale) for q in event.questions}
-    return type(f"{base.__name__}ForEvent{event.id}", (base,), attrs)
+    """A form class for `event`: the base fields plus one field per custom question.
+
+    Made once per process for each event, language and state of its questions (WTForms then
+    also sorts the class's fields only once): the key holds everything a question's field is
+    made from, so a question added, removed or edited gets a new class.
+    """
+    questions = tuple(
+        (
+            q.id,
+            q.kind,
+            q.required,
+            q.label(locale),
+            tuple((c["value"], q.choice_label(c["value"], locale)) for c in q.choices or ()),
+        )
+        for q in event.questions
+    )
+    key = (base, event.id, locale, questions)
+    form_class = _FORM_CLASSES.get(key)
+    if form_class is None:
+        attrs = {question_field_name(q): _question_field(q, locale) for q in event.questions}
+        form_class = type(f"{base.__name__}ForEvent{event.id}", (base,), attrs)
+        if len(_FORM_CLASSES) >= MAX_FORM_CLASSES:
+            _FORM_CLASSES.pop(next(iter(_FORM_CLASSES)))
+        _FORM_CLASSES[key] = form_class
+    return form_class
 
 
 def prepare_form(form: ParticipantForm, locale: str) -> None:
