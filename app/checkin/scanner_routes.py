@@ -6,7 +6,11 @@ or, offline, by the page's JavaScript from the list's offline data.
 
 from __future__ import annotations
 
-from flask import abort, g, redirect, render_template, request, url_for
+import hashlib
+import json
+from pathlib import Path
+
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
@@ -18,6 +22,17 @@ from app.checkin.routes import bp
 
 STATION_MAX = 60
 STAFF = event_role(Role.ORGANIZER, Role.CHECKIN_STAFF)
+SERVICE_WORKER = "js/checkin/service-worker.js"
+# What the scanner page loads besides its own modules (static/js/checkin/*.js), kept by the
+# service worker for offline reloads; tests/checkin check that the page loads nothing else.
+SCANNER_STATIC_FILES = (
+    "vendor/pico/pico.min.css",
+    "css/app.css",
+    "css/checkin.css",
+    "js/confirm-submit.js",
+    "js/ticket-verify.js",
+    "vendor/zxing-browser/zxing-browser.min.js",
+)
 
 
 def _station_arg() -> str:
@@ -77,6 +92,7 @@ def _scanner_strings() -> dict[str, str]:
         "status:not_checked_in": _("Not checked in"),
         "status:no_offline_data": _("Offline, and this device has no list data yet"),
         "status:error": _("Could not check in, try again"),
+        "status:signed_out": _("Signed out — sign in again"),
     }
     return texts
 
@@ -91,11 +107,16 @@ def scanner(slug: str, list_id: int):
     except services.CheckinNotFound:
         abort(404)
     locale = str(get_locale())
+    station = _station_arg()
+    here = url_for(".scanner", slug=event.slug, list_id=checkin_list.id, station=station or None)
     config = {
         "slug": event.slug,
         "listId": checkin_list.id,
-        "station": _station_arg(),
+        "station": station,
         "chooserUrl": url_for(".choose_scanner", slug=event.slug),
+        "loginUrl": url_for("accounts.login", next=here),
+        "serviceWorkerUrl": url_for(".service_worker", slug=event.slug),
+        "serviceWorkerScope": url_for(".choose_scanner", slug=event.slug) + "/",
         "apiBase": f"{request.script_root}/api/events/{event.slug}/checkin/",
         "csrfToken": generate_csrf(),
         "timezone": event.timezone,
@@ -113,3 +134,33 @@ def scanner(slug: str, list_id: int):
         },
     }
     return render_template("checkin/scan.html", checkin_list=checkin_list, config=config)
+
+
+def offline_files(static: Path) -> list[str]:
+    """The static files (relative to static/) the service worker keeps for the scanner."""
+    modules = sorted(f"js/checkin/{path.name}" for path in (static / "js" / "checkin").glob("*.js"))
+    return [*SCANNER_STATIC_FILES, *(name for name in modules if name != SERVICE_WORKER)]
+
+
+@bp.route("/manage/<slug>/checkin/service-worker.js")
+@requires(STAFF)
+def service_worker(slug: str):
+    """The scanner's service worker, for the event's check-in pages (its default scope is this
+    URL's folder), with the files it keeps and their version; never cached by HTTP caches, so
+    a changed file reaches the devices at their next online page load."""
+    static = Path(current_app.static_folder)
+    files = offline_files(static)
+    digest = hashlib.sha256()
+    for name in [SERVICE_WORKER, *files]:
+        digest.update(name.encode())
+        digest.update((static / name).read_bytes())
+    settings = {
+        "version": digest.hexdigest()[:16],
+        "assets": [url_for("static", filename=name) for name in files],
+    }
+    source = (static / SERVICE_WORKER).read_text("utf-8")
+    response = current_app.response_class(
+        f"self.SCANNER_CACHE = {json.dumps(settings)};\n{source}", mimetype="text/javascript"
+    )
+    response.headers["Cache-Control"] = "no-cache"
+    return response

@@ -18,6 +18,7 @@ from tests.browser.conftest import (
     end_transaction,
     horizontal_overflow,
 )
+from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -264,4 +265,94 @@ def test_offline_search_finds_a_guest_and_checks_them_in_on_the_device(
     assert found["colour"] == "green" and found["offline"]
     assert found["headline"] == "Welcome, Иван Петров"
     assert page.locator("#queue-count").inner_text() == "1"
+    assert page.script_errors == []
+
+
+def cached_urls(page) -> list[str]:
+    """Every URL in the page's Cache Storage (what the service worker keeps)."""
+    return page.evaluate(
+        """async () => {
+            const urls = [];
+            for (const name of await caches.keys()) {
+                const cache = await caches.open(name);
+                for (const request of await cache.keys()) urls.push(request.url);
+            }
+            return urls;
+        }"""
+    )
+
+
+def test_scanner_reloaded_offline_accepts_a_wedge_scan_and_syncs_it_once(door, page_at):
+    page = page_at(PHONE_VIEWPORT, is_mobile=True, has_touch=True, locale="en-US")
+    open_scanner(page, door, station="A")
+    page.wait_for_selector("body[data-offline-shell='1']", state="attached", timeout=30_000)
+    wedge_scan(page, door.ivanov_code)  # an online scan: its answer must not be kept
+    assert answer(page)["colour"] == "green"
+    dismiss(page)
+
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("body[data-scanner-ready='1']", state="attached")
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
+    assert page.locator("#offline-banner").is_visible()
+    wedge_scan(page, door.wang_code)
+    offline = answer(page)
+    assert offline["colour"] == "green" and offline["headline"] == "Welcome, 王芳"
+    assert offline["offline"] and offline["marker"] == "Accepted offline"
+    assert page.locator("#queue-count").inner_text() == "1"
+    assert checkins_of(door.wang_id) == []
+    dismiss(page)
+
+    page.context.set_offline(False)
+    page.locator("#queue-status").wait_for(state="hidden", timeout=15_000)
+    [entry] = checkins_of(door.wang_id)
+    assert entry.status == CheckinStatus.OK and entry.offline and entry.station == "A"
+    # Online again, a reload comes from the server and uploads nothing twice.
+    page.reload()
+    page.wait_for_selector("body[data-scanner-ready='1']", state="attached")
+    assert len(checkins_of(door.wang_id)) == 1
+    urls = cached_urls(page)
+    assert any(url.endswith("/static/js/checkin/scanner.js") for url in urls)
+    assert any("/scan?station=A" in url for url in urls)
+    assert not [url for url in urls if "/api/" in url]
+    assert page.script_errors == []
+
+
+def test_ended_session_says_signed_out_not_offline_and_keeps_the_queue(door, page_at):
+    page = page_at(PHONE_VIEWPORT, is_mobile=True, has_touch=True, locale="en-US")
+    open_scanner(page, door, station="A")
+    page.context.set_offline(True)
+    wedge_scan(page, door.wang_code)
+    assert answer(page)["offline"]
+    dismiss(page)
+
+    # The session ends while the device is offline (expired, or signed out elsewhere).
+    page.context.clear_cookies()
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_selector("body[data-signed-out='1']", state="attached")
+    banner = page.locator("#signed-out-banner")
+    assert banner.is_visible() and "Signed out — sign in again" in banner.inner_text()
+    assert page.locator("#offline-banner").is_hidden()
+    assert page.locator("#queue-count").inner_text() == "1"
+
+    wedge_scan(page, door.ivanov_code)
+    refused = answer(page)
+    assert refused["colour"] == "red"
+    assert refused["headline"] == "Signed out — sign in again"
+    assert not refused["offline"]
+    assert page.locator("#queue-count").inner_text() == "1"
+    assert checkins_of(door.wang_id) == []
+    dismiss(page)
+
+    page.locator("#sign-in-again").click()
+    page.fill("#email", door.email)
+    page.fill("#password", TEST_PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_selector("body[data-scanner-ready='1']", state="attached")
+    assert "/scan" in page.url
+    page.locator("#queue-status").wait_for(state="hidden", timeout=15_000)
+    assert page.locator("#signed-out-banner").is_hidden()
+    [entry] = checkins_of(door.wang_id)
+    assert entry.status == CheckinStatus.OK and entry.offline
     assert page.script_errors == []

@@ -144,3 +144,87 @@ def test_vendored_scanner_library_ships_with_its_licences():
     assert "Apache License" in (folder / "LICENSE-zxing-library").read_text()
     pinned = json.loads((ROOT / "package.json").read_text())["dependencies"]
     assert re.fullmatch(r"\d+\.\d+\.\d+", pinned["@zxing/browser"])
+
+
+def _scanner_page(client, event, checkin_list) -> str:
+    return client.get(f"/manage/{event.slug}/checkin/{checkin_list.id}/scan?station=A").get_data(
+        as_text=True
+    )
+
+
+def _worker_settings(script: str) -> dict:
+    first_line, _, _rest = script.partition("\n")
+    match = re.fullmatch(r"self\.SCANNER_CACHE = (\{.*\});", first_line)
+    assert match, first_line
+    return json.loads(match.group(1))
+
+
+def test_service_worker_is_scoped_to_the_events_checkin_pages_and_never_cached(client, auth, setup):
+    event, checkin_list, staff = setup
+    auth.login(staff)
+    config = page_config(
+        client.get(f"/manage/{event.slug}/checkin/{checkin_list.id}/scan?station=A")
+    )
+    assert config["serviceWorkerUrl"] == f"/manage/{event.slug}/checkin/service-worker.js"
+    assert config["serviceWorkerScope"] == f"/manage/{event.slug}/checkin/"
+    response = client.get(config["serviceWorkerUrl"])
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"
+    source = (ROOT / "static/js/checkin/service-worker.js").read_text("utf-8")
+    assert response.get_data(as_text=True).endswith(source)
+
+
+def test_service_worker_keeps_every_file_the_scanner_page_loads(client, auth, setup):
+    event, checkin_list, staff = setup
+    auth.login(staff)
+    page = _scanner_page(client, event, checkin_list)
+    loaded = set(re.findall(r'<script[^>]* src="([^"]+)"', page))
+    loaded |= set(re.findall(r'<link rel="stylesheet" href="([^"]+)"', page))
+    # The page's ES modules and what they import.
+    modules = ROOT / "static/js/checkin"
+    imported = {
+        "/" + (modules / path).resolve().relative_to(ROOT).as_posix()
+        for source in modules.glob("*.js")
+        for path in re.findall(r'from "(\.\.?/[\w./-]+\.js)"', source.read_text("utf-8"))
+    }
+    settings = _worker_settings(
+        client.get(f"/manage/{event.slug}/checkin/service-worker.js").get_data(as_text=True)
+    )
+    assert loaded and imported
+    assert loaded | imported <= set(settings["assets"])
+    assert not any("/api/" in url or "service-worker" in url for url in settings["assets"])
+    for url in settings["assets"]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_service_worker_version_follows_the_files_it_keeps(client, auth, setup, monkeypatch):
+    event, _checkin_list, staff = setup
+    auth.login(staff)
+    url = f"/manage/{event.slug}/checkin/service-worker.js"
+    first = _worker_settings(client.get(url).get_data(as_text=True))
+    assert first == _worker_settings(client.get(url).get_data(as_text=True))
+    from app.checkin import scanner_routes
+
+    monkeypatch.setattr(
+        scanner_routes, "SCANNER_STATIC_FILES", scanner_routes.SCANNER_STATIC_FILES[1:]
+    )
+    assert _worker_settings(client.get(url).get_data(as_text=True))["version"] != first["version"]
+
+
+def test_service_worker_is_for_staff_only(client, auth, setup, make_user, make_event):
+    event, _checkin_list, _staff = setup
+    url = f"/manage/{event.slug}/checkin/service-worker.js"
+    assert client.get(url).status_code == 302
+    auth.login(make_user(Role.CHECKIN_STAFF, event=make_event()))
+    assert client.get(url).status_code == 403
+
+
+def test_scanner_page_can_say_signed_out_and_links_to_the_sign_in(client, auth, setup):
+    event, checkin_list, staff = setup
+    auth.login(staff)
+    url = f"/manage/{event.slug}/checkin/{checkin_list.id}/scan?station=A"
+    english = client.get(url + "&lang=en")
+    assert "Signed out — sign in again" in english.get_data(as_text=True)
+    assert page_config(english)["strings"]["status:signed_out"] == "Signed out — sign in again"
+    assert page_config(english)["loginUrl"].startswith("/login?next=")

@@ -110,6 +110,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "checkin.remove_list": ORGANIZER,
     "checkin.revoke_device": ORGANIZER,
     "checkin.scanner": CHECKIN_PAGE,
+    "checkin.service_worker": CHECKIN_PAGE,
     "events.dashboard": ORGANIZER,
     "events.index": EVERYONE,
     "events.settings": ORGANIZER,

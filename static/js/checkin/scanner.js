@@ -1,6 +1,8 @@
 // The check-in scanner page: camera, keyboard wedge and manual search feed one queue of scans;
 // each gets one full-screen answer. Online, the server decides (redeem); offline, the page
-// decides from the list's offline data and queues the scan for upload (sync).
+// decides from the list's offline data and queues the scan for upload (sync). A service worker
+// keeps the page itself, so it also opens without a network. A staff session that ended is not
+// "offline": the server answers 401, the page says so and keeps its queue until sign-in.
 
 import { ApiError, NetworkError, createApi } from "./api.js";
 import { createOverlay, describeAnswer } from "./answer.js";
@@ -41,6 +43,7 @@ const state = {
   chain: Promise.resolve(),
   syncing: false,
   searchOpen: false,
+  signedOut: false,
 };
 
 // ---- answer overlay and the wedge field --------------------------------------------------
@@ -73,6 +76,25 @@ function showAnswer(result, kind) {
   overlay.show(view, { color });
   sounds.play(view.colour);
   document.body.dataset.lastStatus = result.status;
+}
+
+// ---- signed out ---------------------------------------------------------------------------
+
+function isSignedOut(error) {
+  return error instanceof ApiError && error.status === 401;
+}
+
+function setSignedOut(signedOut) {
+  state.signedOut = signedOut;
+  $("signed-out-banner").hidden = !signedOut;
+  document.body.classList.toggle("is-signed-out", signedOut);
+  if (signedOut) {
+    document.body.dataset.signedOut = "1";
+    // A 401 is an answer: the network works, this is no reason to show "offline".
+    if (!state.online) setOnline(true);
+  } else {
+    delete document.body.dataset.signedOut;
+  }
 }
 
 // ---- online / offline --------------------------------------------------------------------
@@ -125,7 +147,14 @@ async function processCode(code) {
     try {
       result = await api.redeem(scan);
       setOnline(true);
+      setSignedOut(false);
     } catch (error) {
+      if (isSignedOut(error)) {
+        // Not decided here either: the staff member signs in again, and the scan is repeated.
+        setSignedOut(true);
+        showAnswer({ status: "signed_out", registration: null }, kind);
+        return;
+      }
       if (error instanceof ApiError) {
         showAnswer({ status: error.code || "error", message: error.message, registration: null }, kind);
         return;
@@ -221,6 +250,7 @@ async function syncQueue() {
     }
   } catch (error) {
     if (error instanceof NetworkError) setOnline(false);
+    else if (isSignedOut(error)) setSignedOut(true); // the queue stays for after sign-in
     else if (error instanceof ApiError) notice(error.message);
     else throw error;
   } finally {
@@ -244,6 +274,7 @@ async function refreshOfflineData() {
     document.body.dataset.offlineReady = "1";
   } catch (error) {
     if (error instanceof NetworkError) setOnline(false);
+    else if (isSignedOut(error)) setSignedOut(true);
   }
 }
 
@@ -261,10 +292,12 @@ async function refreshStats() {
   try {
     state.stats = await api.stats(listId);
     renderCounters();
-    // A successful call is also how the page notices the network is back.
+    // A successful call is also how the page notices the network (or the session) is back.
     setOnline(true);
+    setSignedOut(false);
   } catch (error) {
     if (error instanceof NetworkError) setOnline(false);
+    else if (isSignedOut(error)) setSignedOut(true);
   }
 }
 
@@ -308,7 +341,8 @@ async function undoLast() {
     refreshStats();
     refreshOfflineData();
   } catch (error) {
-    notice(error instanceof ApiError ? error.message : t("No connection: try again in a moment"));
+    if (isSignedOut(error)) setSignedOut(true);
+    else notice(error instanceof ApiError ? error.message : t("No connection: try again in a moment"));
   }
   renderUndo();
   wedge.refocus();
@@ -385,7 +419,10 @@ async function runSearch() {
       results = (await api.search(listId, query)).results || [];
     } catch (error) {
       if (error instanceof NetworkError) setOnline(false);
-      else if (error instanceof ApiError) {
+      else if (isSignedOut(error)) {
+        setSignedOut(true);
+        results = [];
+      } else if (error instanceof ApiError) {
         notice(error.message);
         results = [];
       }
@@ -426,6 +463,34 @@ async function toggleCamera() {
   $("camera-torch").hidden = !camera.torchSupported();
   document.body.dataset.camera = "running";
   wedge.refocus();
+}
+
+// ---- the page without a network ----------------------------------------------------------
+
+// Registers the service worker and makes sure it holds a copy of this very page (the first
+// load happened before the worker existed). Sets data-offline-shell once the copy exists.
+async function keepPageForOffline() {
+  if (!("serviceWorker" in navigator) || !config.serviceWorkerUrl) return;
+  try {
+    await navigator.serviceWorker.register(config.serviceWorkerUrl, {
+      scope: config.serviceWorkerScope,
+    });
+    if (navigator.serviceWorker.controller) {
+      // This load went through the worker: it kept the page on the way (or served its copy).
+      document.body.dataset.offlineShell = "1";
+      return;
+    }
+    const worker = (await navigator.serviceWorker.ready).active;
+    const kept = await new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = (event) => resolve(Boolean(event.data && event.data.ok));
+      worker.postMessage({ type: "keep-page", url: location.href }, [channel.port2]);
+      setTimeout(() => resolve(false), 20000);
+    });
+    if (kept) document.body.dataset.offlineShell = "1";
+  } catch (error) {
+    console.warn("the page will not open offline:", error);
+  }
 }
 
 // ---- start -------------------------------------------------------------------------------
@@ -476,6 +541,7 @@ async function start() {
   await Promise.all([refreshOfflineData(), refreshStats()]);
   await syncQueue();
   document.body.dataset.scannerReady = "1";
+  keepPageForOffline();
 
   setInterval(refreshOfflineData, config.offlineRefreshMs || 150000);
   setInterval(refreshStats, config.statsMs || 10000);
