@@ -32,8 +32,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # The outbox shows a mail's HTML inside a sandboxed iframe of our own page: that one response
-# may be framed by us, and runs nothing at all.
+# may be framed by us, and runs nothing at all, also when opened on its own (sandbox).
 FRAMED_PREVIEW_POLICY = {
+    "sandbox": "",
     "default-src": "'none'",
     "img-src": "'self' data:",
     "style-src": "'unsafe-inline'",
