@@ -8,6 +8,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.clock import utcnow
@@ -223,7 +224,16 @@ def test_a_member_already_registered_for_the_event_rolls_everything_back(app, ca
     assert deck_files(app, call.event.id) == files_before
 
 
-def test_no_entries_when_submissions_are_closed_or_the_deadline_has_passed(app, call_for_entries):
+@pytest.fixture
+def english(app):
+    """Messages rendered outside a request come in the default locale (Chinese): ask English."""
+    with force_locale("en"):
+        yield
+
+
+def test_no_entries_when_submissions_are_closed_or_the_deadline_has_passed(
+    app, call_for_entries, english
+):
     closed = call_for_entries(submissions_open=False)
     with pytest.raises(JudgingError) as refused:
         submission_services.submit_team_entry(closed.event, submission())
@@ -447,7 +457,7 @@ def test_a_rejected_entry_changed_by_the_team_goes_back_to_review(app, call_for_
     assert entry.eligibility == Eligibility.PENDING and entry.decided_at is None
 
 
-def test_no_edits_after_the_deadline(app, call_for_entries):
+def test_no_edits_after_the_deadline(app, call_for_entries, english):
     call = call_for_entries()
     entry = submission_services.submit_team_entry(call.event, submission())
     call.settings.submission_deadline = utcnow() - timedelta(seconds=1)
