@@ -7,8 +7,12 @@ zh_Hans_CN) and `current_language()` maps any Chinese locale back to zh_CN.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 LANGUAGE_ALIASES = {
     "zh": "zh_CN",
@@ -44,15 +48,25 @@ def select_locale() -> str:
     if asked:
         session["lang"] = asked
         return asked
-    remembered = normalize_language(session.get("lang"))
-    if remembered:
-        return remembered
-    if current_user and current_user.is_authenticated:
-        chosen = normalize_language(current_user.locale)
-        if chosen:
-            return chosen
-    best = request.accept_languages.best_match(["zh-CN", "zh", "en", "ru"])
-    return normalize_language(best) or default
+    # Without a cookie there is neither a remembered choice nor a signed-in user: a scanner
+    # with a device token sends none, and loading an anonymous user costs as much as a query.
+    if request.cookies:
+        remembered = normalize_language(session.get("lang"))
+        if remembered:
+            return remembered
+        if current_user and current_user.is_authenticated:
+            chosen = normalize_language(current_user.locale)
+            if chosen:
+                return chosen
+    return language_for_header(request.headers.get("Accept-Language", "")) or default
+
+
+@lru_cache(maxsize=256)
+def language_for_header(header: str) -> str | None:
+    """Our language code for an Accept-Language header value, or None. Cached: a device
+    sends the same header with every request."""
+    best = parse_accept_header(header, LanguageAccept).best_match(["zh-CN", "zh", "en", "ru"])
+    return normalize_language(best)
 
 
 def current_language() -> str:
