@@ -195,34 +195,12 @@ def free_port() -> int:
 
 
 def start_stack(instance: Path) -> tuple[list[subprocess.Popen], str, dict]:
-    subprocess.run(
-        [
-            "psql",
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-d",
-            "postgres",
-            "-qc",
-            f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)",
-        ],
-        check=True,
-    )
-    subprocess.run(
-        [
-            "psql",
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-d",
-            "postgres",
-            "-qc",
-            f"CREATE DATABASE {DATABASE}",
-        ],
-        check=True,
-    )
+    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc"]
+    for statement in (
+        f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)",
+        f"CREATE DATABASE {DATABASE}",
+    ):
+        subprocess.run([*psql, statement], check=True)
     subprocess.run(
         ["redis-cli", "-n", REDIS_URL.rsplit("/", 1)[1], "flushdb"], check=True, capture_output=True
     )
