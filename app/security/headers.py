@@ -11,7 +11,7 @@ and a style attribute cannot run code.
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 from flask_talisman import Talisman
 
 CONTENT_SECURITY_POLICY = {
@@ -31,20 +31,13 @@ CONTENT_SECURITY_POLICY = {
     "frame-ancestors": "'none'",
 }
 
-# The outbox shows a mail's HTML inside a sandboxed iframe of our own page: that one response
-# may be framed by us, and runs nothing at all, also when opened on its own (sandbox).
-FRAMED_PREVIEW_POLICY = {
-    "sandbox": "",
-    "default-src": "'none'",
-    "img-src": "'self' data:",
-    "style-src": "'unsafe-inline'",
-    "frame-ancestors": "'self'",
-}
-FRAMED_PREVIEW_ENDPOINTS = ("mail.outbox_preview",)
+# The outbox shows a mail's HTML inside an iframe of our own page: that one response may be
+# framed by us (its view sets its own sandbox policy).
+FRAMED_BY_US_ENDPOINTS = ("mail.outbox_preview",)
 
 # Files sent as downloads (uploaded decks and signing documents, exports, PDFs) are never
 # rendered in our origin: if a browser opens one anyway, it runs sandboxed with nothing allowed.
-DOWNLOAD_POLICY = "sandbox; default-src 'none'"
+DOWNLOAD_POLICY = "sandbox; default-src 'none'; frame-ancestors 'none'"
 
 PERMISSIONS_POLICY = {
     "camera": "(self)",
@@ -58,9 +51,9 @@ PERMISSIONS_POLICY = {
 def init_security_headers(app: Flask) -> None:
     """Install Flask-Talisman on `app` with our policies; HSTS and an HTTPS redirect follow
     the configuration (SECURITY_HSTS, SECURITY_FORCE_HTTPS)."""
-    # Registered before Talisman's own hook, so it runs after it (Flask runs after_request
-    # functions in reverse order) and has the last word on downloads.
-    app.after_request(_sandbox_downloads)
+    # Flask runs after_request hooks in reverse order of registration: `_final_policy` runs
+    # after Talisman's hook, `_remember_view_policy` before it.
+    app.after_request(_final_policy)
     talisman = Talisman()
     talisman.init_app(
         app,
@@ -78,19 +71,32 @@ def init_security_headers(app: Flask) -> None:
         session_cookie_secure=app.config.get("SESSION_COOKIE_SECURE", False),
         session_cookie_samesite=app.config.get("SESSION_COOKIE_SAMESITE", "Lax"),
     )
+    app.after_request(_remember_view_policy)
     app.extensions["huiwu_talisman"] = talisman
-    for endpoint in FRAMED_PREVIEW_ENDPOINTS:
+    for endpoint in FRAMED_BY_US_ENDPOINTS:
         view = app.view_functions.get(endpoint)
         if view is not None:
-            view.talisman_view_options = {
-                "content_security_policy": FRAMED_PREVIEW_POLICY,
-                "frame_options": "SAMEORIGIN",
-            }
+            view.talisman_view_options = {"frame_options": "SAMEORIGIN"}
 
 
-def _sandbox_downloads(response):
-    """Give attachments the download policy instead of the page policy."""
-    if response.headers.get("Content-Disposition", "").lower().startswith("attachment"):
+def _remember_view_policy(response):
+    """Keep aside a policy the view set itself (a stricter one: sandboxed previews, files)."""
+    policy = response.headers.get("Content-Security-Policy")
+    if policy:
+        response.huiwu_view_policy = policy
+    return response
+
+
+def _final_policy(response):
+    """The view's own policy wins over the page policy; attachments get the download policy."""
+    view_policy = getattr(response, "huiwu_view_policy", None)
+    if view_policy:
+        framing = "'self'" if request.endpoint in FRAMED_BY_US_ENDPOINTS else "'none'"
+        if "frame-ancestors" not in view_policy:
+            view_policy = f"{view_policy}; frame-ancestors {framing}"
+        response.headers["Content-Security-Policy"] = view_policy
+    elif response.headers.get("Content-Disposition", "").lower().startswith("attachment"):
         response.headers["Content-Security-Policy"] = DOWNLOAD_POLICY
+    if view_policy or "Content-Disposition" in response.headers:
         response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -14,12 +14,20 @@ from app.accounts.services import grant_role
 from app.audit.models import AuditEntry
 from app.events.models import Event
 from app.extensions import db
-from tests.security.world import PASSWORD, build_event_world, new_user
+from tests.security.world import (
+    PASSWORD,
+    build_event_world,
+    instance_files,
+    new_user,
+    remove_files_added_since,
+)
 
 
 @pytest.fixture
 def world(app):
-    return build_event_world()
+    before = instance_files(app)
+    yield build_event_world()
+    remove_files_added_since(app, before)
 
 
 @pytest.fixture

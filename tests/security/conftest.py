@@ -10,7 +10,13 @@ import pytest
 from app.extensions import db
 from tests.conftest import empty_database
 from tests.security.matrix_support import ROLES, Walker
-from tests.security.world import EventWorld, build_event_world, new_user
+from tests.security.world import (
+    EventWorld,
+    build_event_world,
+    instance_files,
+    new_user,
+    remove_files_added_since,
+)
 
 
 @dataclass
@@ -33,9 +39,18 @@ class MatrixSetup:
                 session["_fresh"] = True
 
 
+@pytest.fixture(autouse=True)
+def _no_files_left_behind(_app):
+    """Remove the uploads and sheets a test wrote."""
+    before = instance_files(_app)
+    yield
+    remove_files_added_since(_app, before)
+
+
 @pytest.fixture(scope="module")
 def matrix_setup(_app):
     """Three furnished events and a user per role; emptied after the module."""
+    files_before = instance_files(_app)
     with _app.app_context():
         organizer = new_user("organizer")
         other_organizer = new_user("other")
@@ -67,3 +82,4 @@ def matrix_setup(_app):
     yield MatrixSetup(_app, walkers, user_ids, own, foreign, admin_world)
     with _app.app_context():
         empty_database()
+    remove_files_added_since(_app, files_before)

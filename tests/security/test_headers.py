@@ -22,6 +22,7 @@ from app.registration.services import manage_token, reissue_badge
 from app.security.headers import DOWNLOAD_POLICY
 from config import ProdConfig
 from tests.conftest import empty_database
+from tests.security.world import instance_files, remove_files_added_since
 
 PER_ENDPOINT = 2  # URLs visited per route (the demo has 300 registrations, one page each)
 NEVER_FOLLOW = ("/logout", "/static/")
@@ -56,6 +57,7 @@ class InlineCode(HTMLParser):
 @pytest.fixture(scope="module")
 def demo_site(_app):
     """The demo loaded once for the module; emptied afterwards."""
+    files_before = instance_files(_app)
     with _app.app_context():
         load_demo()
         registration = db.session.scalar(
@@ -68,6 +70,7 @@ def demo_site(_app):
     yield {"manage_token": token, "list_id": list_id}
     with _app.app_context():
         empty_database()
+    remove_files_added_since(_app, files_before)
 
 
 def sign_in(app, email: str | None):
@@ -200,6 +203,7 @@ def test_the_mail_preview_may_be_framed_by_our_own_page_only(_app, demo_site):
     message_path = re.search(rf'href="(/manage/{DEMO_SLUG}/outbox/\d+)"', outbox).group(1)
     response = client.get(f"{message_path}/preview")
     policy = response.headers["Content-Security-Policy"]
+    assert policy.startswith("sandbox;")  # the view's own policy, kept
     assert "frame-ancestors 'self'" in policy
     assert "default-src 'none'" in policy and "script-src" not in policy
     assert response.headers["X-Frame-Options"] == "SAMEORIGIN"

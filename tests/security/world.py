@@ -14,6 +14,7 @@ import io
 import itertools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from PIL import Image
 from sqlalchemy import select
@@ -68,6 +69,18 @@ MINIMAL_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
     b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
+
+
+def instance_files(app) -> set[Path]:
+    """Every file under the (test) instance folder: uploads, decks, sheets, mails …"""
+    return {path for path in Path(app.config["INSTANCE_DIR"]).rglob("*") if path.is_file()}
+
+
+def remove_files_added_since(app, before: set[Path]) -> None:
+    """Delete what tests wrote to the shared instance folder (event ids restart per test, so a
+    leftover file would turn up in another test's event folder)."""
+    for path in instance_files(app) - before:
+        path.unlink(missing_ok=True)
 
 
 @dataclass
