@@ -220,7 +220,7 @@ def test_service_worker_is_for_staff_only(client, auth, setup, make_user, make_e
     assert client.get(url).status_code == 403
 
 
-def test_scanner_page_can_say_signed_out_and_links_to_the_sign_in(client, auth, setup):
+def test_scanner_page_says_signed_out_in_the_staff_members_language(client, auth, setup):
     event, checkin_list, staff = setup
     auth.login(staff)
     url = f"/manage/{event.slug}/checkin/{checkin_list.id}/scan?station=A"
@@ -228,3 +228,7 @@ def test_scanner_page_can_say_signed_out_and_links_to_the_sign_in(client, auth, 
     assert "Signed out — sign in again" in english.get_data(as_text=True)
     assert page_config(english)["strings"]["status:signed_out"] == "Signed out — sign in again"
     assert page_config(english)["loginUrl"].startswith("/login?next=")
+    for lang, words in (("zh_CN", "重新登录"), ("ru", "войдите снова")):
+        translated = client.get(f"{url}&lang={lang}")
+        assert words in page_config(translated)["strings"]["status:signed_out"], lang
+        assert words in translated.get_data(as_text=True), lang
