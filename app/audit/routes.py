@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, g, render_template, request
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from app.accounts.models import Role
 from app.accounts.permissions import SITE_ADMIN, event_role, requires
@@ -20,7 +20,7 @@ PAGE_SIZE = 500
 
 def _actions(event_id: int | None) -> list[str]:
     """The actions recorded (for one event, or anywhere), for the filter."""
-    query = select(distinct(AuditEntry.action))
+    query = select(AuditEntry.action).distinct()
     if event_id is not None:
         query = query.where(AuditEntry.event_id == event_id)
     return sorted(db.session.scalars(query))
