@@ -86,11 +86,13 @@ def create_app(config: object | str | None = None) -> Flask:
     app.register_blueprint(privacy_bp)
 
     from app.certificates.services import build_certificate_attachments
-    from app.mail.services import register_attachment_builder
+    from app.mail.services import register_attachment_builder, register_body_context_builder
+    from app.registration.services import REGISTRATION_MAIL_TEMPLATES, registration_mail_context
     from app.registration.tickets import build_badge_attachments
 
     register_attachment_builder("badge", build_badge_attachments)
     register_attachment_builder("certificate", build_certificate_attachments)
+    register_body_context_builder(REGISTRATION_MAIL_TEMPLATES, registration_mail_context)
 
     from app.cli import register_cli
 

@@ -62,7 +62,8 @@ class JobQueue:
         """Schedule `func_name(items)` after commit, items of consecutive calls sharing a job.
 
         Each job takes a list of up to `batch_size` items: many small jobs committed together
-        (a bulk mailing) cost one job's bookkeeping per batch instead of per item.
+        (a bulk mailing) cost one job's bookkeeping per batch instead of per item. An item may
+        be an ORM object not flushed yet: the job gets its primary key once committed.
         """
         pending = db.session.info.setdefault("pending_jobs", [])
         if pending:
@@ -73,13 +74,15 @@ class JobQueue:
         pending.append((queue, func_name, ([item],)))
 
     def discard_batched(self, func_name: str, item: object) -> None:
-        """Take an item out of the not yet committed batched jobs of `func_name`."""
+        """Take an item (the same object, or an equal id) out of the uncommitted batched jobs."""
         pending = db.session.info.get("pending_jobs", [])
         for job in list(pending):
-            if job[1] == func_name and item in job[2][0]:
-                job[2][0].remove(item)
-                if not job[2][0]:
-                    pending.remove(job)
+            if job[1] != func_name:
+                continue
+            items = job[2][0]
+            items[:] = [kept for kept in items if not (kept is item or kept == item)]
+            if not items:
+                pending.remove(job)
 
     def connection(self):
         """The Redis connection for the current app, or None when no Redis is configured."""
@@ -167,7 +170,21 @@ def _run_pending_jobs(session) -> None:
     # for the outermost commit, which may still roll back.
     if session.in_nested_transaction():
         return
-    session.info["committed_jobs"] = session.info.pop("pending_jobs", [])
+    session.info["committed_jobs"] = [
+        (queue_name, func_name, tuple(_job_argument(argument) for argument in args))
+        for queue_name, func_name, args in session.info.pop("pending_jobs", [])
+    ]
+
+
+def _job_argument(value):
+    """Jobs take ids: ORM objects (also inside a batch's list) become their primary key; an
+    object that was never written (rolled back with a savepoint) is left out of a list."""
+    if isinstance(value, list):
+        return [item for item in map(_job_argument, value) if item is not None]
+    state = getattr(value, "_sa_instance_state", None)
+    if state is not None:
+        return state.identity[0] if state.identity else None
+    return value
 
 
 def _run_committed_jobs(session, transaction) -> None:

@@ -40,8 +40,14 @@ class OutboxMessage(db.Model):
     to_name: Mapped[str] = mapped_column(String(200), default="")
     language: Mapped[str] = mapped_column(String(10))
     subject: Mapped[str] = mapped_column(String(300))
+    # Empty until delivery for a mail whose bodies are composed when it is sent (template set).
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text, default="")
+    # templates/mail/<template>.{txt,html} rendered at delivery, in `language`, from the
+    # context the builder registered for the template makes of this row (template_params,
+    # registration_id …); "" for a mail rendered when it was queued.
+    template: Mapped[str] = mapped_column(String(80), default="")
+    template_params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     state: Mapped[MailState] = mapped_column(
         Enum(MailState, native_enum=False, length=10), default=MailState.QUEUED
     )

@@ -19,7 +19,7 @@ from app.accounts.models import Role
 from app.accounts.permissions import event_role, requires
 from app.extensions import db, queue
 from app.mail.models import MailState, OutboxMessage
-from app.mail.services import list_outbox, outbox_counts, retry_messages
+from app.mail.services import list_outbox, message_bodies, outbox_counts, retry_messages
 
 bp = Blueprint("mail", __name__)
 
@@ -52,15 +52,26 @@ def _event_message(message_id: int) -> OutboxMessage:
 @requires(event_role(Role.ORGANIZER))
 def outbox_message(slug: str, message_id: int):
     """Show one mail as it was (or will be) sent."""
-    return render_template("mail/outbox_message.html", message=_event_message(message_id))
+    message = _event_message(message_id)
+    body_text, body_html = _bodies(message)
+    return render_template(
+        "mail/outbox_message.html", message=message, body_text=body_text, body_html=body_html
+    )
+
+
+def _bodies(message: OutboxMessage) -> tuple[str, str]:
+    """The bodies of a mail: as sent, or as they would be composed now if not sent yet."""
+    try:
+        return message_bodies(message)
+    except LookupError:  # its registration was deleted: nothing will be sent
+        return "", ""
 
 
 @bp.route("/manage/<slug>/outbox/<int:message_id>/preview")
 @requires(event_role(Role.ORGANIZER))
 def outbox_preview(slug: str, message_id: int):
     """The HTML body of a mail, sandboxed (no scripts, no same-origin access)."""
-    message = _event_message(message_id)
-    reply = make_response(message.body_html or "")
+    reply = make_response(_bodies(_event_message(message_id))[1] or "")
     reply.headers["Content-Type"] = "text/html; charset=utf-8"
     reply.headers["Content-Security-Policy"] = (
         "sandbox; default-src 'none'; img-src data: cid:; style-src 'unsafe-inline'"

@@ -15,7 +15,7 @@ import smtplib
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from email.header import Header
@@ -24,6 +24,7 @@ from pathlib import Path
 
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, or_, select, update
 
 from app.clock import utcnow
@@ -91,42 +92,134 @@ def queue_mail(
 ) -> OutboxMessage:
     """Render templates/mail/<template>.{subject.txt,txt,html} in `language` into the outbox.
 
-    The row joins the caller's transaction; delivery is enqueued only after that commits.
+    The row joins the caller's transaction (flushed: it has its id); delivery is enqueued
+    only after that commits.
     """
     with force_locale(language):
-        subject = render_template(f"mail/{template}.subject.txt", **context).strip()
+        subject = render_template(f"mail/{template}.subject.txt", **context)
         body_text = render_template(f"mail/{template}.txt", **context)
         body_html = render_template(f"mail/{template}.html", **context)
-    message = OutboxMessage(
+    message = _new_message(
+        kind, to_address, to_name, language, subject, event_id, registration_id, attachments
+    )
+    message.body_text = body_text
+    message.body_html = body_html
+    db.session.add(message)
+    db.session.flush()
+    enqueue_delivery(message)
+    return message
+
+
+def queue_mail_composed_at_delivery(
+    *,
+    kind: str,
+    to_address: str,
+    to_name: str,
+    language: str,
+    template: str,
+    subject_context: dict,
+    params: dict | None = None,
+    event_id: int | None = None,
+    registration_id: int | None = None,
+    attachments: list[dict] | None = None,
+) -> OutboxMessage:
+    """Queue a mail whose subject is rendered now and whose bodies are rendered when it is sent.
+
+    The bodies come from templates/mail/<template>.{txt,html} in `language` with the context
+    that the builder registered for `template` (register_body_context_builder) makes of the
+    row at delivery: a request only pays for the subject, and the mail shows the data as
+    they are when it goes out. The row is added to the session, not flushed (the caller may
+    link it to a row that has no id yet); delivery is enqueued after the commit. An
+    attachment reference without "ref" refers to the message's registration.
+    """
+    with force_locale(language):
+        subject = render_template(f"mail/{template}.subject.txt", **subject_context)
+    message = _new_message(
+        kind, to_address, to_name, language, subject, event_id, registration_id, attachments
+    )
+    message.body_text = ""
+    message.body_html = ""
+    message.template = template
+    message.template_params = params or {}
+    db.session.add(message)
+    enqueue_delivery(message)
+    return message
+
+
+def _new_message(
+    kind: str,
+    to_address: str,
+    to_name: str,
+    language: str,
+    subject: str,
+    event_id: int | None,
+    registration_id: int | None,
+    attachments: list[dict] | None,
+) -> OutboxMessage:
+    return OutboxMessage(
         kind=kind,
         to_address=to_address,
         to_name=to_name,
         language=language,
         subject=" ".join(subject.split())[:300],
-        body_text=body_text,
-        body_html=body_html,
         event_id=event_id,
         registration_id=registration_id,
         attachments=attachments or [],
         message_id=make_msgid(domain="huiwu.local"),
     )
-    db.session.add(message)
-    db.session.flush()
-    enqueue_delivery(message.id)
-    return message
 
 
-def enqueue_delivery(message_id: int) -> None:
-    """Deliver a message after the current transaction commits, batched with its neighbours."""
+@sa_event.listens_for(OutboxMessage, "before_insert")
+def _attachments_of_the_registration(mapper, connection, message: OutboxMessage) -> None:
+    """An attachment reference without "ref" refers to the message's registration: written out
+    once the registration has its id (it may be inserted by the same flush, just before)."""
+    if message.registration_id is not None and any(
+        "ref" not in reference for reference in message.attachments or []
+    ):
+        message.attachments = [
+            {"ref": message.registration_id, **reference} for reference in message.attachments
+        ]
+
+
+BodyContextBuilder = Callable[[OutboxMessage], dict]
+_body_context_builders: dict[str, BodyContextBuilder] = {}
+
+
+def register_body_context_builder(templates: Iterable[str], builder: BodyContextBuilder) -> None:
+    """Let a domain make the context of mails composed at delivery from these templates."""
+    for template in templates:
+        _body_context_builders[template] = builder
+
+
+def message_bodies(message: OutboxMessage) -> tuple[str, str]:
+    """The text and HTML bodies of a message: as stored, or composed now if not yet sent."""
+    if message.body_text or not message.template:
+        return message.body_text, message.body_html
+    builder = _body_context_builders.get(message.template)
+    if builder is None:
+        raise LookupError(f"no body context builder for template {message.template!r}")
+    context = builder(message)
+    with force_locale(message.language):
+        return (
+            render_template(f"mail/{message.template}.txt", **context),
+            render_template(f"mail/{message.template}.html", **context),
+        )
+
+
+def enqueue_delivery(message: OutboxMessage | int) -> None:
+    """Deliver a message (or id) after the transaction commits, batched with its neighbours."""
     queue.enqueue_batched_after_commit(
-        DELIVER_BATCH_JOB, message_id, queue="mail", batch_size=DELIVERY_BATCH_SIZE
+        DELIVER_BATCH_JOB, message, queue="mail", batch_size=DELIVERY_BATCH_SIZE
     )
 
 
 def discard_mail(message: OutboxMessage) -> None:
     """Take a not yet committed message out of the outbox and out of the after-commit jobs."""
-    queue.discard_batched(DELIVER_BATCH_JOB, message.id)
-    db.session.delete(message)
+    queue.discard_batched(DELIVER_BATCH_JOB, message)
+    if message in db.session.new:
+        db.session.expunge(message)
+    else:
+        db.session.delete(message)
 
 
 @dataclass(frozen=True)
@@ -138,6 +231,8 @@ class OutgoingMail:
     data: bytes
     # An address outside ASCII needs a server that speaks SMTPUTF8 (RFC 6531).
     smtputf8: bool = False
+    # (text, html) when the bodies were composed for this delivery: stored with the outcome.
+    composed_bodies: tuple[str, str] | None = None
 
 
 def build_email(message: OutboxMessage) -> OutgoingMail:
@@ -147,16 +242,18 @@ def build_email(message: OutboxMessage) -> OutgoingMail:
     words): the email package's EmailMessage parsed and refolded every header of every part
     and cost ~7 ms a mail with a badge, more than the SMTP conversation.
     """
+    composed = not message.body_text and bool(message.template)
+    body_text, body_html = message_bodies(message)
     parts: list[Attachment] = []
     for reference in message.attachments or []:
         builder = _attachment_builders.get(reference.get("kind", ""))
         if builder is None:
             raise LookupError(f"no attachment builder for {reference!r}")
-        parts.extend(builder(reference["ref"]))
+        parts.extend(builder(reference.get("ref", message.registration_id)))
     inline = [p for p in parts if p.content_id]
-    body = _text_part("plain", message.body_text)
-    if message.body_html:
-        html = _text_part("html", message.body_html)
+    body = _text_part("plain", body_text)
+    if body_html:
+        html = _text_part("html", body_html)
         if inline:
             html = _multipart("related", [html, *(_file_part(p) for p in inline)])
         body = _multipart("alternative", [body, html])
@@ -177,6 +274,7 @@ def build_email(message: OutboxMessage) -> OutgoingMail:
         recipient=message.to_address,
         data=_join_part(headers, root.body),
         smtputf8=not (sender.isascii() and message.to_address.isascii()),
+        composed_bodies=(body_text, body_html) if composed else None,
     )
 
 
@@ -300,7 +398,8 @@ def deliver_message(message_id: int) -> DeliveryOutcome:
     """Deliver one queued message: SMTP if configured, else the local outbox folder.
 
     Two transactions per delivery: claim + build (committed before the network is used, so
-    no lock is held while waiting for the server), then the outcome.
+    no lock is held while waiting for the server), then the outcome. Bodies composed for
+    this delivery are stored with the outcome: the outbox shows the mail as it was sent.
     """
     message = claim_message(message_id)
     if message is None:
@@ -317,15 +416,18 @@ def deliver_message(message_id: int) -> DeliveryOutcome:
     # Keep the row's values after the commit without reloading them.
     db.session.expunge(message)
     db.session.commit()
+    bodies = {}
+    if email.composed_bodies is not None:
+        bodies = dict(zip(("body_text", "body_html"), email.composed_bodies, strict=True))
     try:
         _send(email, message_id)
     except Exception as exc:
         db.session.rollback()
-        return _record_failure(message_id, attempts, exc, claimed=True)
+        return _record_failure(message_id, attempts, exc, claimed=True, extra=bodies)
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
-        .values(state=MailState.SENT, sent_at=utcnow(), claimed_at=None, last_error="")
+        .values(state=MailState.SENT, sent_at=utcnow(), claimed_at=None, last_error="", **bodies)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -333,11 +435,11 @@ def deliver_message(message_id: int) -> DeliveryOutcome:
 
 
 def _record_failure(
-    message_id: int, attempts: int, exc: Exception, *, claimed: bool
+    message_id: int, attempts: int, exc: Exception, *, claimed: bool, extra: dict | None = None
 ) -> DeliveryOutcome:
     """Write a failed attempt: back to queued with backoff when transient, else failed."""
     error = f"{type(exc).__name__}: {exc}"[:2000]
-    values: dict = {"last_error": error, "claimed_at": None, "attempts": attempts}
+    values: dict = {"last_error": error, "claimed_at": None, "attempts": attempts, **(extra or {})}
     retry_in = None
     if _is_transient(exc) and attempts < MAX_ATTEMPTS:
         retry_in = backoff(attempts)

@@ -451,6 +451,9 @@ def _purge_mails(registration: Registration, old_email: str) -> int:
             subject=ANONYMIZED_SUBJECT,
             body_text="",
             body_html="",
+            # A mail composed at delivery would otherwise be composed from the row later.
+            template="",
+            template_params={},
             attachments=[],
             # SMTP errors quote the recipient's address.
             last_error="",

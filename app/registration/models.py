@@ -16,7 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
 from app.clock import UTCDateTime, utcnow
 from app.extensions import db
@@ -24,6 +24,7 @@ from app.extensions import db
 if TYPE_CHECKING:
     from app.accounts.models import User
     from app.events.models import Event
+    from app.mail.models import OutboxMessage
 
 
 class RegistrationState(enum.StrEnum):
@@ -216,6 +217,9 @@ class Registration(db.Model):
         order_by="RegistrationChange.id",
         cascade="all, delete-orphan",
     )
+    # Mails about this registration. Write-only: a mail is added (also to a registration not
+    # written yet, in the same flush) without loading the others; read them with a query.
+    mails: WriteOnlyMapped[OutboxMessage] = relationship(passive_deletes=True)
 
     @property
     def reference(self) -> str:

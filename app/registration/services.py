@@ -19,13 +19,14 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from pypinyin import Style, lazy_pinyin
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.clock import utcnow
 from app.events.models import Event, EventStatus
 from app.extensions import db
 from app.mail.models import OutboxMessage
-from app.mail.services import absolute_url, discard_mail, queue_mail
+from app.mail.services import absolute_url, discard_mail, queue_mail_composed_at_delivery
 from app.privacy.consent import current_consent_version
 from app.privacy.models import ConsentVersion
 from app.registration.models import (
@@ -284,13 +285,14 @@ def register_participant(
     _record_change(registration, _state_on_arrival(category, expect_place), None, "participant")
     registration.changes[-1].created_at = now  # the first state is taken at creation
     db.session.add(registration)
+    # The registration, its first state and its mail are written by one flush.
+    message = _notify(registration, registration.state) if notify else None
     try:
         db.session.flush()
     except IntegrityError:
         # Another request registered the same email a moment ago; nothing of ours is kept.
         db.session.rollback()
         raise DuplicateRegistration(find_active_registration(event.id, data.email)) from None
-    message = _notify(registration, registration.state) if notify else None
 
     got_place = _take_place(category.id)
     if got_place != expect_place:
@@ -541,33 +543,54 @@ def _notify(
 ) -> OutboxMessage:
     """Queue the mail telling the participant about their registration's new state.
 
-    A confirmation carries the badge PDF and the QR code inline.
+    A confirmation carries the badge PDF and the QR code inline. Only the subject is rendered
+    now; the bodies are composed when the mail is sent (registration_mail_context), so the
+    registration may not have been written yet.
     """
-    template = _MAIL_TEMPLATES[state]
     confirmed = state == RegistrationState.CONFIRMED
-    online = registration.attendance == Attendance.ONLINE
     suffix = ".promoted" if promoted else ".reissued" if reissued else ""
-    return queue_mail(
+    event = registration.event or db.session.get(Event, registration.event_id)
+    message = queue_mail_composed_at_delivery(
         kind=f"registration.{state.value}{suffix}",
         to_address=registration.email,
         to_name=registration.native_name,
         language=registration.language,
-        template=template,
-        context={
-            "registration": registration,
-            "event": registration.event or db.session.get(Event, registration.event_id),
-            "category": registration.category or db.session.get(Category, registration.category_id),
-            "manage_url": manage_url(registration),
-            "promoted": promoted,
-            "reissued": reissued,
-            "waitlist_position": waitlist_position(registration),
-            "qr_cid": qr_content_id(registration) if confirmed and not online else None,
-            "has_badge": confirmed,
-        },
+        template=_MAIL_TEMPLATES[state],
+        subject_context={"registration": registration, "event": event},
+        params={"promoted": promoted, "reissued": reissued},
         event_id=registration.event_id,
-        registration_id=registration.id,
-        attachments=[{"kind": "badge", "ref": registration.id}] if confirmed else [],
+        attachments=[{"kind": "badge"}] if confirmed else [],
     )
+    registration.mails.add(message)
+    return message
+
+
+def registration_mail_context(message: OutboxMessage) -> dict[str, Any]:
+    """The body context of a registration mail (see _notify), made when it is sent."""
+    registration = db.session.get(
+        Registration,
+        message.registration_id,
+        options=[joinedload(Registration.event), joinedload(Registration.category)],
+    )
+    if registration is None:
+        raise LookupError(f"registration {message.registration_id} no longer exists")
+    params = message.template_params or {}
+    confirmed = message.template == _MAIL_TEMPLATES[RegistrationState.CONFIRMED]
+    online = registration.attendance == Attendance.ONLINE
+    return {
+        "registration": registration,
+        "event": registration.event,
+        "category": registration.category,
+        "manage_url": manage_url(registration),
+        "promoted": bool(params.get("promoted")),
+        "reissued": bool(params.get("reissued")),
+        "waitlist_position": waitlist_position(registration),
+        "qr_cid": qr_content_id(registration) if confirmed and not online else None,
+        "has_badge": confirmed,
+    }
+
+
+REGISTRATION_MAIL_TEMPLATES = tuple(_MAIL_TEMPLATES.values())
 
 
 def reissue_badge(registration: Registration) -> bool:
