@@ -257,9 +257,15 @@ def register_participant(
     consent = current_consent_version(event)
     if consent is not None and data.consent_version not in (None, consent.number):
         raise ConsentOutdated(consent)
-    existing = find_active_registration(event.id, data.email)
-    if existing is not None:
-        raise DuplicateRegistration(existing)
+    # Only the id: the row itself is loaded in the rare case that there is one.
+    existing_id = db.session.scalar(
+        select(Registration.id).where(
+            Registration.event_id == event.id,
+            Registration.active_email == normalize_email(data.email),
+        )
+    )
+    if existing_id is not None:
+        raise DuplicateRegistration(db.session.get(Registration, existing_id))
 
     # Everything that can happen without the category's lock happens first, with the state a
     # fresh read suggests; taking the place is the last statement before the caller commits,
