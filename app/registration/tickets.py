@@ -157,11 +157,26 @@ def badge_data(registration: Registration) -> BadgeData:
     )
 
 
+# Recently rendered badges by everything they show: the same badge is rendered again for a
+# retried mail, the participant's download and the organizer's, and a badge takes ~30 ms.
+# The key is the badge's content, so an edit (name, category, re-issued code, event
+# settings) can never be served from here.
+_RECENT_BADGES: dict[tuple[BadgeData, str], bytes] = {}
+RECENT_BADGES = 64
+
+
 def render_registration_badge(registration: Registration) -> bytes:
     """The badge PDF of a registration in the registrant's language."""
-    with force_locale(registration.language):
-        translations = get_translations()
-        return render_badge_pdf(badge_data(registration), translations=translations)
+    data = badge_data(registration)
+    key = (data, registration.language)
+    pdf = _RECENT_BADGES.pop(key, None)
+    if pdf is None:
+        with force_locale(registration.language):
+            pdf = render_badge_pdf(data, translations=get_translations())
+        if len(_RECENT_BADGES) >= RECENT_BADGES:
+            _RECENT_BADGES.pop(next(iter(_RECENT_BADGES)))
+    _RECENT_BADGES[key] = pdf  # most recently used last
+    return pdf
 
 
 def qr_content_id(registration: Registration) -> str:

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.registration.models import Attendance, Registration, RegistrationState
 from app.registration.services import ParticipantData, manage_token, register_participant
 from app.registration.tickets import ticket_code
-from tests.pdf_support import decode_pdf_qr_codes
+from tests.pdf_support import decode_pdf_qr_codes, pdf_text
 
 NAMES = ["王伟", "李娜", "张敏", "刘静", "陈丽", "杨强", "黄磊", "赵军", "吴洋", "周勇", "喆堃"]
 
@@ -174,6 +174,20 @@ def test_participant_downloads_own_badge_only_when_confirmed(client, make_event,
     db.session.commit()
     assert client.get(f"/r/{token}/badge.pdf").status_code == 403
     assert client.get("/r/not-a-token/badge.pdf").status_code == 404
+
+
+def test_a_badge_downloaded_again_after_an_edit_shows_the_edit(client, make_event, make_category):
+    event = make_event()
+    category = make_category(event)
+    registration = register_many(event, category, 1)[0]
+    token = manage_token(registration)
+    first = client.get(f"/r/{token}/badge.pdf").data
+    assert client.get(f"/r/{token}/badge.pdf").data == first  # the same badge, same PDF
+    assert "青岛大学" in pdf_text(first)
+    registration.organization = "山东大学"
+    db.session.commit()
+    edited = pdf_text(client.get(f"/r/{token}/badge.pdf").data)
+    assert "山东大学" in edited and "青岛大学" not in edited
 
 
 def test_png_logo_is_stored_re_encoded_and_printed(client, organizer_event):
