@@ -508,8 +508,10 @@ async def same_code_burst(args, port: int, data: dict, code: str) -> dict:
 async def open_loop(args, port: int, data: dict, codes: list[str]) -> dict:
     """Requests started at a fixed rate; latency counted from each scheduled start."""
     tally = Tally()
-    idle: list[Connection] = [Connection(port, data["secret"]) for _ in range(args.clients)]
-    await asyncio.gather(*(c.open() for c in idle))
+    # Connections are opened when a request needs one, like a scanner's: an opened connection
+    # that sends nothing holds a gunicorn gthread worker thread for up to 5 s waiting for its
+    # first request (and 50 of them opened up front stalled every thread at the start).
+    idle: list[Connection] = []
     interval = 1.0 / args.rate
     total = int(args.rate * args.open_seconds)
     loop = asyncio.get_running_loop()
