@@ -413,11 +413,19 @@ def main() -> int:
 
             from app.mail.models import MailState, OutboxMessage
 
-            sent = db.session.scalar(
-                select(func.count(OutboxMessage.id)).where(OutboxMessage.state == MailState.SENT)
-            )
-            total = db.session.scalar(select(func.count(OutboxMessage.id)))
-            db.session.commit()
+            # The SMTP server has the last mail a moment before its worker commits "sent".
+            deadline = time.monotonic() + 30
+            while True:
+                sent = db.session.scalar(
+                    select(func.count(OutboxMessage.id)).where(
+                        OutboxMessage.state == MailState.SENT
+                    )
+                )
+                total = db.session.scalar(select(func.count(OutboxMessage.id)))
+                db.session.commit()
+                if sent == total or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
     finally:
         for worker in workers:
             with contextlib.suppress(ProcessLookupError):
