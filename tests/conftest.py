@@ -7,6 +7,7 @@ import itertools
 import os
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from flask import g, request_started
@@ -110,15 +111,25 @@ def empty_database() -> None:
                 conn.execute(text(f'DELETE FROM "{name}"'))  # noqa: S608 - table names from metadata
 
 
+def instance_files(app) -> set[Path]:
+    """Every file under the (test) instance folder: uploads, decks, sheets, mails …"""
+    return {path for path in Path(app.config["INSTANCE_DIR"]).rglob("*") if path.is_file()}
+
+
+def remove_files_added_since(app, before: set[Path]) -> None:
+    """Delete what tests wrote to the shared instance folder (event ids restart per test, so a
+    leftover file would turn up in another test's event folder)."""
+    for path in instance_files(app) - before:
+        path.unlink(missing_ok=True)
+
+
 @pytest.fixture
 def app(_app):
+    files_before = instance_files(_app)
     with _app.app_context():
         yield _app
         empty_database()
-    outbox = _app.config["OUTBOX_DIR"]
-    if outbox.exists():
-        for path in outbox.iterdir():
-            path.unlink()
+    remove_files_added_since(_app, files_before)
 
 
 @pytest.fixture

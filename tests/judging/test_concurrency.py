@@ -1,5 +1,5 @@
-"""30 judges submitting at the same moment from real threads (PostgreSQL in CI): every score
-is stored exactly once, resends included, and the ranking counts every one of them."""
+"""30 judges (10 on SQLite) submitting at the same moment from real threads: every score is
+stored exactly once, resends included, and the ranking counts every one of them."""
 
 from __future__ import annotations
 
@@ -12,11 +12,14 @@ from app.judging import services
 from app.judging.models import Round, ScoreSheet, ScoreVersion, SheetStatus
 from tests.conftest import TEST_PASSWORD
 
-JUDGES = 30
 ENTRIES = 6
 
 
-def test_thirty_judges_submitting_concurrently_lose_nothing(app, competition):
+def test_judges_submitting_at_once_lose_nothing(app, competition, is_postgres):
+    # SQLite serializes every write and its busy handler is not fair: on a loaded machine one
+    # of 30 threads can wait past the 30 s busy timeout (answered 503, as designed), so the
+    # SQLite leg uses 10 judges; PostgreSQL takes all 30.
+    JUDGES = 30 if is_postgres else 10
     comp = competition(entries=ENTRIES, judges=JUDGES, k=JUDGES, members=1)
     services.assign_automatically(comp.round)
     db.session.commit()

@@ -14,7 +14,6 @@ import io
 import itertools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from PIL import Image
 from sqlalchemy import select
@@ -61,6 +60,7 @@ from app.registration.badge_services import (
 from app.registration.models import Attendance, AttendanceRule, Category, QuestionKind
 from app.registration.organizer_services import QuestionData, create_question
 from app.registration.services import ParticipantData, manage_token, register_participant
+from tests.conftest import instance_files, remove_files_added_since  # noqa: F401 (re-exported)
 
 PASSWORD = "correct-horse-battery-staple"
 _serial = itertools.count(1)
@@ -69,18 +69,6 @@ MINIMAL_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
     b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
-
-
-def instance_files(app) -> set[Path]:
-    """Every file under the (test) instance folder: uploads, decks, sheets, mails …"""
-    return {path for path in Path(app.config["INSTANCE_DIR"]).rglob("*") if path.is_file()}
-
-
-def remove_files_added_since(app, before: set[Path]) -> None:
-    """Delete what tests wrote to the shared instance folder (event ids restart per test, so a
-    leftover file would turn up in another test's event folder)."""
-    for path in instance_files(app) - before:
-        path.unlink(missing_ok=True)
 
 
 @dataclass
