@@ -42,7 +42,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Optional second factor (TOTP, RFC 6238): the base32 secret once confirmed, when it was
     # turned on, and the last time step accepted (a code is never accepted twice).
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_secret: Mapped[str | None] = mapped_column(String(128))  # sealed, see two_factor.py
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column()
 

@@ -4,7 +4,11 @@ authenticator app) with one-time recovery codes.
 Enrolment: a fresh secret is shown as a QR code (the app's one QR module) and kept in the
 session until the user types a code from the app; only then is it stored on the account and
 ten recovery codes are shown, once. The recovery codes are random (50 bits each), so an HMAC of
-them with the app's secret key is enough to store them; they cannot be read back.
+them with the app's secret key is enough to store them; they cannot be read back. The TOTP
+secret must be read back, so it is stored sealed: AES-GCM with a key derived (HKDF) from the
+app's secret key, bound to the account's id, so a copy of the database alone (a backup, a
+dump) does not let anyone generate codes. Changing SECRET_KEY therefore turns every account's
+second factor off in effect (as it already voids the recovery codes): users enrol again.
 
 At sign-in, a correct password of an account with a second factor only leads to the code
 page; a TOTP code is accepted once (its time step is remembered), with one step of clock drift
@@ -16,10 +20,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import secrets
 from datetime import datetime
 
 import pyotp
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -34,6 +43,37 @@ from app.extensions import db
 ISSUER = "Huiwu"
 RECOVERY_CODE_COUNT = 10
 VALID_WINDOW = 1  # time steps of 30 s accepted before and after the current one
+SEALED_PREFIX = "v1:"  # a stored secret sealed with AES-GCM (older rows hold it in clear)
+
+
+def _secret_cipher() -> AESGCM:
+    key = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"huiwu two-step sign-in secrets"
+    ).derive(current_app.config["SECRET_KEY"].encode())
+    return AESGCM(key)
+
+
+def seal_secret(user: User, secret: str) -> str:
+    """The TOTP secret as stored: `v1:` + base64url(nonce ‖ AES-GCM(secret)), bound to the user."""
+    nonce = os.urandom(12)
+    sealed = _secret_cipher().encrypt(nonce, secret.encode("ascii"), f"user:{user.id}".encode())
+    return SEALED_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+
+
+def stored_secret(user: User) -> str | None:
+    """The account's TOTP secret in clear; None when there is none or it cannot be opened (the
+    secret key changed, or the row was copied onto another account)."""
+    stored = user.totp_secret
+    if not stored:
+        return None
+    if not stored.startswith(SEALED_PREFIX):
+        return stored  # stored before secrets were sealed; sealed at its next use
+    try:
+        raw = base64.urlsafe_b64decode(stored[len(SEALED_PREFIX) :])
+        opened = _secret_cipher().decrypt(raw[:12], raw[12:], f"user:{user.id}".encode())
+    except (InvalidTag, ValueError):
+        return None
+    return opened.decode("ascii")
 
 
 def may_use_two_factor(user: User) -> bool:
@@ -111,7 +151,7 @@ def enable_two_factor(user: User, secret: str, code: str, moment: datetime | Non
         raise AccountError(
             _l("The code is not right. Check the time on your phone and try again."), "code"
         )
-    user.totp_secret = secret
+    user.totp_secret = seal_secret(user, secret)
     user.totp_enabled_at = moment or utcnow()
     user.totp_last_step = step
     user.session_token = secrets.token_hex(16)
@@ -157,11 +197,14 @@ def verify_second_factor(user: User, code: str, moment: datetime | None = None) 
     normalized = _normalize(code)
     if not user.has_two_factor or not normalized:
         return False
-    step = _matching_step(user.totp_secret or "", normalized, moment)
+    secret = stored_secret(user)
+    step = _matching_step(secret, normalized, moment) if secret else None
     if step is not None:
         if user.totp_last_step is not None and step <= user.totp_last_step:
             return False  # replayed (or older than one already used)
         user.totp_last_step = step
+        if not user.totp_secret.startswith(SEALED_PREFIX):
+            user.totp_secret = seal_secret(user, secret)
         return True
     wanted = _hash_recovery_code(normalized)
     for recovery in user.recovery_codes:

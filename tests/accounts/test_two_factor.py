@@ -16,6 +16,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from app.accounts.models import RecoveryCode, Role, User
+from app.accounts.two_factor import seal_secret, stored_secret
 from app.clock import utcnow
 from app.extensions import db
 from tests.conftest import TEST_PASSWORD, AuthActions
@@ -89,7 +90,8 @@ def test_turning_it_on_shows_ten_recovery_codes_stored_only_as_hashes(app, organ
     secret, codes = enrol(client)
     assert len(codes) == len(set(codes)) == 10
     db.session.refresh(organizer)
-    assert organizer.has_two_factor and organizer.totp_secret == secret
+    assert organizer.has_two_factor and stored_secret(organizer) == secret
+    assert secret not in organizer.totp_secret and organizer.totp_secret.startswith("v1:")
     hashes = db.session.scalars(
         select(RecoveryCode.code_hash).where(RecoveryCode.user_id == organizer.id)
     ).all()
@@ -143,6 +145,47 @@ def test_a_recovery_code_signs_in_once(app, organizer):
     password_step(second, organizer)
     assert second.post("/login/code", data={"code": codes[3]}).status_code == 400
     assert second.post("/login/code", data={"code": codes[4]}).status_code == 302
+
+
+def test_the_stored_secret_is_sealed_with_the_secret_key_and_bound_to_the_account(
+    app, organizer, make_user, make_event
+):
+    client = signed_in(app, organizer)
+    secret, _codes = enrol(client)
+    db.session.refresh(organizer)
+    sealed = organizer.totp_secret
+    # A copy of the row on another account does not open.
+    other = make_user(Role.ORGANIZER, event=make_event())
+    other.totp_secret = sealed
+    assert stored_secret(other) is None
+    # Nor does it with another secret key: a dump of the database alone makes no codes.
+    original = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = "another-secret-key-of-enough-length"
+    try:
+        assert stored_secret(organizer) is None
+        fresh = app.test_client()
+        password_step(fresh, organizer)
+        assert fresh.post("/login/code", data={"code": code_at(secret, 30)}).status_code == 400
+    finally:
+        app.config["SECRET_KEY"] = original
+    assert stored_secret(organizer) == secret
+
+
+def test_a_secret_stored_in_clear_before_still_works_and_is_sealed_at_its_next_use(
+    app, organizer
+):
+    client = signed_in(app, organizer)
+    secret, _codes = enrol(client)
+    db.session.refresh(organizer)
+    organizer.totp_secret = secret  # as rows written before secrets were sealed hold it
+    db.session.commit()
+    fresh = app.test_client()
+    password_step(fresh, organizer)
+    assert fresh.post("/login/code", data={"code": code_at(secret, 30)}).status_code == 302
+    db.session.refresh(organizer)
+    assert organizer.totp_secret != secret and organizer.totp_secret.startswith("v1:")
+    assert stored_secret(organizer) == secret
+    assert seal_secret(organizer, secret) != organizer.totp_secret  # a fresh nonce each time
 
 
 def test_the_code_page_without_a_password_first_goes_back_to_sign_in(app, organizer):
