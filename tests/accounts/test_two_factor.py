@@ -171,9 +171,7 @@ def test_the_stored_secret_is_sealed_with_the_secret_key_and_bound_to_the_accoun
     assert stored_secret(organizer) == secret
 
 
-def test_a_secret_stored_in_clear_before_still_works_and_is_sealed_at_its_next_use(
-    app, organizer
-):
+def test_a_secret_stored_in_clear_before_still_works_and_is_sealed_at_its_next_use(app, organizer):
     client = signed_in(app, organizer)
     secret, _codes = enrol(client)
     db.session.refresh(organizer)
