@@ -6,6 +6,8 @@ from __future__ import annotations
 import itertools
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -53,6 +55,31 @@ def _database_for_this_worker(url: str) -> str:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     maintenance.dispose()
     return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+@contextmanager
+def scratch_database(database_url: str, name: str, sqlite_dir: Path) -> Iterator[str]:
+    """An empty database of the suite's kind, dropped afterwards: a new SQLite file in
+    `sqlite_dir`, or a new PostgreSQL database `<name>_<pid>` beside the suite's."""
+    if not database_url.startswith("postgresql"):
+        yield f"sqlite:///{sqlite_dir / (name + '.sqlite3')}"
+        return
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    database = f"{name}_{os.getpid()}"
+    maintenance = create_engine(
+        make_url(database_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    with maintenance.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{database}"'))
+    try:
+        yield make_url(database_url).set(database=database).render_as_string(hide_password=False)
+    finally:
+        with maintenance.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        maintenance.dispose()
 
 
 @pytest.fixture(scope="session")

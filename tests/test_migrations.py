@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import flask_migrate
@@ -10,11 +9,11 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 
 from app import create_app
 from app.extensions import db
+from tests.conftest import scratch_database
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -22,22 +21,8 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 @pytest.fixture
 def empty_database_url(database_url, tmp_path):
     """A database with no tables: a new SQLite file, or a new PostgreSQL database."""
-    if not database_url.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
-        return
-    name = f"huiwu_migrations_{os.getpid()}"
-    maintenance = create_engine(
-        make_url(database_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    with maintenance.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with maintenance.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        maintenance.dispose()
+    with scratch_database(database_url, "huiwu_migrations", tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import uuid
 from collections import Counter
 
 import pytest
-from sqlalchemy import create_engine, delete, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import delete, func, select
 
 from app import create_app
 from app.accounts.models import User
@@ -35,6 +33,7 @@ from app.privacy.models import DeletionRequest
 from app.registration.models import Category, Registration, RegistrationState
 from app.registration.services import manage_token, registration_from_token
 from app.registration.tickets import TicketStatus, check_ticket, ticket_code
+from tests.conftest import scratch_database
 
 
 def remove_event(slug: str) -> None:
@@ -212,22 +211,8 @@ def test_cli_writes_gzip_and_restores_it(app, demo, tmp_path):
 @pytest.fixture
 def second_database(database_url, tmp_path):
     """An empty database of the same kind as the suite's."""
-    if not database_url.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'restore-target.sqlite3'}"
-        return
-    name = f"huiwu_restore_{os.getpid()}"
-    maintenance = create_engine(
-        make_url(database_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    with maintenance.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with maintenance.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        maintenance.dispose()
+    with scratch_database(database_url, "huiwu_restore", tmp_path) as url:
+        yield url
 
 
 def test_restore_into_an_empty_database_creates_staff_accounts_without_passwords(
