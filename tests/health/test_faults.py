@@ -196,6 +196,62 @@ def test_connections_killed_during_traffic_fail_cleanly_and_nothing_is_half_writ
     assert len(emails) == len(set(emails))
 
 
+def test_a_pooled_connection_the_server_closed_is_replaced_without_a_round_trip_or_a_failure(
+    app, config_class, postgres_only, make_event, monkeypatch
+):
+    """The checkout check reads the socket instead of sending SELECT 1: a busy pool pings
+    nothing, and a pooled connection whose backend was terminated is replaced unseen."""
+    slug = make_event().slug
+    pings = []
+    faulty = app_through(config_class, postgres_only, DATABASE_POOL_PING_IDLE_SECONDS=3600)
+    with faulty.app_context():
+        dialect = type(db.engine.dialect)
+    original_ping = dialect.do_ping
+    monkeypatch.setattr(
+        dialect, "do_ping", lambda self, conn: pings.append(1) or original_ping(self, conn)
+    )
+    killer = create_engine(postgres_only, isolation_level="AUTOCOMMIT")
+    try:
+        client = faulty.test_client()
+        assert [client.get(f"/e/{slug}/").status_code for _ in range(5)] == [200] * 5
+        assert pings == []  # no round trip spent on checking connections
+        with killer.connect() as conn:
+            killed = conn.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND application_name = :name"
+                ),
+                {"name": APPLICATION_NAME},
+            ).scalar()
+        assert killed >= 1
+        time.sleep(0.2)  # the backend's goodbye reaches the pooled connection's socket
+        assert [client.get(f"/e/{slug}/").status_code for _ in range(3)] == [200] * 3
+        assert pings == []
+    finally:
+        killer.dispose()
+        dispose(faulty)
+
+
+def test_a_connection_idle_longer_than_the_limit_is_pinged_before_use(
+    app, config_class, postgres_only, make_event, monkeypatch
+):
+    slug = make_event().slug
+    pings = []
+    faulty = app_through(config_class, postgres_only, DATABASE_POOL_PING_IDLE_SECONDS=0)
+    with faulty.app_context():
+        dialect = type(db.engine.dialect)
+    original_ping = dialect.do_ping
+    monkeypatch.setattr(
+        dialect, "do_ping", lambda self, conn: pings.append(1) or original_ping(self, conn)
+    )
+    try:
+        client = faulty.test_client()
+        assert [client.get(f"/e/{slug}/").status_code for _ in range(3)] == [200] * 3
+        assert len(pings) >= 2  # every checkout after the first connection's
+    finally:
+        dispose(faulty)
+
+
 def test_redis_down_registration_succeeds_and_the_mail_goes_out_when_redis_returns(
     app,
     tmp_path,
