@@ -194,7 +194,10 @@ def build_edit_form_class(settings: CompetitionSettings) -> type:
 
 def without_blank_members(form: MultiDict, files: MultiDict) -> CombinedMultiDict:
     """The posted form without blank member rows (a name, email, organization and date of
-    birth all empty), so only the rows a person filled in are validated and registered."""
+    birth all empty), so only the rows a person filled in are validated and registered.
+
+    Of the uploads only the deck is kept: a file sent under a text field's name would reach
+    that field's validators as a file object (a 500), where a missing value is a message."""
     pattern = re.compile(r"^members-(\d+)-(\w+)$")
     rows: dict[int, dict[str, str]] = {}
     for key in form:
@@ -213,7 +216,8 @@ def without_blank_members(form: MultiDict, files: MultiDict) -> CombinedMultiDic
             if not ((m := pattern.match(key)) and int(m.group(1)) in blank)
         ]
     )
-    return CombinedMultiDict([files, kept])
+    deck = MultiDict([(key, upload) for key, upload in files.items(multi=True) if key == "deck"])
+    return CombinedMultiDict([deck, kept])
 
 
 def prepare_member_rows(form, locale: str, rows: int, default_language: str) -> None:

@@ -8,6 +8,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.accounts.models import Role
 from app.accounts.permissions import PUBLIC, event_role, public_event, requires, user_has_role
@@ -42,6 +43,10 @@ from app.registration.services import (
 )
 
 ORGANIZER = event_role(Role.ORGANIZER)
+# The forms with a pitch deck upload: a body over MAX_CONTENT_LENGTH there is a deck too large.
+DECK_FORMS = frozenset(
+    {"judging.submit_entry", "judging.team_entry_edit", "judging.new_entry", "judging.edit_entry"}
+)
 
 
 def _locale() -> str:
@@ -77,6 +82,18 @@ def _read_deck(form):
 
 def _member_rows(settings, taken: int) -> int:
     return max(settings.max_team_size - taken, 0)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def request_too_large(error: RequestEntityTooLarge):
+    """A body over the request limit on a form with a deck: the deck's limit, in the page's
+    language (413); elsewhere on the blueprint the site's usual 413 answer."""
+    if request.endpoint not in DECK_FORMS:
+        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+            return {"error": error.name, "message": error.description}, 413
+        return render_template("errors/error.html", code=413, error=error), 413
+    message = _("The pitch deck is larger than %(mb)d MB.", mb=services.MAX_DECK_BYTES // 2**20)
+    return render_template("errors/error.html", code=413, message=message), 413
 
 
 # --- public submission -------------------------------------------------------------------------

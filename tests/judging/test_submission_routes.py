@@ -191,6 +191,35 @@ def test_bad_input_gets_a_4xx_with_a_clear_message_and_nothing_stored(
     assert deck_files(app, call.event.id) == []
 
 
+@pytest.mark.parametrize("name", ["summary", "email", "members-0-email"])
+def test_a_file_sent_as_a_text_field_is_refused_without_a_server_error(
+    app, client, call_for_entries, name
+):
+    call = call_for_entries()
+    before = counts()
+    data = entry_form(members=1)
+    data[name] = (io.BytesIO(b"not a text value"), "field.txt")
+    response = post_entry(client, call.event.slug, data)
+    assert response.status_code == 422
+    assert "This field is required." in response.get_data(as_text=True)
+    assert counts() == before
+    assert deck_files(app, call.event.id) == []
+
+
+@pytest.mark.parametrize(("lang", "message"), [("en", "larger than 10 MB"), ("zh", "超过 10 MB")])
+def test_a_request_over_the_size_limit_names_the_deck_limit_in_the_page_language(
+    app, client, call_for_entries, lang, message
+):
+    call = call_for_entries()
+    before = counts()
+    too_big = b"%PDF-1.4\n" + b"0" * app.config["MAX_CONTENT_LENGTH"] + b"\n%%EOF\n"
+    response = post_entry(client, call.event.slug, entry_form(deck=too_big), lang=lang)
+    assert response.status_code == 413
+    assert message in response.get_data(as_text=True)
+    assert counts() == before
+    assert deck_files(app, call.event.id) == []
+
+
 def test_too_many_members_are_refused(client, call_for_entries):
     call = call_for_entries()  # at most 4, the leader included
     response = post_entry(client, call.event.slug, entry_form(members=4))
@@ -326,6 +355,47 @@ def test_edit_with_bad_input_is_refused_and_changes_nothing(client, call_for_ent
     assert entry.title_en == "Highland solar micro-grids" and len(entry.members) == 2
 
 
+@pytest.mark.parametrize("name", ["summary", "members-0-email"])
+def test_a_file_sent_as_a_text_field_of_the_edit_form_is_refused_without_a_server_error(
+    client, call_for_entries, name
+):
+    call = call_for_entries()
+    token, entry_id = submitted(client, call, members=1)
+    ids = [m.registration_id for m in db.session.get(Entry, entry_id).members]
+    db.session.commit()
+    data = {
+        "title_en": "Changed",
+        "summary": "Changed",
+        "track": "AI",
+        "current-0-registration_id": str(ids[0]),
+        "current-1-registration_id": str(ids[1]),
+        "members-0-native_name": "Ali Raza",
+        "members-0-email": "ali.raza@example.org",
+        "members-0-country": "PK",
+        "members-0-language": "en",
+    }
+    data[name] = (io.BytesIO(b"not a text value"), "field.txt")
+    before = counts()
+    response = client.post(f"/r/{token}/entry/edit?lang=en", data=data)
+    assert response.status_code == 422
+    assert "This field is required." in response.get_data(as_text=True)
+    assert counts() == before
+    db.session.expire_all()
+    assert db.session.get(Entry, entry_id).title_en == "Highland solar micro-grids"
+
+
+def test_an_edit_over_the_size_limit_names_the_deck_limit(app, client, call_for_entries):
+    call = call_for_entries()
+    token, _entry_id = submitted(client, call, members=1)
+    too_big = b"%PDF-1.4\n" + b"0" * app.config["MAX_CONTENT_LENGTH"] + b"\n%%EOF\n"
+    response = client.post(
+        f"/r/{token}/entry/edit?lang=en",
+        data={"summary": "x", "deck": (io.BytesIO(too_big), "big.pdf")},
+    )
+    assert response.status_code == 413
+    assert "larger than 10 MB" in response.get_data(as_text=True)
+
+
 def test_accepted_entry_can_no_longer_be_edited(client, call_for_entries):
     call = call_for_entries()
     token, entry_id = submitted(client, call)
@@ -392,6 +462,24 @@ def test_organizer_sets_up_submissions(client, auth, make_event, make_category, 
     assert settings.age_limit == 35 and settings.age_reference_date == date(2030, 10, 28)
     # 18:00 in Shanghai is 10:00 UTC.
     assert settings.submission_deadline.hour == 10
+
+
+def test_an_organizer_deck_upload_over_the_size_limit_names_the_deck_limit(
+    app, client, auth, call_for_entries, make_user
+):
+    call = call_for_entries()
+    organizer = make_user(Role.ORGANIZER, event=call.event)
+    slug = call.event.slug
+    db.session.commit()
+    auth.login(organizer)
+    too_big = b"%PDF-1.4\n" + b"0" * app.config["MAX_CONTENT_LENGTH"] + b"\n%%EOF\n"
+    response = client.post(
+        f"/manage/{slug}/judging/entries/new?lang=en",
+        data={"title_en": "x", "deck": (io.BytesIO(too_big), "big.pdf")},
+    )
+    assert response.status_code == 413
+    assert "larger than 10 MB" in response.get_data(as_text=True)
+    assert counts()["entries"] == 0
 
 
 def test_organizer_reviews_and_rejects_with_a_reason_mailed_to_the_leader(
