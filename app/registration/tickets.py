@@ -193,6 +193,10 @@ def build_badge_attachments(registration_id: int) -> list[Attachment]:
     )
     if registration is None:
         raise LookupError(f"registration {registration_id} no longer exists")
+    # A mail is built when it is sent: a registration cancelled (its code revoked) since the
+    # confirmation was queued must not get the badge, and the mail is not sent at all.
+    if registration.state != RegistrationState.CONFIRMED:
+        raise LookupError(f"registration {registration_id} is no longer confirmed")
     parts = [
         Attachment(
             f"badge-{registration.reference}.pdf",

@@ -40,3 +40,47 @@ def test_registration_mail_carries_a_badge_whose_qr_is_the_ticket_code(
     assert "cid:" in html.get_content()
     inline = [part for part in mail.walk() if part.get("Content-ID")]
     assert inline and inline[0].get_content_type() == "image/png"
+
+
+def test_a_confirmation_not_sent_before_the_registration_was_cancelled_never_mails_its_code(
+    app, make_event, make_category, smtp_server
+):
+    from app.mail.models import MailState, OutboxMessage
+    from app.mail.services import deliver_message
+    from app.registration.models import Attendance
+    from app.registration.services import (
+        ParticipantData,
+        cancel_registration,
+        register_participant,
+    )
+
+    event = make_event()
+    category = make_category(event)
+    data = ParticipantData(
+        native_name="李玥",
+        latin_name="Li Yue",
+        email="li.yue@example.org",
+        country="CN",
+        attendance=Attendance.ONSITE,
+        language="en",
+    )
+    registration = register_participant(event, category, data)
+    db.session.info.pop("pending_jobs", None)  # the worker has not reached the mail yet
+    db.session.commit()
+    assert cancel_registration(registration)
+    db.session.info.pop("pending_jobs", None)
+    db.session.commit()
+
+    confirmation, cancellation = db.session.scalars(
+        select(OutboxMessage).order_by(OutboxMessage.id)
+    ).all()
+    deliver_message(confirmation.id)
+    deliver_message(cancellation.id)
+
+    # Both deliveries ran to their end: the server has answered every mail it was sent.
+    assert [mail["Subject"] for mail in smtp_server.messages] == [cancellation.subject]
+    assert not list(smtp_server.messages[0].iter_attachments())
+    db.session.expire_all()
+    failed = db.session.get(OutboxMessage, confirmation.id)
+    assert failed.state == MailState.FAILED
+    assert "no longer confirmed" in failed.last_error
