@@ -24,8 +24,8 @@ from pathlib import Path
 
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, or_, select, update
 
 from app.clock import utcnow
 from app.extensions import db, queue
@@ -416,9 +416,7 @@ def deliver_message(message_id: int) -> DeliveryOutcome:
     # Keep the row's values after the commit without reloading them.
     db.session.expunge(message)
     db.session.commit()
-    bodies = {}
-    if email.composed_bodies is not None:
-        bodies = dict(zip(("body_text", "body_html"), email.composed_bodies, strict=True))
+    bodies = _composed_bodies_values(email.composed_bodies)
     try:
         _send(email, message_id)
     except Exception as exc:
@@ -432,6 +430,19 @@ def deliver_message(message_id: int) -> DeliveryOutcome:
     )
     db.session.commit()
     return DeliveryOutcome(MailState.SENT)
+
+
+def _composed_bodies_values(bodies: tuple[str, str] | None) -> dict:
+    """UPDATE values storing the bodies composed for a delivery with its outcome, unless the
+    row was anonymized meanwhile (privacy clears its template and bodies, which must not come
+    back with the outcome of a delivery that was already under way)."""
+    if bodies is None:
+        return {}
+    still_composed = OutboxMessage.template != ""
+    return {
+        "body_text": case((still_composed, bodies[0]), else_=OutboxMessage.body_text),
+        "body_html": case((still_composed, bodies[1]), else_=OutboxMessage.body_html),
+    }
 
 
 def _record_failure(

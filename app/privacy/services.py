@@ -462,7 +462,12 @@ def _purge_mails(registration: Registration, old_email: str) -> int:
     )
     db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.state == MailState.QUEUED)
+        # A mail being sent is not tried again if this attempt fails; if it succeeds, its
+        # delivery records it as sent.
+        .where(
+            OutboxMessage.id.in_(ids),
+            OutboxMessage.state.in_((MailState.QUEUED, MailState.SENDING)),
+        )
         .values(state=MailState.FAILED, last_error="recipient anonymized")
         .execution_options(synchronize_session=False)
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import smtplib
+
+import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
@@ -10,11 +13,17 @@ from app.certificates.services import issue_certificate
 from app.checkin.models import Checkin
 from app.events.services import category_counts
 from app.extensions import db
+from app.mail import services as mail_services
 from app.mail.models import MailState, OutboxMessage
 from app.mail.services import outbox_path, queue_mail, sweep_outbox
 from app.privacy.models import DeletionRequest, DeletionState
-from app.privacy.services import ANONYMIZED_NATIVE_NAME, anonymized_email
+from app.privacy.services import (
+    ANONYMIZED_NATIVE_NAME,
+    anonymize_registration,
+    anonymized_email,
+)
 from app.registration.models import (
+    Attendance,
     Category,
     Question,
     QuestionKind,
@@ -23,6 +32,7 @@ from app.registration.models import (
     RegistrationState,
     TicketRevocation,
 )
+from app.registration.services import ParticipantData, register_participant
 from tests.privacy.conftest import check_in, end_event
 
 
@@ -215,6 +225,48 @@ def test_a_queued_mail_of_an_anonymized_registration_is_never_sent(
     assert message.state == MailState.FAILED
     assert message.last_error == "recipient anonymized"
     assert not outbox_path(queued.id).exists()
+
+
+@pytest.mark.parametrize("server_answers", ["accepted", "disconnected"])
+def test_a_mail_being_sent_while_its_registration_is_anonymized_keeps_nothing_personal(
+    app, privacy_event, monkeypatch, server_answers
+):
+    event, category = privacy_event
+    data = ParticipantData(
+        native_name="王堃",
+        latin_name="Wang Kun",
+        email="wang.kun@example.org",
+        country="CN",
+        attendance=Attendance.ONSITE,
+        language="en",
+        phone="+86 138 0013 8000",
+    )
+    registration = register_participant(event, category, data)
+    db.session.info.pop("pending_jobs", None)  # delivered below, by hand
+    db.session.commit()
+    message_id = db.session.scalar(select(OutboxMessage.id))
+    send = mail_services._send
+
+    def send_while_anonymized(mail, outbox_id):
+        # The organizer anonymizes while the worker waits for the mail server's answer.
+        anonymize_registration(db.session.get(Registration, registration.id), None, "asked")
+        db.session.commit()
+        if server_answers == "disconnected":
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        send(mail, outbox_id)
+
+    monkeypatch.setattr(mail_services, "_send", send_while_anonymized)
+    mail_services.deliver_message(message_id)
+
+    db.session.expire_all()
+    message = db.session.get(OutboxMessage, message_id)
+    assert (message.body_text, message.body_html) == ("", "")
+    assert message.to_address == anonymized_email(registration.id)
+    if server_answers == "disconnected":
+        # Not tried again: it would go to the placeholder address.
+        assert message.state == MailState.FAILED
+    else:
+        assert message.state == MailState.SENT
 
 
 def test_organizer_anonymizes_one_registration_only_with_the_tick(
