@@ -9,6 +9,7 @@ records the old code as revoked, so offline scanners can refuse it too.
 from __future__ import annotations
 
 import enum
+import threading
 from dataclasses import dataclass
 
 from flask_babel import force_locale, format_date, get_translations
@@ -163,19 +164,25 @@ def badge_data(registration: Registration) -> BadgeData:
 # settings) can never be served from here.
 _RECENT_BADGES: dict[tuple[BadgeData, str], bytes] = {}
 RECENT_BADGES = 64
+# The web app's threads share the cache: two evicting the same oldest badge at once made the
+# second one's pop fail (KeyError). Badges are laid out outside the lock.
+_RECENT_BADGES_LOCK = threading.Lock()
 
 
 def render_registration_badge(registration: Registration) -> bytes:
     """The badge PDF of a registration in the registrant's language."""
     data = badge_data(registration)
     key = (data, registration.language)
-    pdf = _RECENT_BADGES.pop(key, None)
+    with _RECENT_BADGES_LOCK:
+        pdf = _RECENT_BADGES.pop(key, None)
     if pdf is None:
         with force_locale(registration.language):
             pdf = render_badge_pdf(data, translations=get_translations())
-        if len(_RECENT_BADGES) >= RECENT_BADGES:
+    with _RECENT_BADGES_LOCK:
+        _RECENT_BADGES.pop(key, None)
+        while len(_RECENT_BADGES) >= RECENT_BADGES:
             _RECENT_BADGES.pop(next(iter(_RECENT_BADGES)))
-    _RECENT_BADGES[key] = pdf  # most recently used last
+        _RECENT_BADGES[key] = pdf  # most recently used last
     return pdf
 
 

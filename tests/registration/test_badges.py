@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import io
 import re
+import sys
+import threading
+from types import SimpleNamespace
 
 import pytest
 from PIL import Image
 from sqlalchemy import select
 
 from app.accounts.models import Role
+from app.documents.badges import BadgeData
 from app.events.models import BackgroundJob, JobState
 from app.extensions import db
+from app.registration import tickets
 from app.registration.models import Attendance, Registration, RegistrationState
 from app.registration.services import ParticipantData, manage_token, register_participant
 from app.registration.tickets import ticket_code
@@ -188,6 +193,44 @@ def test_a_badge_downloaded_again_after_an_edit_shows_the_edit(client, make_even
     db.session.commit()
     edited = pdf_text(client.get(f"/r/{token}/badge.pdf").data)
     assert "山东大学" in edited and "青岛大学" not in edited
+
+
+def test_badges_rendered_in_many_threads_at_once_never_fail_on_the_shared_cache(app, monkeypatch):
+    # Web threads (and mails delivered inline) render badges concurrently; the cache of
+    # recent badges is shared by them. Its bookkeeping is what is tested: the layout itself
+    # is replaced by a stand-in, and thread switches are made as frequent as possible.
+    badges = [BadgeData(name=f"嘉宾{index}", ticket_code=f"code-{index}") for index in range(16)]
+    monkeypatch.setattr(tickets, "_RECENT_BADGES", {})
+    monkeypatch.setattr(tickets, "RECENT_BADGES", 4)
+    monkeypatch.setattr(tickets, "badge_data", lambda registration: badges[registration.index])
+    monkeypatch.setattr(tickets, "render_badge_pdf", lambda data, translations: data.name.encode())
+    errors: list[BaseException] = []
+
+    def download_badges(offset: int) -> None:
+        with app.app_context():
+            for step in range(2000):
+                index = (offset + step * 5) % len(badges)
+                try:
+                    pdf = tickets.render_registration_badge(
+                        SimpleNamespace(index=index, language="en")
+                    )
+                    assert pdf == badges[index].name.encode()
+                except BaseException as exc:
+                    errors.append(exc)
+                    return
+
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=download_badges, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switch_interval)
+    assert errors == []
+    assert len(tickets._RECENT_BADGES) <= tickets.RECENT_BADGES
 
 
 def test_png_logo_is_stored_re_encoded_and_printed(client, organizer_event):
