@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -18,6 +17,7 @@ from app.accounts.models import Role
 from app.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from app.events.forms import EventSettingsForm
 from app.events.services import SLUG_PATTERN
+from app.forms import WebForm
 
 ROLE_CHOICES = [
     (Role.ORGANIZER.value, _l("Organizer")),
@@ -45,7 +45,7 @@ class NewEventForm(EventSettingsForm):
     )
 
 
-class NewUserForm(FlaskForm):
+class NewUserForm(WebForm):
     """Create a staff account."""
 
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
@@ -66,14 +66,14 @@ class NewUserForm(FlaskForm):
     is_admin = BooleanField(_l("Site administrator"))
 
 
-class GrantRoleForm(FlaskForm):
+class GrantRoleForm(WebForm):
     """Give an existing user a role on the event."""
 
     email = EmailField(_l("Email of the user"), validators=[DataRequired(), Length(max=254)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(WebForm):
     """Change one's own password (current one, new one twice)."""
 
     current_password = PasswordField(
@@ -101,7 +101,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class RevokeRoleForm(FlaskForm):
+class RevokeRoleForm(WebForm):
     """Take one role on the event away from one user (hidden fields of a table row)."""
 
     user_id = IntegerField(validators=[InputRequired()])

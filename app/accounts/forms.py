@@ -1,12 +1,13 @@
 """Account forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from app.forms import WebForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(WebForm):
     """Sign in with email and password."""
 
     # No syntax check: signing in only looks the address up, and accounts on reserved domains
@@ -16,7 +17,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me signed in"))
 
 
-class SecondFactorForm(FlaskForm):
+class SecondFactorForm(WebForm):
     """The code from the authenticator app, or a recovery code, after the password."""
 
     code = StringField(
@@ -25,7 +26,7 @@ class SecondFactorForm(FlaskForm):
     )
 
 
-class EnableTwoFactorForm(FlaskForm):
+class EnableTwoFactorForm(WebForm):
     """Confirm the enrolment with a code from the app."""
 
     code = StringField(
@@ -33,7 +34,7 @@ class EnableTwoFactorForm(FlaskForm):
     )
 
 
-class PasswordConfirmForm(FlaskForm):
+class PasswordConfirmForm(WebForm):
     """Confirm a sensitive change of one's own account with the password."""
 
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])

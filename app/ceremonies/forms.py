@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -31,6 +30,7 @@ from app.ceremonies.services import (
     SigningItemData,
     WitnessData,
 )
+from app.forms import WebForm
 from app.registration.forms import country_choices
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -70,7 +70,7 @@ def _duration(label, default):
     )
 
 
-class CeremonyForm(FlaskForm):
+class CeremonyForm(WebForm):
     """Title, date and start time (event timezone), venue, host and the time slot."""
 
     title_zh = StringField(
@@ -124,7 +124,7 @@ class CeremonyForm(FlaskForm):
         self.slot_minutes.data = ceremony.slot_minutes
 
 
-class SegmentForm(FlaskForm):
+class SegmentForm(WebForm):
     """An agenda segment: kind, titles, speaker or performer, duration."""
 
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES, default=SegmentKind.SPEECH.value)
@@ -178,7 +178,7 @@ class WitnessRow(Form):
     )
 
 
-class SigningItemForm(FlaskForm):
+class SigningItemForm(WebForm):
     """A signing item: titles, parties (two or more), witnesses, duration, round, notes."""
 
     title_zh = StringField(
@@ -262,13 +262,13 @@ class SigningItemForm(FlaskForm):
             row.form.organization.data = witness.organization
 
 
-class StatusForm(FlaskForm):
+class StatusForm(WebForm):
     """Move a signing item to another status."""
 
     status = SelectField(_l("Status"), choices=STATUS_CHOICES)
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(WebForm):
     """Upload a PDF of a signing item."""
 
     document = FileField(_l("Document (PDF)"), validators=[FileRequired()])

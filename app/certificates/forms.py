@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from app.forms import WebForm
 
 _REFERENCE = re.compile(r"^[Rr]?0*(\d{1,9})$")
 
@@ -34,7 +35,7 @@ def parse_registration_references(text: str) -> tuple[list[int], list[str]]:
     return ids, bad
 
 
-class ParticipationForm(FlaskForm):
+class ParticipationForm(WebForm):
     """Issue participation certificates to categories and/or listed registrations."""
 
     categories = SelectMultipleField(_l("Confirmed registrations of these categories"), coerce=int)
@@ -55,7 +56,7 @@ class ParticipationForm(FlaskForm):
             )
 
 
-class AwardForm(FlaskForm):
+class AwardForm(WebForm):
     """Issue an award certificate to one registration."""
 
     reference = StringField(
@@ -87,7 +88,7 @@ class AwardForm(FlaskForm):
         return parse_registration_references(self.reference.data)[0][0]
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(WebForm):
     """Revoke a certificate; the reason appears on the public verification page."""
 
     reason = StringField(
@@ -95,11 +96,11 @@ class RevokeForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(WebForm):
     """A button-only POST form: carries nothing but the CSRF token."""
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(WebForm):
     """Number prefix, issuer names and images of an event's certificates."""
 
     number_prefix = StringField(
@@ -122,7 +123,7 @@ class SettingsForm(FlaskForm):
     remove_signature = BooleanField(_l("Remove the signature"))
 
 
-class LookupForm(FlaskForm):
+class LookupForm(WebForm):
     """Public lookup of a certificate by its number and the holder's name."""
 
     number = StringField(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.forms import WebForm
 
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
@@ -22,7 +23,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class CheckinListForm(FlaskForm):
+class CheckinListForm(WebForm):
     """A check-in list; the window is entered in the event's timezone."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[_strip])
@@ -40,7 +41,7 @@ class CheckinListForm(FlaskForm):
             raise ValidationError(_l("The window must end after it starts."))
 
 
-class DeviceTokenForm(FlaskForm):
+class DeviceTokenForm(WebForm):
     """A new device token: only a name to recognise the device by."""
 
     name = StringField(
@@ -51,5 +52,5 @@ class DeviceTokenForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(WebForm):
     """A button-only POST form: carries nothing but the CSRF token."""

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from app.events.models import Event, EventKind, EventStatus
 from app.events.services import EventData
+from app.forms import WebForm
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -28,7 +28,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class EventSettingsForm(FlaskForm):
+class EventSettingsForm(WebForm):
     """Titles, texts, venue, times, timezone, status, kind, privacy texts and contact."""
 
     class Meta:

@@ -4,7 +4,6 @@ awards, the draw and small confirmations."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     FieldList,
@@ -19,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from app.forms import WebForm
 from app.judging.models import (
     AdvancementRule,
     AggregationMethod,
@@ -62,7 +62,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class EntryForm(FlaskForm):
+class EntryForm(WebForm):
     """An entry with its team; members are registrations of the event."""
 
     title_zh = StringField(_l("Project title (Chinese)"), [Length(max=300)], filters=[_strip])
@@ -89,7 +89,7 @@ class EntryForm(FlaskForm):
         )
 
 
-class EligibilityForm(FlaskForm):
+class EligibilityForm(WebForm):
     """Accept or reject an entry with a reason."""
 
     status = SelectField(_l("Eligibility"), choices=ELIGIBILITY_CHOICES)
@@ -111,7 +111,7 @@ class CriterionRowForm(Form):
         return not (self.name_zh.data or self.name_en.data or self.weight.data)
 
 
-class RoundForm(FlaskForm):
+class RoundForm(WebForm):
     """A round: stage, judges per entry, aggregation, advancement, timers and criteria."""
 
     name_zh = StringField(_l("Name (Chinese)"), [Length(max=200)], filters=[_strip])
@@ -187,13 +187,13 @@ class RoundForm(FlaskForm):
         )
 
 
-class JudgeOrganizationForm(FlaskForm):
+class JudgeOrganizationForm(WebForm):
     """The organization a judge works for."""
 
     organization = StringField(_l("Organization"), [Length(max=200)], filters=[_strip])
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(WebForm):
     """A conflict between a judge and an entry."""
 
     judge = SelectField(_l("Judge"), coerce=int, validate_choice=False)
@@ -201,7 +201,7 @@ class ConflictForm(FlaskForm):
     reason = StringField(_l("Reason"), [Length(max=300)], filters=[_strip])
 
 
-class DeclarationForm(FlaskForm):
+class DeclarationForm(WebForm):
     """What a judge declares: organization and entries they know."""
 
     organization = StringField(_l("Your organization"), [Length(max=200)], filters=[_strip])
@@ -211,14 +211,14 @@ class DeclarationForm(FlaskForm):
     reason = StringField(_l("Why (optional)"), [Length(max=300)], filters=[_strip])
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(WebForm):
     """Add or remove one judge–entry pair."""
 
     judge = SelectField(_l("Judge"), coerce=int, validate_choice=False)
     entry = SelectField(_l("Entry"), coerce=int, validate_choice=False)
 
 
-class AwardsForm(FlaskForm):
+class AwardsForm(WebForm):
     """How many awards of each level to give down the ranking."""
 
     gold = IntegerField(_l("Gold"), [InputRequired(), NumberRange(min=0, max=100)], default=1)
@@ -237,7 +237,7 @@ class AwardsForm(FlaskForm):
         }
 
 
-class DrawForm(FlaskForm):
+class DrawForm(WebForm):
     """The pitch-order draw; an empty seed draws a random one."""
 
     seed = StringField(
@@ -245,7 +245,7 @@ class DrawForm(FlaskForm):
     )
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(WebForm):
     """Reopen a submitted score with a note."""
 
     note = StringField(_l("Why"), [Length(max=300)], filters=[_strip])

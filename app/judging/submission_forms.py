@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import (
@@ -30,6 +29,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.events.models import Event
+from app.forms import WebForm
 from app.judging.models import CompetitionSettings
 from app.judging.submission_services import MAX_TEAM_SIZE, MemberData, TeamEntryData
 from app.registration.forms import (
@@ -153,7 +153,7 @@ class TeamEntryForm(ProjectFields, NewRegistrationForm):
     )
 
 
-class TeamEditForm(ProjectFields, FlaskForm):
+class TeamEditForm(ProjectFields, WebForm):
     """The leader's changes: project, members (remove, date of birth, new ones), new deck."""
 
     current = FieldList(FormField(CurrentMemberForm), max_entries=MAX_TEAM_SIZE)
@@ -230,7 +230,7 @@ def prepare_member_rows(form, locale: str, rows: int, default_language: str) -> 
             row.form.language.data = default_language
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(WebForm):
     """The organizers' submission settings."""
 
     team_category = SelectField(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.forms import WebForm
 from app.media.models import CoverageItem, CoverageKind, Outlet, OutletLevel, OutletType
 from app.media.services import CoverageData, OutletData
 
@@ -37,7 +37,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class OutletForm(FlaskForm):
+class OutletForm(WebForm):
     """An outlet: names, level, type, website."""
 
     name_zh = StringField(
@@ -69,7 +69,7 @@ class OutletForm(FlaskForm):
         self.website.data = outlet.website
 
 
-class CoverageForm(FlaskForm):
+class CoverageForm(WebForm):
     """A coverage item; outlet and ceremony choices are set by the view."""
 
     outlet_id = SelectField(_l("Outlet"), coerce=int, validators=[InputRequired()])
@@ -112,7 +112,7 @@ class CoverageForm(FlaskForm):
         self.notes.data = item.notes
 
 
-class ImportForm(FlaskForm):
+class ImportForm(WebForm):
     """Upload a coverage spreadsheet (CSV or XLSX)."""
 
     file = FileField(
@@ -121,7 +121,7 @@ class ImportForm(FlaskForm):
     )
 
 
-class LinkJournalistForm(FlaskForm):
+class LinkJournalistForm(WebForm):
     """Link a journalist's registration to an outlet; choices are set by the view."""
 
     registration_id = SelectField(_l("Journalist"), coerce=int, validators=[InputRequired()])

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from app.forms import WebForm
 
-class DeletionRequestForm(FlaskForm):
+
+class DeletionRequestForm(WebForm):
     """The participant confirms they want their data deleted."""
 
     confirm = BooleanField(
@@ -17,11 +18,11 @@ class DeletionRequestForm(FlaskForm):
     )
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(WebForm):
     """Confirm a deletion request (no fields but the CSRF token)."""
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(WebForm):
     """Decline a deletion request with the reason the participant will read."""
 
     note = TextAreaField(
@@ -31,7 +32,7 @@ class DeclineForm(FlaskForm):
     )
 
 
-class RetentionForm(FlaskForm):
+class RetentionForm(WebForm):
     """The retention period to preview, counted in days from the end of the event."""
 
     class Meta:
@@ -44,7 +45,7 @@ class RetentionForm(FlaskForm):
     )
 
 
-class AnonymizeEventForm(FlaskForm):
+class AnonymizeEventForm(WebForm):
     """Anonymize an event's registrations: the organizer types the event's address to confirm."""
 
     days = IntegerField(validators=[InputRequired(), NumberRange(min=0, max=36500)])
@@ -53,7 +54,7 @@ class AnonymizeEventForm(FlaskForm):
     )
 
 
-class AnonymizeRegistrationForm(FlaskForm):
+class AnonymizeRegistrationForm(WebForm):
     """Delete one registration's personal data on the organizer's own decision."""
 
     confirm = BooleanField(

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Optional, Regexp
 
+from app.forms import WebForm
+
 BADGE_SIZE_CHOICES = [("A6", _l("A6 (105 × 148 mm)")), ("90x130", _l("90 × 130 mm"))]
 
 
-class BadgeSettingsForm(FlaskForm):
+class BadgeSettingsForm(WebForm):
     """Badge size, accent colour and logo of an event."""
 
     badge_size = SelectField(_l("Badge size"), choices=BADGE_SIZE_CHOICES)
@@ -30,7 +31,7 @@ class BadgeSettingsForm(FlaskForm):
     remove_logo = BooleanField(_l("Remove the current logo"))
 
 
-class BadgeSheetForm(FlaskForm):
+class BadgeSheetForm(WebForm):
     """Which badges to print on A4 sheets; selected ids come as repeated `ids` fields."""
 
     selection = RadioField(

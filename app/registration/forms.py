@@ -8,7 +8,6 @@ from functools import lru_cache
 import phonenumbers
 from babel import Locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -31,6 +30,7 @@ from wtforms.validators import (
 )
 
 from app.events.models import Event
+from app.forms import WebForm
 from app.i18n import normalize_language
 from app.registration.models import Attendance, Question, QuestionKind
 
@@ -116,7 +116,7 @@ def _has_forbidden_characters(field) -> bool:
     return any(isinstance(value, str) and pattern.search(value) for value in values)
 
 
-class ParticipantForm(FlaskForm):
+class ParticipantForm(WebForm):
     """Fields every registration has; custom questions are added per event."""
 
     class Meta:

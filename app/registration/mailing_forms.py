@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
+
+from app.forms import WebForm
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class MailingForm(FlaskForm):
+class MailingForm(WebForm):
     """Compose a message; choices of the filter fields are set by the view."""
 
     subject = StringField(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -24,6 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.forms import WebForm
 from app.registration.models import AttendanceRule, QuestionKind
 from app.registration.organizer_services import CHOICE_KINDS, DeskAction
 
@@ -35,7 +35,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class _StrippedForm(FlaskForm):
+class _StrippedForm(WebForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
             filters = unbound_field.kwargs.get("filters", [])
@@ -44,7 +44,7 @@ class _StrippedForm(FlaskForm):
             return unbound_field.bind(form=form, filters=filters, **options)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(WebForm):
     """A button-only POST form: carries nothing but the CSRF token."""
 
 

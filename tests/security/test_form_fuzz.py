@@ -258,3 +258,38 @@ def test_no_form_answers_500_or_writes_half_a_record(_app, forms):
                 continue  # an administrator's form deactivated this account: nothing to fuzz
         fuzzer(_app, form, client, failures)()
     assert failures == [], "\n".join(failures[:30])
+
+
+def test_no_form_answers_500_to_files_posted_under_its_text_fields(_app, forms):
+    """A crafted multipart body with a file part under every field's name: refused with a
+    message (or ignored), never a 500, nothing half-written."""
+    failures: list[str] = []
+    for form in sorted(forms, key=lambda f: ORDER.index(f.who) if f.who in ORDER else 9):
+        client = _app.test_client()
+        if form.who:
+            answer = client.post("/login", data={"email": form.who, "password": PASSWORD})
+            if answer.status_code != 302:
+                continue
+        data = {
+            name: (BytesIO(b"<b>not a value</b>"), "value.txt", "text/plain")
+            for name, spec in form.fields.items()
+            if spec.kind != "file" and name != "csrf_token"
+        }
+        if not data:
+            continue
+        with _app.app_context():
+            before = row_counts()
+            db.session.remove()
+        response = client.post(form.action, data=data, content_type="multipart/form-data")
+        response.close()
+        if response.status_code >= 500:
+            failures.append(f"{form.label}: {response.status_code}")
+            continue
+        if response.status_code not in (301, 302, 303) and form.endpoint not in SUCCESS_IS_A_PAGE:
+            with _app.app_context():
+                after = row_counts()
+                db.session.remove()
+            changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+            if changed:
+                failures.append(f"{form.label}: answered {response.status_code}, changed {changed}")
+    assert failures == [], "\n".join(failures[:40])
