@@ -81,6 +81,30 @@ def dispose(app) -> None:
         db.engine.dispose()
 
 
+def terminate_app_connections(killer) -> int:
+    """Kill every connection of the app under test (pg_terminate_backend); how many."""
+    with killer.connect() as conn:
+        return conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND application_name = :name"
+            ),
+            {"name": APPLICATION_NAME},
+        ).scalar()
+
+
+def count_pings(app, monkeypatch) -> list[int]:
+    """A list that grows by one for every real ping (SELECT 1) the app's dialect sends."""
+    pings: list[int] = []
+    with app.app_context():
+        dialect = type(db.engine.dialect)
+    original = dialect.do_ping
+    monkeypatch.setattr(
+        dialect, "do_ping", lambda self, conn: pings.append(1) or original(self, conn)
+    )
+    return pings
+
+
 def test_database_gone_then_back_pages_say_try_again_and_the_app_recovers_by_itself(
     app, config_class, postgres_only, make_event, make_category
 ):
@@ -159,14 +183,7 @@ def test_connections_killed_during_traffic_fail_cleanly_and_nothing_is_half_writ
             deadline = time.monotonic() + 6
             while time.monotonic() < deadline:
                 time.sleep(0.3)
-                with killer.connect() as conn:
-                    kills += conn.execute(
-                        text(
-                            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                            "WHERE datname = current_database() AND application_name = :name"
-                        ),
-                        {"name": APPLICATION_NAME},
-                    ).scalar()
+                kills += terminate_app_connections(killer)
             stop.set()
             for thread in threads:
                 thread.join(timeout=60)
@@ -202,28 +219,14 @@ def test_a_pooled_connection_the_server_closed_is_replaced_without_a_round_trip_
     """The checkout check reads the socket instead of sending SELECT 1: a busy pool pings
     nothing, and a pooled connection whose backend was terminated is replaced unseen."""
     slug = make_event().slug
-    pings = []
     faulty = app_through(config_class, postgres_only, DATABASE_POOL_PING_IDLE_SECONDS=3600)
-    with faulty.app_context():
-        dialect = type(db.engine.dialect)
-    original_ping = dialect.do_ping
-    monkeypatch.setattr(
-        dialect, "do_ping", lambda self, conn: pings.append(1) or original_ping(self, conn)
-    )
+    pings = count_pings(faulty, monkeypatch)
     killer = create_engine(postgres_only, isolation_level="AUTOCOMMIT")
     try:
         client = faulty.test_client()
         assert [client.get(f"/e/{slug}/").status_code for _ in range(5)] == [200] * 5
         assert pings == []  # no round trip spent on checking connections
-        with killer.connect() as conn:
-            killed = conn.execute(
-                text(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND application_name = :name"
-                ),
-                {"name": APPLICATION_NAME},
-            ).scalar()
-        assert killed >= 1
+        assert terminate_app_connections(killer) >= 1
         time.sleep(0.2)  # the backend's goodbye reaches the pooled connection's socket
         assert [client.get(f"/e/{slug}/").status_code for _ in range(3)] == [200] * 3
         assert pings == []
@@ -236,14 +239,8 @@ def test_a_connection_idle_longer_than_the_limit_is_pinged_before_use(
     app, config_class, postgres_only, make_event, monkeypatch
 ):
     slug = make_event().slug
-    pings = []
     faulty = app_through(config_class, postgres_only, DATABASE_POOL_PING_IDLE_SECONDS=0)
-    with faulty.app_context():
-        dialect = type(db.engine.dialect)
-    original_ping = dialect.do_ping
-    monkeypatch.setattr(
-        dialect, "do_ping", lambda self, conn: pings.append(1) or original_ping(self, conn)
-    )
+    pings = count_pings(faulty, monkeypatch)
     try:
         client = faulty.test_client()
         assert [client.get(f"/e/{slug}/").status_code for _ in range(3)] == [200] * 3

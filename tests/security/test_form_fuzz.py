@@ -224,38 +224,49 @@ def fuzzer(app, form: Form, client, failures: list[str]):
     )
     @given(values=form_strategy(form))
     def submit(values):
-        with app.app_context():
-            before = row_counts()
-            db.session.remove()
-        response = client.post(form.action, data=values)  # files make it multipart
-        response.close()
-        if response.status_code >= 500:
-            failures.append(f"{form.label}: {response.status_code} for {values!r:.300}")
-            return
-        if response.status_code not in (301, 302, 303) and form.endpoint not in SUCCESS_IS_A_PAGE:
-            with app.app_context():
-                after = row_counts()
-                db.session.remove()
-            changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
-            if changed:
-                failures.append(f"{form.label}: answered {response.status_code}, changed {changed}")
+        check_submission(app, form, client, values, failures)
 
     return submit
+
+
+def check_submission(app, form: Form, client, data: dict, failures: list[str], **options) -> None:
+    """Post `data` to the form; a 500, or a refusal that changed a row count, is a failure."""
+    with app.app_context():
+        before = row_counts()
+        db.session.remove()
+    response = client.post(form.action, data=data, **options)  # files make it multipart
+    response.close()
+    if response.status_code >= 500:
+        failures.append(f"{form.label}: {response.status_code} for {data!r:.300}")
+        return
+    if response.status_code not in (301, 302, 303) and form.endpoint not in SUCCESS_IS_A_PAGE:
+        with app.app_context():
+            after = row_counts()
+            db.session.remove()
+        changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+        if changed:
+            failures.append(f"{form.label}: answered {response.status_code}, changed {changed}")
 
 
 # Visitors first, administrators last: their forms may change others' accounts and roles.
 ORDER = [None, "staff@huiwu.local", "judge1@huiwu.local", "organizer@huiwu.local"]
 
 
-def test_no_form_answers_500_or_writes_half_a_record(_app, forms):
-    failures: list[str] = []
+def forms_with_clients(app, forms):
+    """(form, a client signed in as the one who saw it), visitors first, admins last."""
     for form in sorted(forms, key=lambda f: ORDER.index(f.who) if f.who in ORDER else 9):
         # A fresh sign-in per form: an earlier form may have signed the client out.
-        client = _app.test_client()
+        client = app.test_client()
         if form.who:
             answer = client.post("/login", data={"email": form.who, "password": PASSWORD})
             if answer.status_code != 302:
                 continue  # an administrator's form deactivated this account: nothing to fuzz
+        yield form, client
+
+
+def test_no_form_answers_500_or_writes_half_a_record(_app, forms):
+    failures: list[str] = []
+    for form, client in forms_with_clients(_app, forms):
         fuzzer(_app, form, client, failures)()
     assert failures == [], "\n".join(failures[:30])
 
@@ -264,32 +275,12 @@ def test_no_form_answers_500_to_files_posted_under_its_text_fields(_app, forms):
     """A crafted multipart body with a file part under every field's name: refused with a
     message (or ignored), never a 500, nothing half-written."""
     failures: list[str] = []
-    for form in sorted(forms, key=lambda f: ORDER.index(f.who) if f.who in ORDER else 9):
-        client = _app.test_client()
-        if form.who:
-            answer = client.post("/login", data={"email": form.who, "password": PASSWORD})
-            if answer.status_code != 302:
-                continue
+    for form, client in forms_with_clients(_app, forms):
         data = {
             name: (BytesIO(b"<b>not a value</b>"), "value.txt", "text/plain")
             for name, spec in form.fields.items()
             if spec.kind != "file" and name != "csrf_token"
         }
-        if not data:
-            continue
-        with _app.app_context():
-            before = row_counts()
-            db.session.remove()
-        response = client.post(form.action, data=data, content_type="multipart/form-data")
-        response.close()
-        if response.status_code >= 500:
-            failures.append(f"{form.label}: {response.status_code}")
-            continue
-        if response.status_code not in (301, 302, 303) and form.endpoint not in SUCCESS_IS_A_PAGE:
-            with _app.app_context():
-                after = row_counts()
-                db.session.remove()
-            changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
-            if changed:
-                failures.append(f"{form.label}: answered {response.status_code}, changed {changed}")
+        if data:
+            check_submission(_app, form, client, data, failures, content_type="multipart/form-data")
     assert failures == [], "\n".join(failures[:40])
