@@ -60,7 +60,9 @@ def test_team_leader_submits_an_entry_with_a_pdf_on_a_phone(
     page.on("pageerror", lambda error: errors.append(str(error)))
 
     page.goto(f"/e/{slug}/?lang=en")
-    page.locator("#submit-entry-link").tap()
+    # Wait for the new page's load event: its module script hides the spare member rows.
+    with page.expect_navigation():
+        page.locator("#submit-entry-link").tap()
     page.wait_for_selector("#entry-form")
     assert horizontal_overflow(page) == 0
     # One member row to start with; the others wait behind the button.
@@ -72,7 +74,8 @@ def test_team_leader_submits_an_entry_with_a_pdf_on_a_phone(
     fake = tmp_path / "deck.pdf"
     fake.write_bytes(b"PK\x03\x04 a zip file renamed to .pdf")
     page.set_input_files("#deck", str(fake))
-    page.locator("#submit-entry").tap()
+    with page.expect_navigation():  # the answer's script wires the "Add a team member" button
+        page.locator("#submit-entry").tap()
     page.wait_for_selector("#form-errors")
     assert "The pitch deck must be a PDF file." in page.locator("#deck-help").inner_text()
     assert counts() == (0, 0)
