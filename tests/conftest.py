@@ -38,23 +38,42 @@ def xdist_worker_index() -> int:
     return int(worker[2:]) if worker.startswith("gw") else 0
 
 
+def _postgres_maintenance(url: str, *statements: str) -> None:
+    """Run statements (CREATE/DROP DATABASE) on the server of `url`, outside a transaction."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    maintenance = create_engine(
+        make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    with maintenance.connect() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    maintenance.dispose()
+
+
+def fresh_postgres_database(url: str, name: str) -> str:
+    """Create (again, empty) the database `name` beside `url`'s; returns its URL."""
+    from sqlalchemy.engine import make_url
+
+    _postgres_maintenance(
+        url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'
+    )
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str, name: str) -> None:
+    _postgres_maintenance(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def _database_for_this_worker(url: str) -> str:
     """The configured PostgreSQL URL, or for xdist worker n a fresh sibling `<name>_gw<n>`."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not worker or not url.startswith("postgresql"):
         return url
-    from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
-    name = f"{make_url(url).database}_{worker}"
-    maintenance = create_engine(
-        make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    with maintenance.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    maintenance.dispose()
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
+    return fresh_postgres_database(url, f"{make_url(url).database}_{worker}")
 
 
 @contextmanager
@@ -64,22 +83,11 @@ def scratch_database(database_url: str, name: str, sqlite_dir: Path) -> Iterator
     if not database_url.startswith("postgresql"):
         yield f"sqlite:///{sqlite_dir / (name + '.sqlite3')}"
         return
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
-
     database = f"{name}_{os.getpid()}"
-    maintenance = create_engine(
-        make_url(database_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    with maintenance.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{database}"'))
     try:
-        yield make_url(database_url).set(database=database).render_as_string(hide_password=False)
+        yield fresh_postgres_database(database_url, database)
     finally:
-        with maintenance.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        maintenance.dispose()
+        drop_postgres_database(database_url, database)
 
 
 @pytest.fixture(scope="session")

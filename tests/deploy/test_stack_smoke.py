@@ -23,7 +23,7 @@ import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.conftest import redis_url_for_tests
+from tests.conftest import drop_postgres_database, fresh_postgres_database, redis_url_for_tests
 from tests.mail.conftest import SMTPServer, free_port
 from tests.pdf_support import decode_pdf_qr_codes
 
@@ -81,17 +81,8 @@ def stack_database(is_postgres, database_url):
     if not is_postgres:
         pytest.skip("the deployed stack runs on PostgreSQL (TEST_DATABASE_URL)")
     name = f"{make_url(database_url).database}_stack"
-    maintenance = create_engine(
-        make_url(database_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    with maintenance.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    yield url
-    with maintenance.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    maintenance.dispose()
+    yield fresh_postgres_database(database_url, name)
+    drop_postgres_database(database_url, name)
 
 
 @pytest.fixture(scope="module")
