@@ -256,7 +256,9 @@ class CpuMeter:
 
     The machine is shared, so wall-clock figures move with everyone else's load; CPU time
     per scan does not (much). Counted: the gunicorn workers, the PostgreSQL backends serving
-    the benchmark database, and this process. Not counted: PostgreSQL's shared background
+    the benchmark database, this process, and processes that ended meanwhile (a recycled
+    worker, a connection opened and closed beyond the pool): their parent's "children" time,
+    the gunicorn master's and the postmaster's. Not counted: PostgreSQL's shared background
     processes (WAL writer, checkpointer), which serve every database on the server.
     """
 
@@ -267,26 +269,30 @@ class CpuMeter:
         self.started_self = 0.0
 
     @staticmethod
-    def _cpu(pid: int) -> float | None:
+    def _cpu(pid: int, ended_children: bool = False) -> float | None:
+        """A process's CPU seconds, or those of its children that ended and were waited for."""
         try:
             with open(f"/proc/{pid}/stat") as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
         except OSError:
             return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        first = 13 if ended_children else 11
+        return (int(fields[first]) + int(fields[first + 1])) / os.sysconf("SC_CLK_TCK")
+
+    @staticmethod
+    def _parent(pid: int) -> int | None:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                return int(stat.read().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            return None
 
     def _workers(self) -> list[int]:
-        pids = []
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    with open(f"/proc/{entry}/stat") as stat:
-                        parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-                except OSError:
-                    continue
-                if parent == self.server.pid:
-                    pids.append(int(entry))
-        return pids
+        return [
+            int(entry)
+            for entry in os.listdir("/proc")
+            if entry.isdigit() and self._parent(int(entry)) == self.server.pid
+        ]
 
     def _backends(self) -> list[int]:
         import psycopg
@@ -299,10 +305,21 @@ class CpuMeter:
 
     def _sample(self) -> dict[str, dict[int, float]]:
         groups = {"app": self._workers(), "database": self._backends()}
-        return {
+        sample = {
             name: {pid: cpu for pid in pids if (cpu := self._cpu(pid)) is not None}
             for name, pids in groups.items()
         }
+        # Negative keys: the ended children of the gunicorn master and of the postmaster.
+        backends = groups["database"]
+        parents = {
+            "app": self.server.pid,
+            "database": self._parent(backends[0]) if backends else None,
+        }
+        for name, parent in parents.items():
+            ended = self._cpu(parent, ended_children=True) if parent else None
+            if ended is not None:
+                sample[name][-parent] = ended
+        return sample
 
     def begin(self) -> None:
         self.start = self._sample()

@@ -31,6 +31,17 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proxy_allow_ips = forwarded_allow_ips
 
 
+def post_fork(server, worker):
+    """Give every thread a pooled database connection (before the worker builds the app).
+
+    With fewer pooled connections than threads, each request beyond the pool opens and closes
+    a connection of its own: a new PostgreSQL process every time. `server.cfg.threads` is the
+    final setting, command line included.
+    """
+    configured = int(os.environ.get("DATABASE_POOL_SIZE", "5") or 5)
+    os.environ["DATABASE_POOL_SIZE"] = str(max(server.cfg.threads, configured))
+
+
 def post_worker_init(worker):
     """Take the freshly built app out of the garbage collector's sight.
 

@@ -36,10 +36,13 @@ log = logging.getLogger("huiwu")
 
 def init_database(app: Flask) -> None:
     """Bind the database to the app with settings that ride out a database restart."""
+    from app.database import send_integers_as_int4
+
     check_at_checkout = database_engine_options(app)
     db.init_app(app)
-    if check_at_checkout:
-        with app.app_context():
+    with app.app_context():
+        send_integers_as_int4(db.engine)
+        if check_at_checkout:
             _check_connections_at_checkout(db.engine, app.config["DATABASE_POOL_PING_IDLE_SECONDS"])
     # Flask-SQLAlchemy closes the request's session at teardown; closing rolls back, and on a
     # connection the server has just dropped that rollback raises — after the view produced
@@ -68,7 +71,8 @@ def database_engine_options(app: Flask) -> bool:
     True when connections are to be checked at checkout by `_check_connections_at_checkout`.
 
     Explicit SQLALCHEMY_ENGINE_OPTIONS win; PostgreSQL also gets a connect timeout so a
-    vanished server makes a request fail within seconds instead of hanging a worker.
+    vanished server makes a request fail within seconds instead of hanging a worker, and a
+    pool of DATABASE_POOL_SIZE connections.
     """
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     check = bool(app.config.get("DATABASE_POOL_PRE_PING", True))
@@ -77,6 +81,7 @@ def database_engine_options(app: Flask) -> bool:
         options.setdefault("pool_pre_ping", check)
         check = False
     if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        options.setdefault("pool_size", int(app.config.get("DATABASE_POOL_SIZE", 10)))
         connect_args = dict(options.get("connect_args") or {})
         connect_args.setdefault("connect_timeout", app.config["DATABASE_CONNECT_TIMEOUT"])
         options["connect_args"] = connect_args
