@@ -234,6 +234,16 @@ def test_no_hsts_over_plain_http_or_in_development(_app, production_app):
     assert "Strict-Transport-Security" not in response.headers
 
 
+def test_headers_worked_out_once_per_view_still_follow_the_scheme(production_app):
+    client = production_app.test_client()
+    secure = client.get("/login", base_url="https://huiwu.example.org").headers
+    plain = client.get("/login").headers
+    again = client.get("/login", base_url="https://huiwu.example.org").headers
+    assert "Strict-Transport-Security" in secure and "Strict-Transport-Security" in again
+    assert "Strict-Transport-Security" not in plain
+    assert plain["Content-Security-Policy"] == secure["Content-Security-Policy"]
+
+
 def test_the_scanner_may_use_the_camera_and_nothing_else_may_use_devices(_app):
     policy = _app.test_client().get("/login").headers["Permissions-Policy"]
     assert "camera=(self)" in policy
