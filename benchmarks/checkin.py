@@ -18,7 +18,10 @@ What it does, from a clean slate each run:
    codes regardless of answers, latency measured from each request's scheduled start, so a
    slow server cannot hide its queueing (no coordinated omission);
 5. counts double check-ins in the database: registrations with more than one active entry on
-   the list (the unique key makes this impossible) and more than one un-undone ok entry.
+   the list (the unique key makes this impossible) and more than one un-undone ok entry;
+6. times a fixed pure-Python workload before and after the closed loop (`calibration_ms`):
+   this shared machine's speed changes by up to 2x from minute to minute, and a figure means
+   little without it.
 
 The clients are asyncio streams speaking minimal HTTP/1.1 with keep-alive (Content-Length
 framing, which gunicorn always sends for these JSON answers): the load generator shares the
@@ -569,6 +572,25 @@ async def open_loop(args, port: int, data: dict, codes: list[str]) -> dict:
 # --------------------------------------------------------------------------- main
 
 
+def calibrate() -> float:
+    """CPU milliseconds of a fixed pure-Python workload (the best of 5 tries, with the server
+    idle). This shared machine's speed changes by up to 2x from one minute to the next (the
+    same commit has measured 400 and 625 scans/s); runs are comparable at similar figures."""
+    payload = [{"id": n, "name": f"嘉宾{n}", "codes": list(range(n % 7))} for n in range(2000)]
+
+    def work() -> None:
+        for _ in range(10):
+            json.loads(json.dumps(payload))
+            sorted(payload, key=lambda item: (len(item["codes"]), item["name"]))
+
+    timings = []
+    for _ in range(5):
+        started = time.process_time()
+        work()
+        timings.append(time.process_time() - started)
+    return round(min(timings) * 1000, 1)
+
+
 def main() -> None:
     args = parse_args()
     load_before = os.getloadavg()
@@ -586,11 +608,13 @@ def main() -> None:
         open_codes = rest[: int(args.rate * args.open_seconds)]
         closed_codes = rest[len(open_codes) :]
         print(f"(a) closed loop: {args.clients} clients for {args.closed_seconds:.0f} s …")
+        calibration_before = calibrate()
         meter = CpuMeter(server, args.database)
         meter.begin()
         closed = asyncio.run(closed_loop(args, port, data, closed_codes))
         closed["cpu_ms_per_scan"] = meter.per_scan_ms(closed["requests"])
         load_closed = os.getloadavg()
+        calibration_after = calibrate()
         burst = asyncio.run(same_code_burst(args, port, data, burst_code))
         print(f"(b) open loop: {args.rate:.0f} scans/s for {args.open_seconds:.0f} s …")
         opened = asyncio.run(open_loop(args, port, data, open_codes))
@@ -611,6 +635,7 @@ def main() -> None:
         "same_code_burst": burst,
         "open_loop": opened,
         **doubles,
+        "calibration_ms": {"before": calibration_before, "after": calibration_after},
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after_closed": [round(x, 2) for x in load_closed],
         "load_average_after_open": [round(x, 2) for x in load_open],
@@ -625,6 +650,10 @@ def main() -> None:
         f"statuses {closed['statuses']}, errors {closed['errors']}"
     )
     print(f"CPU per scan (ms): {closed['cpu_ms_per_scan']}")
+    print(
+        f"machine speed: calibration {calibration_before} ms before, {calibration_after} ms "
+        "after the closed loop (lower is faster)"
+    )
     print(f"same-code burst of {args.clients}: {burst}")
     print(
         f"open loop at {args.rate:.0f}/s: p50 {opened.get('p50_ms')} ms, p95 "
