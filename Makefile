@@ -52,7 +52,7 @@ demo: venv ## load the demo event (idempotent)
 	$(FLASK) demo load
 
 test: setup ## the whole test suite (SQLite by default; TEST_DATABASE_URL for PostgreSQL)
-	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal
+	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal --durations=15
 
 lint: venv
 	$(BIN)/ruff check .

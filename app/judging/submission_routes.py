@@ -32,6 +32,7 @@ from app.judging.submission_services import (
     competition_settings,
 )
 from app.privacy.consent import current_consent_version
+from app.privacy.sensitive import mask_email
 from app.registration.forms import answers_from_form, prepare_form, question_field_name
 from app.registration.models import Attendance
 from app.registration.services import (
@@ -294,6 +295,7 @@ def team_entry_edit(token: str):
         members=members,
         token=token,
         settings=settings,
+        mask_email=mask_email,
     ), status
 
 

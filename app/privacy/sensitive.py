@@ -33,3 +33,12 @@ def mask_answer(text: str) -> str:
         return ""
     visible = text[-4:] if len(text) > 6 else ""
     return "•" * max(len(text) - len(visible), 4) + visible
+
+
+def mask_email(address: str) -> str:
+    """An email address shown to someone it does not belong to (a team leader looking at the
+    members' registrations): enough to tell the members apart, not enough to write to them."""
+    local, at, domain = str(address or "").partition("@")
+    if not at:
+        return "••••"
+    return f"{local[:1]}•••@{domain}"

@@ -18,6 +18,7 @@ from app.judging import services, submission_services
 from app.judging.models import Eligibility, Entry, RoundKind
 from app.judging.services import RoundData
 from app.mail.models import OutboxMessage
+from app.privacy.sensitive import mask_email
 from app.registration.models import Registration, RegistrationState
 from app.registration.services import manage_token
 from tests.judging.conftest import criteria_rows
@@ -323,6 +324,23 @@ def test_leader_edits_the_entry_by_the_signed_link(client, call_for_entries):
     assert db.session.get(Registration, leaving).state == RegistrationState.CANCELLED
     page = client.get(f"/r/{token}/entry?lang=en").get_data(as_text=True)
     assert "Highland solar micro-grids 2.0" in page
+
+
+def test_the_leader_sees_the_other_members_emails_masked(client, call_for_entries):
+    call = call_for_entries()
+    token, entry_id = submitted(client, call)
+    page = client.get(f"/r/{token}/entry/edit?lang=en").get_data(as_text=True)
+    members = db.session.get(Entry, entry_id).members
+    assert any(member.is_leader for member in members) and len(members) == 3
+    for member in members:
+        email = member.registration.email
+        if member.is_leader:
+            assert email in page
+        else:
+            assert email not in page
+            assert mask_email(email) in page
+    assert mask_email("li.wei@example.org") == "l•••@example.org"
+    assert mask_email("no-at-sign") == "••••"
 
 
 def test_edit_with_bad_input_is_refused_and_changes_nothing(client, call_for_entries):
