@@ -53,9 +53,9 @@ class Config:
     # PostgreSQL: a pooled connection idle this long is pinged for real at checkout (a busier
     # one is only checked for a goodbye from the server, which costs no round trip).
     DATABASE_POOL_PING_IDLE_SECONDS = float(os.environ.get("DATABASE_POOL_PING_IDLE_SECONDS", "10"))
-    # PostgreSQL: connections each process keeps open. At least the server's threads per
-    # process (deploy/gunicorn.conf.py raises it to a worker's thread count): beyond the pool, every
-    # request opens and closes a connection of its own, a new server process each time.
+    # PostgreSQL: connections each process keeps open, at least one per server thread
+    # (deploy/gunicorn.conf.py raises it to a worker's thread count): a request beyond the
+    # pool opens and closes a connection of its own, a new server process each time.
     DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "10"))
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     BABEL_DEFAULT_LOCALE = os.environ.get("BABEL_DEFAULT_LOCALE", "zh_CN")

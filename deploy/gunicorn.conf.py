@@ -38,7 +38,7 @@ def post_fork(server, worker):
     a connection of its own: a new PostgreSQL process every time. `server.cfg.threads` is the
     final setting, command line included.
     """
-    configured = int(os.environ.get("DATABASE_POOL_SIZE", "5") or 5)
+    configured = int(os.environ.get("DATABASE_POOL_SIZE", "10") or 10)  # config.py's default
     os.environ["DATABASE_POOL_SIZE"] = str(max(server.cfg.threads, configured))
 
 

@@ -29,7 +29,7 @@ def load_gunicorn_conf():
 
 @pytest.mark.parametrize(
     ("threads", "configured", "expected"),
-    [(4, None, "5"), (8, None, "8"), (16, "10", "16"), (4, "12", "12")],
+    [(4, None, "10"), (16, None, "16"), (16, "12", "16"), (4, "12", "12")],
 )
 def test_gunicorn_gives_each_worker_a_pool_as_large_as_its_threads(
     monkeypatch, threads, configured, expected
