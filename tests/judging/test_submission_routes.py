@@ -213,8 +213,7 @@ def test_a_request_over_the_size_limit_names_the_deck_limit_in_the_page_language
 ):
     call = call_for_entries()
     before = counts()
-    too_big = b"%PDF-1.4\n" + b"0" * app.config["MAX_CONTENT_LENGTH"] + b"\n%%EOF\n"
-    response = post_entry(client, call.event.slug, entry_form(deck=too_big), lang=lang)
+    response = post_entry(client, call.event.slug, entry_form(deck=too_big_deck(app)), lang=lang)
     assert response.status_code == 413
     assert message in response.get_data(as_text=True)
     assert counts() == before
@@ -269,6 +268,17 @@ def test_with_an_age_limit_the_dates_of_birth_are_stored(client, call_for_entrie
 
 
 # --- the leader's pages ------------------------------------------------------------------------
+
+
+def too_big_deck(app) -> bytes:
+    """A PDF larger than the whole request may be."""
+    return b"%PDF-1.4\n" + b"0" * app.config["MAX_CONTENT_LENGTH"] + b"\n%%EOF\n"
+
+
+def post_too_big_deck(app, client, url: str, **fields):
+    """Post `fields` with a deck larger than the whole request may be."""
+    deck = (io.BytesIO(too_big_deck(app)), "big.pdf")
+    return client.post(url, data={**fields, "deck": deck})
 
 
 def submitted(client, call, members: int = 2) -> tuple[str, int]:
@@ -405,11 +415,7 @@ def test_a_file_sent_as_a_text_field_of_the_edit_form_is_refused_without_a_serve
 def test_an_edit_over_the_size_limit_names_the_deck_limit(app, client, call_for_entries):
     call = call_for_entries()
     token, _entry_id = submitted(client, call, members=1)
-    too_big = b"%PDF-1.4\n" + b"0" * app.config["MAX_CONTENT_LENGTH"] + b"\n%%EOF\n"
-    response = client.post(
-        f"/r/{token}/entry/edit?lang=en",
-        data={"summary": "x", "deck": (io.BytesIO(too_big), "big.pdf")},
-    )
+    response = post_too_big_deck(app, client, f"/r/{token}/entry/edit?lang=en", summary="x")
     assert response.status_code == 413
     assert "larger than 10 MB" in response.get_data(as_text=True)
 
@@ -490,10 +496,8 @@ def test_an_organizer_deck_upload_over_the_size_limit_names_the_deck_limit(
     slug = call.event.slug
     db.session.commit()
     auth.login(organizer)
-    too_big = b"%PDF-1.4\n" + b"0" * app.config["MAX_CONTENT_LENGTH"] + b"\n%%EOF\n"
-    response = client.post(
-        f"/manage/{slug}/judging/entries/new?lang=en",
-        data={"title_en": "x", "deck": (io.BytesIO(too_big), "big.pdf")},
+    response = post_too_big_deck(
+        app, client, f"/manage/{slug}/judging/entries/new?lang=en", title_en="x"
     )
     assert response.status_code == 413
     assert "larger than 10 MB" in response.get_data(as_text=True)
