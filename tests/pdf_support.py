@@ -6,13 +6,25 @@ import pypdfium2 as pdfium
 import zxingcpp
 
 
+def decode_qr_codes(image) -> list[str]:
+    """The text of every QR code in an image (PIL or numpy), and of nothing else.
+
+    zxing-cpp reads every symbology by default, and a rasterized badge page (cut marks, a row
+    of characters, a logo) now and then passes for a one-dimensional barcode: once a sheet
+    "contained" the code 247646. Our documents carry only QR codes, so only QR codes count.
+    """
+    return [
+        result.text
+        for result in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    ]
+
+
 def decode_pdf_qr_codes(pdf: bytes, scale: float = 3.0) -> list[str]:
     """Every QR code readable on every page of a PDF, in page order."""
     document = pdfium.PdfDocument(pdf)
     found: list[str] = []
     for page in document:
-        image = page.render(scale=scale).to_pil()
-        found.extend(result.text for result in zxingcpp.read_barcodes(image))
+        found.extend(decode_qr_codes(page.render(scale=scale).to_pil()))
     return found
 
 

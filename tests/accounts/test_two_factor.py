@@ -11,7 +11,6 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pyotp
 import pytest
-import zxingcpp
 from PIL import Image
 from sqlalchemy import select
 
@@ -20,6 +19,7 @@ from app.accounts.two_factor import seal_secret, stored_secret
 from app.clock import utcnow
 from app.extensions import db
 from tests.conftest import TEST_PASSWORD, AuthActions
+from tests.pdf_support import decode_qr_codes
 
 
 @pytest.fixture
@@ -40,8 +40,8 @@ def enrolment_page(client) -> tuple[str, str]:
     secret = re.search(r'id="two-factor-secret">([A-Z2-7]+)<', page).group(1)
     data_url = re.search(r'src="data:image/png;base64,([^"]+)"', page).group(1)
     image = Image.open(io.BytesIO(base64.b64decode(data_url)))
-    (decoded,) = zxingcpp.read_barcodes(image)
-    return secret, decoded.text
+    (uri,) = decode_qr_codes(image)
+    return secret, uri
 
 
 def enrol(client) -> tuple[str, list[str]]:
