@@ -6,12 +6,40 @@ VENV := .venv
 TEST_WORKERS ?= auto
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
+# Another apt/dpkg run (unattended-upgrades on a fresh machine) holds the dpkg lock for a
+# while: wait for it up to 10 minutes instead of failing at once. `apt-get install` waits by
+# itself with this option; `apt-get update` ignores it for the package lists' lock (apt 2.6),
+# so system-deps retries the update every APT_LOCK_RETRY_SECONDS while that lock is held.
+APT_WAIT_FOR_LOCK := -o DPkg::Lock::Timeout=600
+APT_LOCK_RETRY_SECONDS ?= 10
 APT_PACKAGES := chromium fonts-noto-cjk fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 
-.PHONY: fonts run setup test system-deps venv translations db demo vendor lint messages clean-db
+# `make run` serves with gunicorn (deploy/gunicorn.conf.py), not Flask's development server:
+# ONE process, because without Redis the rate-limit counters live in its memory and background
+# jobs run in it after each commit; RUN_THREADS threads share SQLite, whose transactions take
+# the write lock at BEGIN and wait up to 30 s for it (app/extensions.py). README: how large an
+# event that serves.
+RUN_BIND ?= 127.0.0.1:5000
+RUN_THREADS ?= 8
+INSTANCE_DIR := $(or $(HUIWU_INSTANCE_DIR),instance)
+# Sessions and self-service links are signed with SECRET_KEY; the development default is
+# public, so `make run` generates a key once into the instance folder (unless SECRET_KEY is set).
+SECRET_KEY_FILE := $(INSTANCE_DIR)/secret_key
+WITH_SECRET_KEY = SECRET_KEY="$${SECRET_KEY:-$$(cat $(SECRET_KEY_FILE))}"
+SERVE := $(WITH_SECRET_KEY) exec $(BIN)/gunicorn -c deploy/gunicorn.conf.py --bind $(RUN_BIND) \
+	--workers 1 --threads $(RUN_THREADS) "app:create_app()"
+
+.PHONY: fonts run serve setup test system-deps venv translations db demo vendor lint messages clean-db
 
 run: setup db demo ## set everything up, load the demo and serve it at http://127.0.0.1:5000
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(SERVE)
+
+serve: $(SECRET_KEY_FILE) ## serve the database as it is (gunicorn, one process, jobs in-process)
+	$(SERVE)
+
+$(SECRET_KEY_FILE):
+	mkdir -p $(INSTANCE_DIR)
+	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(48))" >$@
 
 setup: system-deps venv translations fonts ## Python packages, compiled catalogs, badge fonts
 
@@ -20,7 +48,13 @@ system-deps: ## Debian packages (Chromium for browser tests, CJK fonts, Pango fo
 	if [ -n "$$missing" ]; then \
 	  echo "installing: $$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	  updated=; for attempt in $$(seq $$((600 / $(APT_LOCK_RETRY_SECONDS) + 1))); do \
+	    if out=$$($$SUDO apt-get $(APT_WAIT_FOR_LOCK) update -q 2>&1); then updated=1; echo "$$out"; break; fi; \
+	    echo "$$out" >&2; \
+	    case "$$out" in *"Could not get lock"*) echo "waiting for the other apt run"; sleep $(APT_LOCK_RETRY_SECONDS) ;; *) break ;; esac; \
+	  done; \
+	  [ -n "$$updated" ] || exit 1; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get $(APT_WAIT_FOR_LOCK) install -y -q $$missing; \
 	fi
 
 venv: $(BIN)/.installed
@@ -45,11 +79,11 @@ messages: venv ## extract strings and update the catalogs (then translate the .p
 	$(BIN)/pybabel extract $(BABEL_EXTRACT_FLAGS) -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
-db: venv ## create or upgrade the database
-	$(FLASK) db upgrade
+db: venv $(SECRET_KEY_FILE) ## create or upgrade the database
+	$(WITH_SECRET_KEY) $(FLASK) db upgrade
 
-demo: venv ## load the demo event (idempotent)
-	$(FLASK) demo load
+demo: venv $(SECRET_KEY_FILE) ## load the demo event (idempotent)
+	$(WITH_SECRET_KEY) $(FLASK) demo load
 
 test: setup ## the whole test suite (SQLite by default; TEST_DATABASE_URL for PostgreSQL)
 	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal --durations=15
