@@ -2,9 +2,11 @@
 with judges scoring throughout. Reports throughput, p50/p95/p99 and errors per endpoint.
 
 What it does, from a clean slate each run (127.0.0.1 only, bounded by --max-seconds):
-1. recreates the database `huiwu_loadtest` on 127.0.0.1:5432 and flushes Redis db 7, starts an
-   SMTP sink (aiosmtpd) and `deploy/run-stack --demo` (gunicorn + 2 RQ workers, production
-   config) on a free port;
+1. creates the database `huiwu_loadtest_<run>` on 127.0.0.1:5432 (<run>: $HUIWU_RUN_ID, which
+   .ci/run sets, else this process's id), starts a redis-server of its own on a free port (no
+   persistence), an SMTP sink (aiosmtpd) and `deploy/run-stack --demo` (gunicorn + 2 RQ
+   workers, production config) on a free port; all three are stopped and the database dropped
+   at the end, so two runs on one machine neither meet nor leave anything behind;
 2. adds to the demo event an unlimited "load test" category with its own check-in list and one
    device token per door station;
 3. phase 1, registrations: --registrations visitors (default 2,000: a morning's hour of sign-ups
@@ -38,9 +40,18 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DATABASE = "huiwu_loadtest"
-DATABASE_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DATABASE}"
-REDIS_URL = "redis://127.0.0.1:6379/7"
+PSQL = [
+    "psql",
+    "-h",
+    "127.0.0.1",
+    "-U",
+    "postgres",
+    "-d",
+    "postgres",
+    "-v",
+    "ON_ERROR_STOP=1",
+    "-qc",
+]
 SLUG = "qingdao-ittc-2020"
 PASSWORD = "huiwu-demo-2020"  # noqa: S105 - the demo's published password
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -82,7 +93,7 @@ def _app():
     sys.path.insert(0, str(REPO))
     from benchmarks.support import setup_app
 
-    app = setup_app(DATABASE_URL, Path(os.environ["HUIWU_INSTANCE_DIR"]))
+    app = setup_app(os.environ["DATABASE_URL"], Path(os.environ["HUIWU_INSTANCE_DIR"]))
     return app
 
 
@@ -194,16 +205,44 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_stack(instance: Path) -> tuple[list[subprocess.Popen], str, dict]:
-    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc"]
-    for statement in (
-        f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)",
-        f"CREATE DATABASE {DATABASE}",
-    ):
-        subprocess.run([*psql, statement], check=True)
-    subprocess.run(
-        ["redis-cli", "-n", REDIS_URL.rsplit("/", 1)[1], "flushdb"], check=True, capture_output=True
+def database_name() -> str:
+    """This run's database: huiwu_loadtest_<HUIWU_RUN_ID, else the process id>."""
+    run = os.environ.get("HUIWU_RUN_ID") or str(os.getpid())
+    if not re.fullmatch(r"[a-z0-9_]+", run):
+        raise SystemExit(f"HUIWU_RUN_ID must be [a-z0-9_]+, not {run!r}")
+    return f"huiwu_loadtest_{run}"
+
+
+def drop_database(name: str) -> None:
+    subprocess.run([*PSQL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True)
+
+
+def start_redis(instance: Path) -> tuple[subprocess.Popen, str]:
+    """A redis-server of this run's own on a free port, without persistence."""
+    port = free_port()
+    redis = subprocess.Popen(
+        [
+            *("redis-server", "--port", str(port), "--bind", "127.0.0.1"),
+            *("--save", "", "--appendonly", "no", "--dir", str(instance)),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return redis, f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            if redis.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("redis-server did not start") from None
+            time.sleep(0.05)
+
+
+def start_stack(instance: Path, database: str) -> tuple[list[subprocess.Popen], str, dict]:
+    drop_database(database)
+    subprocess.run([*PSQL, f'CREATE DATABASE "{database}"'], check=True)
+    redis, redis_url = start_redis(instance)
     smtp_port, port = free_port(), free_port()
     smtp = subprocess.Popen(
         [
@@ -221,8 +260,8 @@ def start_stack(instance: Path) -> tuple[list[subprocess.Popen], str, dict]:
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HUIWU_", "MAIL_", "TEST_"))}
     env.update(
-        DATABASE_URL=DATABASE_URL,
-        REDIS_URL=REDIS_URL,
+        DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}",
+        REDIS_URL=redis_url,
         HUIWU_BIND=f"127.0.0.1:{port}",
         HUIWU_INSTANCE_DIR=str(instance),
         HUIWU_FONT_DIR=str(REPO / "instance" / "fonts"),
@@ -241,7 +280,17 @@ def start_stack(instance: Path) -> tuple[list[subprocess.Popen], str, dict]:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    processes = [stack, smtp, redis]
     base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_stack(stack, base, instance)
+    except BaseException:
+        stop(processes)
+        raise
+    return processes, base, env
+
+
+def wait_for_stack(stack: subprocess.Popen, base: str, instance: Path) -> None:
     import urllib.request
 
     deadline = time.monotonic() + 300
@@ -259,18 +308,18 @@ def start_stack(instance: Path) -> tuple[list[subprocess.Popen], str, dict]:
         time.sleep(1)
     # The RQ workers warm their fonts for a few seconds after the web app answers.
     time.sleep(5)
-    return [stack, smtp], base, env
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
-    stack, smtp = processes
+    stack, smtp, redis = processes
     try:
         os.killpg(stack.pid, signal.SIGTERM)
         stack.wait(timeout=60)
     except (ProcessLookupError, subprocess.TimeoutExpired):
         os.killpg(stack.pid, signal.SIGKILL)
-    smtp.terminate()
-    smtp.wait(timeout=10)
+    for process in (smtp, redis):
+        process.terminate()
+        process.wait(timeout=10)
 
 
 # --------------------------------------------------------------------------- the morning
@@ -500,10 +549,15 @@ def main() -> int:
 
     import locust  # noqa: F401  (gevent's monkey-patching, before anything opens a socket)
 
+    database = database_name()
     with tempfile.TemporaryDirectory(prefix="huiwu-loadtest-") as scratch:
         instance = Path(scratch)
         load_before = os.getloadavg()[0]
-        processes, base, env = start_stack(instance)
+        try:
+            processes, base, env = start_stack(instance, database)
+        except BaseException:
+            drop_database(database)
+            raise
         try:
             plan = internal("prepare", env, "--stations", str(args.stations))
             morning = run_morning(args, base, env, plan)
@@ -517,6 +571,7 @@ def main() -> int:
             morning["outbox"] = outbox
         finally:
             stop(processes)
+            drop_database(database)
             log = (instance / "stack.log").read_text()
             if "Traceback" in log:
                 print("the stack logged errors:\n" + log[-5000:], file=sys.stderr)

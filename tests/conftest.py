@@ -91,11 +91,18 @@ def scratch_database(database_url: str, name: str, sqlite_dir: Path) -> Iterator
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """The suite's database; an xdist worker's own `<name>_gw<n>` is dropped at the end."""
     url = database_url_from_env()
-    if url:
-        return _database_for_this_worker(url)
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    worker_url = _database_for_this_worker(url)
+    yield worker_url
+    if worker_url != url:
+        from sqlalchemy.engine import make_url
+
+        drop_postgres_database(url, make_url(worker_url).database)
 
 
 @pytest.fixture(scope="session")
