@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash
 
 from app.accounts.models import EventRole, Role, User
 from app.accounts.passwords import MIN_PASSWORD_LENGTH, password_problem
@@ -68,10 +69,26 @@ def user_by_login_id(login_id: str) -> User | None:
     return user
 
 
+# A hash made like every account's (werkzeug's default: the same algorithm and cost) of a random
+# password nobody knows; checked for unknown and deactivated accounts. A constant, so that even
+# the first such attempt of a process costs one hash, not two. tests/accounts/
+# test_sign_in_timing.py fails if werkzeug's default (and so new accounts' hashes) changes.
+DUMMY_PASSWORD_HASH = (
+    "scrypt:32768:8:1$CgNztwfqZK03FjA8$44071bcd59f551d34a559b7ead28cae0f2fb741a4e9f3598987e59fcc5f0"  # noqa: S105
+    "ac74639e1109878a0ac20191fa38893de2d450a58302f3a5971bbdb30dc96fd56f4d"
+)
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None."""
+    """The active user with these credentials, or None.
+
+    An unknown or deactivated account costs the same password hash as a wrong password, so the
+    answer's timing does not tell which emails have accounts."""
     user = find_user(email)
-    if user is None or not user.active or not user.check_password(password):
+    if user is None or not user.active:
+        check_password_hash(DUMMY_PASSWORD_HASH, password)
+        return None
+    if not user.check_password(password):
         return None
     return user
 
