@@ -1,6 +1,9 @@
 """Security headers on every response (Flask-Talisman): a Content-Security-Policy that allows
 no inline script and no framing, Referrer-Policy, X-Content-Type-Options, a Permissions-Policy
 that lets only our own pages use the camera (the check-in scanner), and HSTS in production.
+Pages with personal data (the organizer's /manage/ pages, a participant's /r/ self-service
+pages) are sent with Cache-Control: no-store, so a shared computer at a registration desk keeps
+no copy of them once the browser is closed or the next person presses Back.
 
 Pages pass data to their scripts in data- attributes or <script type="application/json">
 blocks (not executed, so not subject to script-src); tests/security/test_headers.py fetches
@@ -38,6 +41,9 @@ FRAMED_BY_US_ENDPOINTS = ("mail.outbox_preview",)
 # Files sent as downloads (uploaded decks and signing documents, exports, PDFs) are never
 # rendered in our origin: if a browser opens one anyway, it runs sandboxed with nothing allowed.
 DOWNLOAD_POLICY = "sandbox; default-src 'none'; frame-ancestors 'none'"
+
+# Every response under these paths, whatever the view and status (files and exports included).
+NO_STORE_PREFIXES = ("/manage/", "/r/")
 
 PERMISSIONS_POLICY = {
     "camera": "(self)",
@@ -82,6 +88,7 @@ def init_security_headers(app: Flask) -> None:
     # Flask runs after_request hooks in reverse order of registration: `_final_policy` runs
     # after Talisman's hook, `_remember_view_policy` before it.
     app.after_request(_final_policy)
+    app.after_request(_no_store_for_personal_pages)
     talisman = _HeaderCachingTalisman()
     talisman.init_app(
         app,
@@ -105,6 +112,13 @@ def init_security_headers(app: Flask) -> None:
         view = app.view_functions.get(endpoint)
         if view is not None:
             view.talisman_view_options = {"frame_options": "SAMEORIGIN"}
+
+
+def _no_store_for_personal_pages(response):
+    """No cache (browser or proxy) keeps pages with personal data."""
+    if request.path.startswith(NO_STORE_PREFIXES):
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _remember_view_policy(response):
