@@ -69,7 +69,8 @@ class Config:
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None
     # Rate limits ("N per minute;M per hour"), per client address unless said otherwise;
-    # counters in Redis when REDIS_URL (or RATELIMIT_STORAGE_URI) is set, else in memory.
+    # counters in Redis when REDIS_URL (or RATELIMIT_STORAGE_URI) is set, else in memory
+    # (one process's own counters: ProdConfig insists on shared storage).
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;60 per hour")
@@ -108,7 +109,8 @@ class TestConfig(Config):
 
 
 class ProdConfig(Config):
-    """Production: secure cookies; refuses to start with the default SECRET_KEY."""
+    """Production: secure cookies; refuses to start with the default SECRET_KEY or without
+    shared storage for the rate limits."""
 
     # Only a loopback stack without TLS (deploy/run-stack) turns this off.
     SESSION_COOKIE_SECURE = _env_bool("HUIWU_SECURE_COOKIES", True)
@@ -121,6 +123,15 @@ class ProdConfig(Config):
         if not cls.SECRET_KEY or cls.SECRET_KEY == DEFAULT_SECRET_KEY or len(cls.SECRET_KEY) < 32:
             raise RuntimeError(
                 "SECRET_KEY must be set to a random value of at least 32 characters in production"
+            )
+        if not (cls.RATELIMIT_STORAGE_URI or cls.REDIS_URL):
+            # Counted in each gunicorn process's memory, every limit would be as many times
+            # looser as there are processes.
+            raise RuntimeError(
+                "Set REDIS_URL (or RATELIMIT_STORAGE_URI) in production: the rate limits must be "
+                "counted in storage that every server process shares, e.g. "
+                "REDIS_URL=redis://127.0.0.1:6379/0. A server that runs a single process may set "
+                "RATELIMIT_STORAGE_URI=memory:// instead."
             )
 
 

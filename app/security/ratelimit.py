@@ -6,9 +6,13 @@ new self-service link page under /r/ or a new public form is covered without any
 remember it (tests/security/test_rate_limits.py checks the selection).
 
 Counters live in Redis when REDIS_URL (or RATELIMIT_STORAGE_URI) is set, so every gunicorn
-worker and machine shares them; otherwise in process memory. If Redis fails, limits fall back
-to memory rather than refusing sign-ins. Limits are strings such as "10 per minute;60 per hour",
-read from the configuration on every request (so tests and operators can change them).
+worker and machine shares them; otherwise in process memory (development, tests, a single
+process). The production config refuses to start without shared storage (config.py). If Redis
+fails, each process counts in its own memory until Redis answers again (Flask-Limiter logs
+"Rate limit storage unreachable"): limits stay on, only as loose as the number of processes,
+rather than every sign-in being refused while Redis is down. Limits are strings such as
+"10 per minute;60 per hour", read from the configuration on every request (so tests and
+operators can change them).
 """
 
 from __future__ import annotations

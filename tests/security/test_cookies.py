@@ -28,6 +28,7 @@ def production_app(config_class):
         INSTANCE_DIR = config_class.INSTANCE_DIR
         OUTBOX_DIR = config_class.OUTBOX_DIR
         REDIS_URL = ""
+        RATELIMIT_STORAGE_URI = "memory://"  # one test process (ProdConfig wants it said)
         SESSION_COOKIE_SECURE = True
         REMEMBER_COOKIE_SECURE = True
         RATELIMIT_ENABLED = False

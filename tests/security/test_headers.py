@@ -217,6 +217,7 @@ def production_app(config_class):
         INSTANCE_DIR = config_class.INSTANCE_DIR
         OUTBOX_DIR = config_class.OUTBOX_DIR
         REDIS_URL = ""
+        RATELIMIT_STORAGE_URI = "memory://"  # one test process (ProdConfig wants it said)
         RATELIMIT_ENABLED = False
         SECURITY_HSTS = True
 

@@ -191,3 +191,53 @@ def test_sign_in_still_works_when_the_limit_store_is_down(app, config_class, mak
         "/login", data={"email": email, "password": TEST_PASSWORD}
     )
     assert response.status_code == 302
+
+
+# Production: every gunicorn process must count in the same place.
+
+
+def production_config(**settings):
+    from config import ProdConfig
+
+    values = {
+        "SECRET_KEY": "a-production-secret-key-that-is-long-enough",
+        "REDIS_URL": "",
+        "RATELIMIT_STORAGE_URI": "",
+        **settings,
+    }
+    return type("Production", (ProdConfig,), values)
+
+
+def test_production_refuses_to_start_with_limits_counted_per_process(config_class):
+    with pytest.raises(RuntimeError, match=r"Set REDIS_URL \(or RATELIMIT_STORAGE_URI\)"):
+        create_app(production_config(SQLALCHEMY_DATABASE_URI=config_class.SQLALCHEMY_DATABASE_URI))
+
+
+@pytest.mark.parametrize(
+    ("settings", "storage"),
+    [
+        ({"REDIS_URL": "redis://127.0.0.1:1/0"}, "RedisStorage"),
+        ({"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/3"}, "RedisStorage"),
+        ({"RATELIMIT_STORAGE_URI": "memory://"}, "MemoryStorage"),  # said on purpose
+    ],
+)
+def test_production_counts_where_it_is_told(config_class, settings, storage):
+    production = create_app(
+        production_config(
+            SQLALCHEMY_DATABASE_URI=config_class.SQLALCHEMY_DATABASE_URI,
+            INSTANCE_DIR=config_class.INSTANCE_DIR,
+            **settings,
+        )
+    )
+    assert type(production.extensions["huiwu_limiter"].storage).__name__ == storage
+
+
+def test_the_deployment_example_sets_a_shared_store():
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "deploy" / "huiwu.env.example"
+    settings = dict(
+        line.split("=", 1) for line in example.read_text().splitlines() if line[:1].isalpha()
+    )
+    assert settings["HUIWU_CONFIG"] == "production"
+    assert settings["REDIS_URL"].startswith("redis://")
