@@ -41,9 +41,11 @@ redis-cli -h 127.0.0.1 -p "$port" set leftover 1 >/dev/null
 echo "{\\"database\\": \\"$database\\", \\"redis\\": \\"$TEST_REDIS_URL\\"}" >>"$STUB_LOG"
 exit "${STUB_TEST_STATUS:-0}"
 """
-# The venv's python for everything but the load test, which only says what it got.
+# The venv's python for everything but the load test, which says what it got and leaves its
+# database behind as a killed load test would.
 PYTHON = f"""#!/bin/bash
 if [ "$1" = benchmarks/loadtest.py ]; then
+  psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE huiwu_loadtest_$HUIWU_RUN_ID"
   echo "{{\\"loadtest_run_id\\": \\"$HUIWU_RUN_ID\\"}}" >>"$STUB_LOG"; exit 0
 fi
 exec {sys.executable} "$@"
@@ -119,6 +121,8 @@ def test_two_ci_runs_at_once_use_their_own_databases_and_redis_and_leave_nothing
     assert len(redis_urls) == 2, redis_urls  # one server per run, both legs on it
     for database in databases:
         assert databases_like(database) == []  # the run's own and the leftover _gw0
+    for run_id in run_ids:
+        assert databases_like(f"huiwu_loadtest_{run_id}") == []
     for url in redis_urls:
         assert not port_open(make_url(url.replace("redis://", "postgresql://")).port)
     assert list(tmp_path.glob("*/huiwu-ci-*")) == []
