@@ -74,8 +74,11 @@ class Config:
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;60 per hour")
-    # Sign-in attempts per account, from any address (slows a distributed password guess).
+    # Sign-in attempts per account, from any address (slows a distributed password guess);
+    # a browser that signed in to the account before is exempt (its trusted-device cookie).
     RATELIMIT_LOGIN_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "30 per hour")
+    # How long a browser stays trusted after signing in (app/accounts/trusted_devices.py).
+    TRUSTED_DEVICE_DAYS = int(os.environ.get("TRUSTED_DEVICE_DAYS", "365"))
     RATELIMIT_REGISTRATION = os.environ.get("RATELIMIT_REGISTRATION", "20 per minute;200 per hour")
     # Self-service and verification link pages (/r/<token>…, /c/…): guessing protection.
     RATELIMIT_LINKS = os.environ.get("RATELIMIT_LINKS", "60 per minute;600 per hour")

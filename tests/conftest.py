@@ -243,6 +243,16 @@ def make_user(app):
     return factory
 
 
+def signed_in_id(user) -> str:
+    """A Flask-Login id for `user` with a session begun on the server (committed), as the
+    sign-in page makes one: for tests that put a user straight into a client's session."""
+    from app.accounts.sessions import begin_session
+
+    begin_session(user)
+    db.session.commit()
+    return user.get_id()
+
+
 class AuthActions:
     """Log a test client in and out, like Flask's tutorial does."""
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app import create_app
 from app.extensions import csrf, db
 from app.registration.models import Registration
-from tests.conftest import form_data
+from tests.conftest import form_data, signed_in_id
 from tests.route_support import iter_routes
 
 
@@ -62,7 +62,7 @@ def is_exempt(csrf_app, rule) -> bool:
 
 
 def sign_in(client, user) -> None:
-    user_id = user.get_id()
+    user_id = signed_in_id(user)
     release_database()
     with client.session_transaction() as session:
         session["_user_id"] = user_id

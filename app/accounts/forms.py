@@ -38,3 +38,7 @@ class PasswordConfirmForm(WebForm):
     """Confirm a sensitive change of one's own account with the password."""
 
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+class SignOutEverywhereForm(WebForm):
+    """End every session of one's own account (a button; the form carries the CSRF token)."""

@@ -36,7 +36,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
-    # Rotated on password change so every existing session cookie stops working.
+    # Part of every session's Flask-Login id: rotated on password change, on the second factor
+    # turned on or off and on "Sign out everywhere", so every session and remember-me cookie and
+    # every trusted-device cookie of the account stops working.
     session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
     locale: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -67,9 +69,14 @@ class User(UserMixin, db.Model):
         """Return True when the password matches the stored hash."""
         return check_password_hash(self.password_hash, password)
 
+    # This request's signed-in browser (the key of its UserSession row), set when the session
+    # begins or is loaded; not a column.
+    session_key = None
+
     def get_id(self) -> str:
-        """Flask-Login id: user id bound to the current session token."""
-        return f"{self.id}:{self.session_token}"
+        """Flask-Login id: user id, the account's session token and this browser's session key
+        (app/accounts/sessions.py); a cookie is only as good as all three."""
+        return f"{self.id}:{self.session_token}:{self.session_key or ''}"
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
@@ -100,3 +107,14 @@ class RecoveryCode(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="recovery_codes")
+
+
+class UserSession(db.Model):
+    """One signed-in browser. Its key travels inside the Flask-Login id of the session and
+    remember-me cookies; only its hash is kept. Signing out deletes the row, so a cookie copied
+    before stops working while the account's other browsers stay signed in."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -21,6 +21,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.accounts.models import EventRole, Role, User
+from app.accounts.sessions import user_for_session
 from app.events.models import Event, EventStatus
 from app.extensions import db, login_manager
 
@@ -119,10 +120,4 @@ def requires(rule: Rule):
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    raw_id, _, token = user_id.partition(":")
-    if not raw_id.isdigit():
-        return None
-    user = db.session.get(User, int(raw_id))
-    if user is None or user.session_token != token or not user.active:
-        return None
-    return user
+    return user_for_session(user_id)

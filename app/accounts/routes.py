@@ -24,14 +24,17 @@ from app.accounts.forms import (
     LoginForm,
     PasswordConfirmForm,
     SecondFactorForm,
+    SignOutEverywhereForm,
 )
 from app.accounts.permissions import LOGGED_IN, PUBLIC, requires
 from app.accounts.services import (
     AccountError,
     authenticate,
     events_for_user,
-    user_by_login_id,
+    user_by_token_id,
 )
+from app.accounts.sessions import begin_session, end_every_session, end_session
+from app.accounts.trusted_devices import trust_this_device, trusted_users
 from app.accounts.two_factor import (
     disable_two_factor,
     enable_two_factor,
@@ -43,6 +46,7 @@ from app.accounts.two_factor import (
     verify_second_factor,
 )
 from app.extensions import db
+from app.security.ratelimit import exempt_from_account_limit
 
 bp = Blueprint("accounts", __name__)
 
@@ -62,6 +66,32 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def _sign_in(user, remember: bool, next_url: str | None):
+    """Begin a server-side session for `user`, sign this browser in and trust it from now on."""
+    begin_session(user)
+    db.session.commit()
+    login_user(user, remember=remember)
+    response = redirect(next_url or url_for("accounts.home"))
+    trust_this_device(response, user)
+    return response
+
+
+def _attempt_from_trusted_device() -> bool:
+    """True when this sign-in attempt is for an account this browser signed in to before:
+    exempt from the per-account limit (app/security/ratelimit.py)."""
+    users = trusted_users()
+    if not users:
+        return False
+    if request.endpoint == "accounts.login_second_factor":
+        pending_user, _pending = _pending_user()
+        return pending_user is not None and pending_user.id in {user.id for user in users}
+    email = (request.form.get("email") or "").strip().lower()
+    return any(user.email.lower() == email for user in users)
+
+
+bp.record_once(lambda state: exempt_from_account_limit(state.app, _attempt_from_trusted_device))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @requires(PUBLIC)
 def login():
@@ -74,15 +104,14 @@ def login():
             flash(_("Wrong email or password."), "error")
         elif user.has_two_factor:
             session[PENDING_SIGN_IN] = {
-                "user": user.get_id(),
+                "user": f"{user.id}:{user.session_token}",
                 "remember": bool(form.remember.data),
                 "next": next_url,
                 "at": time.time(),
             }
             return redirect(url_for("accounts.login_second_factor"))
         else:
-            login_user(user, remember=form.remember.data)
-            return redirect(next_url or url_for("accounts.home"))
+            return _sign_in(user, bool(form.remember.data), next_url)
     return render_template("accounts/login.html", form=form), 200 if not form.errors else 400
 
 
@@ -91,7 +120,7 @@ def _pending_user():
     pending = session.get(PENDING_SIGN_IN)
     if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > SECOND_FACTOR_SECONDS:
         return None, None
-    user = user_by_login_id(str(pending.get("user", "")))
+    user = user_by_token_id(str(pending.get("user", "")))
     return user, pending
 
 
@@ -107,10 +136,8 @@ def login_second_factor():
     form = SecondFactorForm()
     if form.validate_on_submit():
         if verify_second_factor(user, form.code.data):
-            db.session.commit()
             session.pop(PENDING_SIGN_IN, None)
-            login_user(user, remember=pending.get("remember", False))
-            return redirect(_safe_next(pending.get("next")) or url_for("accounts.home"))
+            return _sign_in(user, bool(pending.get("remember")), _safe_next(pending.get("next")))
         db.session.rollback()
         form.code.errors = [*form.code.errors, _("The code is not right.")]
     return render_template("accounts/login_second_factor.html", form=form), (
@@ -121,7 +148,11 @@ def login_second_factor():
 @bp.route("/logout", methods=["POST"])
 @requires(PUBLIC)
 def logout():
-    """Sign out."""
+    """Sign out: this browser's session ends on the server too, so a copy of its session or
+    remember-me cookie no longer signs anyone in."""
+    if current_user.is_authenticated:
+        end_session(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash(_("You have been signed out."), "info")
     return redirect(url_for("events.index"))
@@ -135,7 +166,23 @@ def home():
         "accounts/home.html",
         events=events_for_user(current_user),
         may_use_two_factor=may_use_two_factor(current_user),
+        sign_out_everywhere_form=SignOutEverywhereForm(),
     )
+
+
+@bp.route("/account/sign-out-everywhere", methods=["POST"])
+@requires(LOGGED_IN)
+def sign_out_everywhere():
+    """End every session of the signed-in account, on every browser (remember-me and
+    trusted-device cookies included)."""
+    form = SignOutEverywhereForm()
+    if not form.validate_on_submit():
+        abort(400)
+    end_every_session(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    flash(_("You have been signed out on every device."), "info")
+    return redirect(url_for("events.index"))
 
 
 def _two_factor_user():

@@ -57,11 +57,12 @@ def create_user(email: str, name: str, password: str, is_admin: bool = False) ->
     return user
 
 
-def user_by_login_id(login_id: str) -> User | None:
-    """The active user of a Flask-Login id ("<id>:<session token>"), None once the token has
-    changed (password change, deactivation, second factor turned on or off)."""
-    raw_id, _, token = login_id.partition(":")
-    if not raw_id.isdigit():
+def user_by_token_id(token_id: str) -> User | None:
+    """The active user of "<id>:<session token>" (a sign-in waiting for its second factor),
+    None once the token has changed (password change, deactivation, second factor turned on
+    or off, "Sign out everywhere")."""
+    raw_id, _, token = token_id.partition(":")
+    if not raw_id.isdigit() or int(raw_id) > 2**31 - 1:
         return None
     user = db.session.get(User, int(raw_id))
     if user is None or not user.active or user.session_token != token:

@@ -13,10 +13,16 @@ fails, each process counts in its own memory until Redis answers again (Flask-Li
 rather than every sign-in being refused while Redis is down. Limits are strings such as
 "10 per minute;60 per hour", read from the configuration on every request (so tests and
 operators can change them).
+
+The per-account sign-in limit skips attempts that a check registered with
+`exempt_from_account_limit` vouches for: the accounts package registers the trusted-device
+cookie (app/accounts/trusted_devices.py), so a stranger's failed attempts cannot lock the
+account's owner out of their own browser.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, current_app, render_template, request, session
@@ -68,14 +74,28 @@ def limited_endpoints(app: Flask) -> dict[str, list[str]]:
 
 def _account_key() -> str:
     """Counts sign-in attempts per account, whatever address they come from: by the email
-    typed on the password form, by the account waiting for its second-factor code."""
+    typed on the password form, by the account waiting for its second-factor code (an `email`
+    field added to the code form must not give each guess a fresh counter)."""
+    if request.endpoint == "accounts.login_second_factor":
+        pending = session.get("second_factor_pending")
+        if isinstance(pending, dict) and pending.get("user"):
+            return f"account-id:{str(pending['user']).partition(':')[0]}"
+        return f"address:{get_remote_address()}"
     email = (request.form.get("email") or "").strip().lower()[:254]
     if email:
         return f"account:{email}"
-    pending = session.get("second_factor_pending")
-    if isinstance(pending, dict) and pending.get("user"):
-        return f"account-id:{str(pending['user']).partition(':')[0]}"
     return f"address:{get_remote_address()}"
+
+
+def exempt_from_account_limit(app: Flask, check: Callable[[], bool]) -> None:
+    """Let `check()` (called during a sign-in request) exempt that attempt from the per-account
+    limit; the per-address limit still counts it."""
+    app.extensions.setdefault("huiwu_account_limit_exemptions", []).append(check)
+
+
+def _exempt_from_account_limit() -> bool:
+    checks = current_app.extensions.get("huiwu_account_limit_exemptions", [])
+    return any(check() for check in checks)
 
 
 def _limit_value(config_key: str):
@@ -110,6 +130,7 @@ def init_rate_limits(app: Flask) -> None:
             _limit_value(group.config_key),
             scope=group.scope,
             key_func=_account_key if group.by_account else None,
+            exempt_when=_exempt_from_account_limit if group.by_account else None,
             methods=list(group.methods) if group.methods else None,
         )
         for group in (LOGIN, LOGIN_ACCOUNT, REGISTRATION, LINKS)

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 import pytest
 
+from app.accounts.models import User
+from app.accounts.sessions import user_for_session
 from app.extensions import db
-from tests.conftest import empty_database
+from tests.conftest import empty_database, signed_in_id
 from tests.security.matrix_support import ROLES, Walker
 from tests.security.world import (
     EventWorld,
@@ -25,17 +27,26 @@ class MatrixSetup:
 
     app: object
     walkers: dict[str, tuple[Walker, object]]
-    user_ids: dict[str, str]  # role → Flask-Login id (id:session token)
+    user_ids: dict[str, int]  # role → user id
+    login_ids: dict[str, str]  # role → Flask-Login id of a session begun on the server
     own: EventWorld  # walked by everyone but the site admin
     foreign: EventWorld  # the other organizer's event: never walked, lends its ids
     admin_world: EventWorld  # walked by the site admin (POSTs change what they touch)
 
     def sign_in(self, client, role: str) -> None:
-        """Put the role's user in the client's session (anonymous roles: nobody)."""
+        """Put the role's user in the client's session (anonymous roles: nobody); a new
+        server-side session only when the walk signed the last one out."""
+        login_id = self.login_ids.get(role)
+        if login_id is not None:
+            with self.app.app_context():
+                if user_for_session(login_id) is None:
+                    user = db.session.get(User, self.user_ids[role])
+                    login_id = self.login_ids[role] = signed_in_id(user)
+                db.session.remove()
         with client.session_transaction() as session:
             session.clear()
-            if role in self.user_ids:
-                session["_user_id"] = self.user_ids[role]
+            if login_id:
+                session["_user_id"] = login_id
                 session["_fresh"] = True
 
 
@@ -62,14 +73,17 @@ def matrix_setup(_app):
         foreign = build_event_world(organizer=other_organizer)
         admin_world = build_event_world()
         user_ids = {
-            "checkin_staff": staff.get_id(),
-            "judge": judge.get_id(),
-            "other_organizer": other_organizer.get_id(),
-            "organizer": organizer.get_id(),
-            "site_admin": admin.get_id(),
+            "checkin_staff": staff.id,
+            "judge": judge.id,
+            "other_organizer": other_organizer.id,
+            "organizer": organizer.id,
+            "site_admin": admin.id,
         }
         spare_id = spare.id
         db.session.commit()
+        login_ids = {
+            role: signed_in_id(db.session.get(User, user_id)) for role, user_id in user_ids.items()
+        }
         db.session.remove()
     # Requests run outside any app context of the test: each gets its own (and its own session).
     walkers = {
@@ -79,7 +93,7 @@ def matrix_setup(_app):
         )
         for role in ROLES
     }
-    yield MatrixSetup(_app, walkers, user_ids, own, foreign, admin_world)
+    yield MatrixSetup(_app, walkers, user_ids, login_ids, own, foreign, admin_world)
     with _app.app_context():
         empty_database()
     remove_files_added_since(_app, files_before)

@@ -67,8 +67,9 @@ def url_value(rule: Rule, argument: str, walker: Walker) -> object:
 
 
 def request_order(rule: Rule) -> tuple:
-    """GETs first, then POSTs; destructive POSTs last (deepest URLs first), logout at the end."""
-    if rule.endpoint == "accounts.logout":
+    """GETs first, then POSTs; destructive POSTs last (deepest URLs first), signing out at the
+    end."""
+    if rule.endpoint in ("accounts.logout", "accounts.sign_out_everywhere"):
         return (3, 0, rule.rule)
     if "GET" in rule.methods:
         return (0, 0, rule.rule)

@@ -65,3 +65,16 @@ def test_development_cookies_are_http_only_and_same_site(app, make_user):
 def test_production_refuses_the_default_secret_key():
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(type("Unsafe", (ProdConfig,), {"SECRET_KEY": "short"}))
+
+
+def test_trusted_device_cookie_is_secure_http_only_strict_and_only_for_sign_in(
+    app, production_app, make_user
+):
+    response = sign_in(production_app, make_user())
+    flags = cookie_flags(response, "huiwu_trusted_device")
+    assert {"secure", "httponly", "samesite=strict", "max-age"} <= flags, flags
+    (header,) = [
+        h for h in response.headers.getlist("Set-Cookie") if h.startswith("huiwu_trusted_device=")
+    ]
+    assert "Path=/login" in header
+    assert "max-age=31536000" in header.lower()  # TRUSTED_DEVICE_DAYS: a year

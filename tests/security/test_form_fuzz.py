@@ -29,7 +29,7 @@ EXAMPLES_PER_FORM = 3
 SUCCESS_IS_A_PAGE = {"checkin.devices"}
 PASSWORD = "huiwu-demo-2020"  # the demo's published password
 # Forms whose success is not a redirect or that end the session the crawl relies on.
-SKIP_ACTIONS = ("/logout",)
+SKIP_ACTIONS = ("/logout", "/account/sign-out-everywhere")
 
 NASTY = [
     "",

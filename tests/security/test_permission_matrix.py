@@ -54,6 +54,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "accounts.login": EVERYONE,
     "accounts.logout": EVERYONE,
     "accounts.login_second_factor": BACK_TO_SIGN_IN,
+    "accounts.sign_out_everywhere": SIGNED_IN,
     "accounts.two_factor": ORGANIZER_ACCOUNT,
     "accounts.two_factor_off": ORGANIZER_ACCOUNT,
     "accounts.two_factor_recovery_codes": ORGANIZER_ACCOUNT,

@@ -193,6 +193,136 @@ def test_sign_in_still_works_when_the_limit_store_is_down(app, config_class, mak
     assert response.status_code == 302
 
 
+# Trusted-device cookies: a stranger's failed attempts lock unknown browsers out of an account,
+# never the browser its owner signed in with before (app/accounts/trusted_devices.py).
+
+TRUSTED_DEVICE_COOKIE = "huiwu_trusted_device"
+
+
+def right_login(client, email: str):
+    return client.post("/login", data={"email": email, "password": TEST_PASSWORD})
+
+
+def lock_account_from_many_addresses(app, email: str, addresses: int = 40) -> list[int]:
+    """What a stranger can do: wrong passwords for `email` from many addresses, as many as the
+    per-address limit lets through (120 attempts from 40 addresses with the small limits)."""
+    answers = []
+    for n in range(addresses):
+        client = client_from(app, f"198.51.100.{n + 1}")
+        answers += [wrong_login(client, email=email).status_code for _ in range(3)]
+    return answers
+
+
+def trusted_browser(app, email: str, address: str = "192.0.2.10"):
+    """The owner's browser: signed in once (and out again), keeping its trusted-device cookie."""
+    browser = client_from(app, address)
+    assert right_login(browser, email).status_code == 302
+    assert browser.get_cookie(TRUSTED_DEVICE_COOKIE, path="/login") is not None
+    browser.post("/logout")
+    return browser
+
+
+@pytest.mark.parametrize("storage", ["memory", "redis"])
+def test_a_stranger_cannot_lock_the_owner_out_of_their_trusted_browser(
+    app, config_class, make_user, storage, request
+):
+    url = "memory://" if storage == "memory" else request.getfixturevalue("redis_storage")
+    limited_app = create_app(limited_config(config_class, url))
+    email = make_user().email
+    release_database()
+    owner = trusted_browser(limited_app, email)
+
+    answers = lock_account_from_many_addresses(limited_app, email)
+    # The owner's own sign-in was the first of the account's 5 attempts an hour.
+    assert len(answers) == 120 and answers.count(429) == 116  # the account is locked …
+    # … for browsers it does not know, even with the right password from a fresh address,
+    assert right_login(client_from(limited_app, "192.0.2.77"), email).status_code == 429
+    # but its owner's browser still gets in, from wherever the owner is now.
+    owner.environ_base["REMOTE_ADDR"] = "192.0.2.78"
+    assert right_login(owner, email).status_code == 302
+
+
+def test_a_trusted_browser_still_has_the_per_address_limit(limited, make_user):
+    email = make_user().email
+    release_database()
+    owner = trusted_browser(limited, email)
+    owner.environ_base["REMOTE_ADDR"] = "192.0.2.85"
+    assert [wrong_login(owner, email=email).status_code for _ in range(3)] == [200, 200, 200]
+    assert wrong_login(owner, email=email).status_code == 429
+
+
+def test_trust_in_a_browser_is_per_account(limited, make_user):
+    owner_email, other_email = make_user().email, make_user().email
+    release_database()
+    owner = trusted_browser(limited, owner_email)
+    lock_account_from_many_addresses(limited, other_email, addresses=2)
+    owner.environ_base["REMOTE_ADDR"] = "192.0.2.79"
+    assert right_login(owner, other_email).status_code == 429
+
+
+def test_a_forged_or_foreign_trusted_device_cookie_is_not_trusted(limited, make_user):
+    email = make_user().email
+    release_database()
+    owner = trusted_browser(limited, email)
+    value = owner.get_cookie(TRUSTED_DEVICE_COOKIE, path="/login").value
+    lock_account_from_many_addresses(limited, email, addresses=2)
+    for forged in (value[:-2] + ("AA" if not value.endswith("AA") else "BB"), "garbage"):
+        stranger = client_from(limited, "192.0.2.80")
+        stranger.set_cookie(TRUSTED_DEVICE_COOKIE, forged, path="/login")
+        assert right_login(stranger, email).status_code == 429
+
+
+def test_sign_out_everywhere_ends_the_trust_in_every_browser(limited, make_user):
+    email = make_user().email
+    release_database()
+    owner = trusted_browser(limited, email)
+    elsewhere = client_from(limited, "192.0.2.81")
+    assert right_login(elsewhere, email).status_code == 302
+    assert elsewhere.post("/account/sign-out-everywhere").status_code == 302
+    lock_account_from_many_addresses(limited, email, addresses=2)
+    owner.environ_base["REMOTE_ADDR"] = "192.0.2.82"
+    assert right_login(owner, email).status_code == 429
+
+
+def test_a_trusted_browser_passes_the_second_factor_while_the_account_is_locked(limited, make_user):
+    import pyotp
+
+    from app.accounts.two_factor import seal_secret
+    from app.clock import utcnow
+
+    user = make_user()
+    secret = pyotp.random_base32()
+    user.totp_secret, user.totp_enabled_at = seal_secret(user, secret), utcnow()
+    email = user.email
+    release_database()
+    totp = pyotp.TOTP(secret)
+
+    owner = client_from(limited, "192.0.2.10")
+    assert right_login(owner, email).status_code == 302
+    assert owner.post("/login/code", data={"code": totp.now()}).status_code == 302
+    owner.post("/logout")
+
+    # Someone with the password guesses codes from many addresses; an `email` field of their
+    # own on the code form does not give each guess a fresh counter.
+    attacker = client_from(limited, "198.51.100.1")
+    assert right_login(attacker, email).status_code == 302
+    answers = []
+    for n in range(6):
+        attacker.environ_base["REMOTE_ADDR"] = f"198.51.100.{n + 2}"
+        wrong = {"code": "000000", "email": f"decoy{n}@example.org"}
+        answers.append(attacker.post("/login/code", data=wrong).status_code)
+    # The owner's code was the first of the account's 5 attempts an hour.
+    assert answers == [400, 400, 400, 400, 429, 429]
+
+    stranger = client_from(limited, "192.0.2.83")
+    assert right_login(stranger, email).status_code == 302
+    code = totp.at(utcnow().timestamp() + 30)
+    assert stranger.post("/login/code", data={"code": code}).status_code == 429
+    owner.environ_base["REMOTE_ADDR"] = "192.0.2.84"
+    assert right_login(owner, email).status_code == 302
+    assert owner.post("/login/code", data={"code": code}).status_code == 302
+
+
 # Production: every gunicorn process must count in the same place.
 
 
