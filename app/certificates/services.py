@@ -8,7 +8,6 @@ concurrent issuers never get the same number and a rolled-back issue leaves no g
 from __future__ import annotations
 
 import base64
-import io
 import re
 import secrets
 import unicodedata
@@ -36,6 +35,7 @@ from app.certificates.models import (
 )
 from app.checkin.services import attended_registration_ids
 from app.clock import utcnow
+from app.documents.images import ImageRejected, clean_uploaded_image
 from app.documents.render import render_pdf
 from app.events.models import Event
 from app.extensions import db, queue
@@ -144,31 +144,17 @@ def upload_dir(event_id: int) -> Path:
 
 
 def _clean_png(data: bytes) -> bytes:
-    """Decode an upload with Pillow and re-encode it as a plain PNG; CertificateError if not PNG."""
-    from PIL import Image, UnidentifiedImageError
-
-    if len(data) > MAX_IMAGE_BYTES:
-        raise CertificateError(_l("The image is larger than 2 MB."))
-    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise CertificateError(_l("Please upload a PNG image."))
+    """An uploaded PNG re-encoded by app/documents/images.py; CertificateError if refused."""
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.format != "PNG":
-                raise CertificateError(_l("Please upload a PNG image."))
-            if max(probe.size) > MAX_IMAGE_SIDE:
-                raise CertificateError(_l("The image is larger than 4000 pixels on a side."))
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            if image.mode not in ("RGB", "RGBA", "L", "LA"):
-                image = image.convert("RGBA")
-            out = io.BytesIO()
-            image.save(out, format="PNG", optimize=True)
-    except CertificateError:
-        raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        raise CertificateError(_l("The file is not a readable PNG image.")) from None
-    return out.getvalue()
+        return clean_uploaded_image(
+            data,
+            formats=("PNG",),
+            max_bytes=MAX_IMAGE_BYTES,
+            max_pixels=MAX_IMAGE_SIDE * MAX_IMAGE_SIDE,
+            max_side=MAX_IMAGE_SIDE,
+        )
+    except ImageRejected as exc:
+        raise CertificateError(exc.message) from None
 
 
 def save_certificate_image(event: Event, image_kind: str, data: bytes) -> str | None:

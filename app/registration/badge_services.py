@@ -6,20 +6,18 @@ registration's badge shows); the sheet is made by the RQ job in app.registration
 
 from __future__ import annotations
 
-import io
 import re
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 
 from app.accounts.models import User
 from app.clock import utcnow
 from app.documents.badges import BADGE_SIZES
+from app.documents.images import ImageRejected, clean_uploaded_image
 from app.events.models import BackgroundJob, Event, JobState
 from app.extensions import db, queue
 from app.registration.models import Category, Registration, RegistrationState
@@ -59,38 +57,18 @@ def uploads_dir(event: Event) -> Path:
 
 
 def checked_logo_png(data: bytes) -> bytes:
-    """Decode an uploaded PNG/JPEG logo and return it re-encoded as a clean PNG.
-
-    Raises BadgeError for anything else: too large, SVG (refused: we do not sanitize SVG),
-    not an image, another image format, or an image too large to decode safely.
-    """
-    if len(data) > LOGO_MAX_BYTES:
-        raise BadgeError(_l("The logo must be smaller than 2 MB."), "logo")
-    head = data[:512].lstrip().lower()
-    if head.startswith((b"<?xml", b"<svg", b"<!doctype svg")) or b"<svg" in head:
-        raise BadgeError(
-            _l("SVG logos are not accepted. Please upload the logo as PNG or JPEG."), "logo"
-        )
+    """Decode an uploaded PNG/JPEG logo and return it re-encoded as a clean PNG; BadgeError
+    (on the logo field) for anything app/documents/images.py refuses."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.format not in ("PNG", "JPEG"):
-                raise BadgeError(_l("The logo must be a PNG or JPEG image."), "logo")
-            if image.width * image.height > LOGO_MAX_PIXELS:
-                raise BadgeError(_l("The logo image has too many pixels."), "logo")
-            image.load()
-    except BadgeError:
-        raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Warning) as exc:
-        raise BadgeError(_l("The logo is not a readable PNG or JPEG image."), "logo") from exc
-    image = image.convert(
-        "RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB"
-    )
-    image.thumbnail(LOGO_MAX_SIZE)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue()
+        return clean_uploaded_image(
+            data,
+            formats=("PNG", "JPEG"),
+            max_bytes=LOGO_MAX_BYTES,
+            max_pixels=LOGO_MAX_PIXELS,
+            fit_within=LOGO_MAX_SIZE,
+        )
+    except ImageRejected as exc:
+        raise BadgeError(exc.message, "logo") from None
 
 
 def event_logo_png(event: Event) -> bytes | None:

@@ -258,14 +258,14 @@ def test_png_logo_is_stored_re_encoded_and_printed(client, organizer_event):
 @pytest.mark.parametrize(
     ("content", "filename", "message"),
     [
-        (b"\x89PNG\r\n\x1a\n" + b"not really" * 20, "logo.png", b"not a readable PNG or JPEG"),
+        (b"\x89PNG\r\n\x1a\n" + b"not really" * 20, "logo.png", b"not a readable PNG / JPEG"),
         (b"\x89PNG" + b"0" * (2 * 1024 * 1024 + 1), "big.png", b"smaller than 2 MB"),
         (
             b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
             "logo.svg",
-            b"SVG logos are not accepted",
+            b"SVG images are not accepted",
         ),
-        (b"GIF89a" + b"\x00" * 40, "logo.gif", b"not a readable PNG or JPEG"),
+        (b"GIF89a" + b"\x00" * 40, "logo.gif", b"not a readable PNG / JPEG"),
     ],
 )
 def test_bad_logo_is_refused_with_a_message(client, organizer_event, content, filename, message):

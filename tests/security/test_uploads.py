@@ -79,7 +79,7 @@ def test_an_svg_named_and_typed_as_png_is_refused(organizer):
     svg = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
     response = upload_logo(client, event.slug, svg, "logo.png", "image/png")
     assert response.status_code == 400
-    assert "SVG logos are not accepted" in response.text
+    assert "SVG images are not accepted" in response.text
     db.session.refresh(event)
     assert event.badge_logo == ""
 
