@@ -49,6 +49,10 @@ def create_app(config: object | str | None = None) -> Flask:
     queue.init_app(app)
     install_session_hooks()
 
+    from app.security.input import install_input_guards
+
+    install_input_guards(app)  # before the blueprints: their rules use its `int` converter
+
     from app.privacy.consent import install_consent_versioning
 
     install_consent_versioning()

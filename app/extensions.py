@@ -6,6 +6,7 @@ from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -25,7 +26,43 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# The range of PostgreSQL's `integer`, the type of every id column: a number from outside
+# beyond it must match nothing (SQLite would say so; PostgreSQL fails the statement).
+INTEGER_MIN, INTEGER_MAX = -(2**31), 2**31 - 1
+
+
+def fits_integer(value: object) -> bool:
+    """True for an int (not a bool) that an `integer` column can hold."""
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and (INTEGER_MIN <= value <= INTEGER_MAX)
+    )
+
+
+class GuardedSession(Session):
+    """`get` (and so `db.get_or_404`) finds nothing for an integer key outside the column's
+    range, as it finds nothing for any other unknown id, instead of failing on PostgreSQL."""
+
+    def get(self, entity, ident, *args, **kwargs):
+        keys = ident if isinstance(ident, tuple) else (ident,)
+        out_of_range = any(isinstance(k, int) and not fits_integer(k) for k in keys)
+        if out_of_range and all(_integer_keys(entity)):
+            return None
+        return super().get(entity, ident, *args, **kwargs)
+
+
+def _integer_keys(entity) -> list[bool]:
+    """For each primary key column of a mapped class: is it a plain (32-bit) Integer?"""
+    from sqlalchemy import BigInteger, Integer, inspect
+
+    return [
+        isinstance(column.type, Integer) and not isinstance(column.type, BigInteger)
+        for column in inspect(entity).primary_key
+    ]
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": GuardedSession})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from flask import request, url_for
 from flask_babel import format_datetime, get_locale
@@ -25,9 +26,15 @@ def event_time(value: datetime | None, timezone: str, fmt: str = "medium") -> st
 
 def url_with_lang(lang: str) -> str:
     """The current page's URL with ?lang= switched."""
-    args = dict(request.args)
+    # The query is appended, not passed to url_for: a parameter named like a URL argument
+    # (?slug=…) or one of url_for's own (?_external=…) would clash with them.
+    args = request.args.copy()
     args["lang"] = lang
-    return url_for(request.endpoint or "events.index", **(request.view_args or {}), **args)
+    if request.endpoint and request.url_rule is not None:
+        path = url_for(request.endpoint, **(request.view_args or {}))
+    else:
+        path = url_for("events.index")
+    return f"{path}?{urlencode(list(args.items(multi=True)))}"
 
 
 def template_globals() -> dict:

@@ -165,6 +165,21 @@ def remove_files_added_since(app, before: set[Path]) -> None:
         path.unlink(missing_ok=True)
 
 
+@pytest.fixture(autouse=True)
+def _no_value_reached_the_database_unchecked(request):
+    """Fails a test during which the database itself refused a value (app/security/input.py's
+    last net turned it into a 400): the input guards must have refused it first."""
+    if "_app" not in request.fixturenames:
+        yield
+        return
+    misses = request.getfixturevalue("_app").extensions["huiwu_input_misses"]
+    misses.clear()
+    yield
+    found = list(misses)
+    misses.clear()
+    assert found == [], f"values refused only by the database: {found}"
+
+
 @pytest.fixture
 def app(_app):
     files_before = instance_files(_app)

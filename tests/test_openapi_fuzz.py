@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -77,6 +78,12 @@ def fuzz_target(app, setup, make_guest, competition):
 # The document the app serves (test_openapi checks that /api/openapi.json returns it). Loaded
 # at import, not from a fixture: schemathesis' lazy fixture loader does not run on pytest 9.
 schema = schemathesis.openapi.from_dict(openapi_document())
+schema.config.generation.update(allow_x00=True)
+# The same document, asked for what it forbids: numbers beyond its bounds (ids past 2^31 - 1),
+# wrong types, missing and extra fields, strings with NUL; on PostgreSQL such values used to
+# reach SQL.
+negative_schema = schemathesis.openapi.from_dict(openapi_document())
+negative_schema.config.generation.update(modes=[GenerationMode.NEGATIVE], allow_x00=True)
 
 
 def _aim_checkin(case, target, aim: bool) -> None:
@@ -137,6 +144,22 @@ def test_api_never_fails_and_matches_its_document(case, app, fuzz_target):
         app=app,
         headers={"Authorization": f"Bearer {fuzz_target['secret']}"},
         checks=CHECKS,
+    )
+
+
+@negative_schema.parametrize()
+@settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+def test_api_refuses_what_its_document_forbids_without_failing(case, app, fuzz_target):
+    _aim(case, fuzz_target)
+    case.call_and_validate(
+        app=app,
+        headers={"Authorization": f"Bearer {fuzz_target['secret']}"},
+        checks=[not_a_server_error, content_type_conformance],
     )
 
 

@@ -7,7 +7,6 @@ nothing is written for a refused request.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from datetime import UTC, datetime, timedelta
@@ -37,6 +36,7 @@ from app.checkin.services import (
 )
 from app.clock import utcnow
 from app.extensions import csrf, db
+from app.security.input import loads_request_json
 
 API = "/api/events/<slug>/checkin"
 MAX_BODY = 16 * 1024
@@ -92,7 +92,7 @@ def json_body(limit: int = MAX_BODY) -> dict:
     except RequestEntityTooLarge:
         raise ApiError(413, "too_large", _("The request is too large.")) from None
     try:
-        data = json.loads(raw)
+        data = loads_request_json(raw)
     except (ValueError, RecursionError):
         raise ApiError(400, "malformed_json", _("The request body is not valid JSON.")) from None
     if not isinstance(data, dict):

@@ -4,6 +4,8 @@ Format (35 characters, all in the QR alphanumeric set so the symbol stays small)
 
     "HW1" + BASE32( event_id:u32 | registration_id:u32 | serial:u16 | tag:10 bytes )
 
+  (ids are at most 2**31 - 1, the database's `integer`; a code claiming more is malformed)
+
 * ``tag`` is HMAC-SHA256(event key, b"HW1" + the 10 payload bytes) truncated to 80 bits.
   Guessing a valid code means guessing an 80-bit MAC online; a 2**-80 chance per scan.
 * The key is per event (32 random bytes), so one leaked scanner key never opens other
@@ -32,6 +34,8 @@ import secrets
 import struct
 from dataclasses import dataclass
 
+from app.extensions import INTEGER_MAX
+
 __all__ = [
     "CODE_LENGTH",
     "PREFIX",
@@ -51,7 +55,10 @@ CODE_LENGTH = len(PREFIX) + _RAW_BYTES * 8 // 5
 _BODY_RE = re.compile(f"[A-Z2-7]{{{CODE_LENGTH - len(PREFIX)}}}")
 KEY_BYTES = 32
 MIN_KEY_BYTES = 16
-MAX_ID = 2**32 - 1
+# The payload has room for 32-bit ids, but the database's ids stop at 2**31 - 1 (PostgreSQL's
+# `integer`): a code claiming more is not well-formed (a typo, a scratched badge), so it is
+# refused before any id in it reaches a query.
+MAX_ID = INTEGER_MAX
 MAX_SERIAL = 2**16 - 1
 
 
@@ -108,9 +115,13 @@ def _decode(code: object) -> bytes | None:
     if not _BODY_RE.fullmatch(body):
         return None
     try:
-        return base64.b32decode(body)
+        raw = base64.b32decode(body)
     except (binascii.Error, ValueError):
         return None
+    event_id, registration_id, _serial = _PAYLOAD.unpack(raw[: _PAYLOAD.size])
+    if event_id > MAX_ID or registration_id > MAX_ID:
+        return None
+    return raw
 
 
 def peek_claims(code: object) -> TicketClaims | None:

@@ -9,7 +9,6 @@ localized text}; nothing is stored for a refused request.
 
 from __future__ import annotations
 
-import json
 from functools import wraps
 
 from flask import abort, g, jsonify, render_template, request
@@ -25,6 +24,7 @@ from app.judging import (
 )
 from app.judging.routes import bp
 from app.judging.services import JudgingError
+from app.security.input import loads_request_json
 
 API = "/api/events/<slug>/judging/rounds/<int:round_id>"
 MAX_BODY = 32 * 1024
@@ -71,7 +71,7 @@ def _json_body() -> dict:
     if request.content_length is not None and request.content_length > MAX_BODY:
         raise JudgingError(_("The request is too large."), 413, "too_large")
     try:
-        data = json.loads(request.get_data(cache=True) or b"null")
+        data = loads_request_json(request.get_data(cache=True) or b"null")
     except (ValueError, RecursionError):
         raise JudgingError(
             _("The request body is not valid JSON."), 400, "malformed_json"

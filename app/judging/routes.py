@@ -48,6 +48,7 @@ from app.judging.forms import (
 )
 from app.judging.models import Conflict, ConflictSource, Eligibility, RankingState
 from app.judging.services import JudgingError
+from app.security.input import database_integer
 
 bp = Blueprint("judging", __name__)
 ORGANIZER = event_role(Role.ORGANIZER)
@@ -764,8 +765,12 @@ def _since(header: str | None, query: str | None) -> int | None:
     """The score version the screen already shows: Last-Event-ID (EventSource sends it when it
     reconnects), else ?since= (the version the page was rendered with)."""
     for raw in (header, query):
-        if raw is not None and raw.strip().lstrip("-").isdigit():
-            return int(raw)
+        if raw is None:
+            continue
+        try:
+            return database_integer(raw.strip())
+        except ValueError:
+            continue
     return None
 
 

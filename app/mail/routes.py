@@ -83,8 +83,8 @@ def outbox_preview(slug: str, message_id: int):
 @requires(event_role(Role.ORGANIZER))
 def retry(slug: str):
     """Queue failed mails again: one (message_id) or all failed ones of the event."""
-    raw_id = request.form.get("message_id", "")
-    ids = [int(raw_id)] if raw_id.isdigit() else None
+    message_id = request.form.get("message_id", type=int)
+    ids = [message_id] if message_id is not None else None
     count = retry_messages(g.event.id, ids)
     db.session.commit()
     flash(ngettext("%(num)d mail queued again.", "%(num)d mails queued again.", count), "success")

@@ -202,8 +202,8 @@ def _save_coverage(form: CoverageForm, item=None):
 def new_coverage(slug: str):
     """Log one coverage item."""
     form = _coverage_form()
-    if request.method == "GET" and request.args.get("outlet", "").isdigit():
-        form.outlet_id.data = int(request.args["outlet"])
+    if request.method == "GET" and request.args.get("outlet", type=int) is not None:
+        form.outlet_id.data = request.args.get("outlet", type=int)
     if form.validate_on_submit():
         response = _save_coverage(form)
         if response is not None:
@@ -347,11 +347,11 @@ def remove_outlet(slug: str, outlet_id: int):
 def link_journalist_view(slug: str, outlet_id: int):
     """Link a journalist (media-category registration) to the outlet."""
     outlet = _outlet(outlet_id)
-    raw = request.form.get("registration_id", "")
-    if not raw.isdigit():
+    registration_id = request.form.get("registration_id", type=int)
+    if registration_id is None or registration_id < 1:
         abort(400, _("Choose a journalist registered in the media category."))
     try:
-        link_journalist(outlet, int(raw), current_user)
+        link_journalist(outlet, registration_id, current_user)
         db.session.commit()
     except MediaError as exc:
         db.session.rollback()

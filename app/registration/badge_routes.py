@@ -33,6 +33,7 @@ from app.registration.queries import categories_of_event
 from app.registration.routes import _registration_or_error_page, bp
 from app.registration.services import reissue_badge
 from app.registration.tickets import render_registration_badge
+from app.security.input import database_integer
 
 ORGANIZER = event_role(Role.ORGANIZER)
 
@@ -126,10 +127,10 @@ def badge_logo(slug: str):
 
 def _selected_ids() -> list[int] | None:
     """The `ids` ticked in the registrations list; None when some are not numbers."""
-    values = request.form.getlist("ids")
-    if not all(value.isdigit() for value in values):
+    try:
+        return sorted({database_integer(value) for value in request.form.getlist("ids")})
+    except ValueError:
         return None
-    return sorted({int(value) for value in values})
 
 
 @bp.route("/manage/<slug>/badges/sheets", methods=["POST"])

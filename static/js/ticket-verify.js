@@ -10,6 +10,8 @@ export const CODE_LENGTH = PREFIX.length + (RAW_BYTES * 8) / 5;
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const BODY_RE = new RegExp(`^[A-Z2-7]{${CODE_LENGTH - PREFIX.length}}$`);
 const MIN_KEY_BYTES = 16;
+// Ids are at most 2**31 - 1 (the database's integer): a code claiming more is malformed.
+const MAX_ID = 0x7fffffff;
 
 function decodeBase32(text) {
   const out = new Uint8Array((text.length * 5) / 8);
@@ -32,7 +34,10 @@ function decodeCode(code) {
     return null;
   }
   const body = code.slice(PREFIX.length);
-  return BODY_RE.test(body) ? decodeBase32(body) : null;
+  if (!BODY_RE.test(body)) return null;
+  const raw = decodeBase32(body);
+  const view = new DataView(raw.buffer);
+  return view.getUint32(0) > MAX_ID || view.getUint32(4) > MAX_ID ? null : raw;
 }
 
 function toKeyBytes(keyBytes) {

@@ -1,8 +1,12 @@
 """Ticket codes: issued codes verify, anything else is refused, Python and JS agree."""
 
+import base64
+import hashlib
+import hmac
 import json
 import shutil
 import string
+import struct
 import subprocess
 from pathlib import Path
 
@@ -31,7 +35,7 @@ def test_issued_code_verifies_to_its_claims():
 
 
 def test_code_is_compact_and_qr_alphanumeric():
-    code = issue_ticket_code(KEY, 2**32 - 1, 2**32 - 1, 2**16 - 1)
+    code = issue_ticket_code(KEY, 2**31 - 1, 2**31 - 1, 2**16 - 1)
     assert len(code) == CODE_LENGTH <= 60
     assert set(code) <= set(string.ascii_uppercase + string.digits)
     assert code.startswith("HW1")
@@ -117,8 +121,8 @@ def test_peek_reads_event_id_without_key():
 
 @settings(max_examples=300, deadline=None)
 @given(
-    event_id=st.integers(0, 2**32 - 1),
-    registration_id=st.integers(0, 2**32 - 1),
+    event_id=st.integers(0, 2**31 - 1),
+    registration_id=st.integers(0, 2**31 - 1),
     serial=st.integers(0, 2**16 - 1),
 )
 def test_round_trip_property(event_id, registration_id, serial):
@@ -152,6 +156,23 @@ def test_any_character_substitution_is_refused(position, char):
         assert verify_ticket_code(KEY, forged) is None
 
 
+def _code_with_genuine_tag(event_id: int, registration_id: int) -> str:
+    """A code with a correct MAC whose ids exceed the database's integer (the issuer refuses
+    to make one): only the id range can refuse it."""
+    payload = struct.pack(">IIH", event_id, registration_id, 1)
+    tag = hmac.new(KEY, b"HW1" + payload, hashlib.sha256).digest()[:10]
+    return "HW1" + base64.b32encode(payload + tag).decode()
+
+
+@pytest.mark.parametrize(("event_id", "registration_id"), [(2**31, 1), (1, 2**31), (2**32 - 1, 5)])
+def test_ids_beyond_the_database_integer_are_not_a_code(event_id, registration_id):
+    code = _code_with_genuine_tag(event_id, registration_id)
+    assert peek_event_id(code) is None
+    assert verify_ticket_code(KEY, code) is None
+    with pytest.raises(ValueError):
+        issue_ticket_code(KEY, event_id, registration_id, 1)
+
+
 NODE = shutil.which("node")
 
 
@@ -159,7 +180,7 @@ NODE = shutil.which("node")
 def test_browser_verifier_agrees_with_python(tmp_path):
     valid = [
         issue_ticket_code(KEY, e, r, s)
-        for e, r, s in [(0, 0, 0), (1, 2, 3), (7, 123456, 2), (2**32 - 1, 2**32 - 1, 2**16 - 1)]
+        for e, r, s in [(0, 0, 0), (1, 2, 3), (7, 123456, 2), (2**31 - 1, 2**31 - 1, 2**16 - 1)]
     ]
     code = valid[2]
     candidates = [
@@ -173,6 +194,7 @@ def test_browser_verifier_agrees_with_python(tmp_path):
         "",
         "HW1",
         "HW2" + code[3:],
+        *(_code_with_genuine_tag(e, r) for e, r in [(2**31, 1), (1, 2**31), (2**32 - 1, 5)]),
     ]
     expected = []
     for candidate in candidates:

@@ -42,6 +42,9 @@ NASTY = [
     "-1",
     "0",
     "1e309",
+    str(2**31),
+    str(2**63),
+    "1" + "0" * 30,
     "NaN",
     "2026-02-30",
     "2026-13-01T25:61",
@@ -283,4 +286,30 @@ def test_no_form_answers_500_to_files_posted_under_its_text_fields(_app, forms):
         }
         if data:
             check_submission(_app, form, client, data, failures, content_type="multipart/form-data")
+    assert failures == [], "\n".join(failures[:40])
+
+
+# Every form, every field at once: values PostgreSQL refuses where SQLite takes them (text with
+# NUL; numbers beyond `integer`, the type of every id and count; an infinite float).
+HOSTILE_FILLS = ["a\x00b", str(2**31), "-" + str(2**31 + 1), "1" + "0" * 30, "1e309"]
+
+
+def test_no_form_answers_500_to_nul_or_numbers_beyond_the_database(_app, forms):
+    failures: list[str] = []
+    for form, client in forms_with_clients(_app, forms):
+        fields = [n for n, spec in form.fields.items() if spec.kind != "file" and n != "csrf_token"]
+        for fill in HOSTILE_FILLS if fields else []:
+            data = dict.fromkeys(fields, fill)
+            check_submission(_app, form, client, data, failures)
+    assert failures == [], "\n".join(failures[:40])
+
+
+def test_nul_in_any_form_field_is_a_400(_app, forms):
+    failures: list[str] = []
+    for form, client in forms_with_clients(_app, forms):
+        fields = [n for n, spec in form.fields.items() if spec.kind != "file" and n != "csrf_token"]
+        if fields:
+            response = client.post(form.action, data=dict.fromkeys(fields, "a\x00b"))
+            if response.status_code != 400:
+                failures.append(f"{form.label}: {response.status_code} for NUL, not 400")
     assert failures == [], "\n".join(failures[:40])

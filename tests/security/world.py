@@ -60,6 +60,7 @@ from app.registration.badge_services import (
 from app.registration.models import Attendance, AttendanceRule, Category, QuestionKind
 from app.registration.organizer_services import QuestionData, create_question
 from app.registration.services import ParticipantData, manage_token, register_participant
+from app.registration.tickets import ticket_code
 from tests.conftest import instance_files, remove_files_added_since  # noqa: F401 (re-exported)
 
 PASSWORD = "correct-horse-battery-staple"
@@ -194,7 +195,7 @@ def build_event_world(
 
     # Check-in.
     checkin_list = create_list(event, ListData(name="Main hall"))
-    device, _secret = create_device_token(event, "Tablet 1")
+    device, device_secret = create_device_token(event, "Tablet 1")
 
     # Judging: an entry of two members, a round, the judge assigned, one submitted sheet.
     entry = judging.create_entry(
@@ -312,6 +313,9 @@ def build_event_world(
             "message_id": message_id,
             "request_id": deletion.id,
             "number": 1,  # the event's first consent text version
+            # Not URL arguments: a scanner's credential and a guest's current ticket code.
+            "device_secret": device_secret,
+            "ticket_code": ticket_code(participant),
         },
     )
     db.session.commit()
