@@ -182,6 +182,33 @@ def test_unstorable_text_in_a_json_body_is_a_400_json_error(scanner, station):
     assert response.get_json()["error"] == "invalid_characters"
 
 
+def _json_operations():
+    from app.openapi import openapi_document
+
+    for path, operations in openapi_document()["paths"].items():
+        for method, operation in operations.items():
+            if "requestBody" in operation:
+                yield method.upper(), path
+
+
+@pytest.mark.parametrize("text", ["\x00", "a\ud800b"])
+def test_unstorable_text_anywhere_in_any_api_body_is_a_400(matrix_setup, text):
+    """Every JSON operation of the OpenAPI document, the text at the top and nested."""
+    slug, values = _world(matrix_setup)
+    _walker, judge = _walker_client(matrix_setup, "judge")
+    device = {"Authorization": f"Bearer {values['device_secret']}"}
+    operations = list(_json_operations())
+    assert len(operations) >= 4
+    for method, path in operations:
+        url = re.sub(r"\{(\w+)\}", lambda m: str(values.get(m[1], slug)), path)
+        client = judge if "/judging/" in path else matrix_setup.app.test_client()
+        headers = {} if "/judging/" in path else device
+        for body in ({"station": text}, {"scans": [{"code": "HW1", "station": text}]}):
+            response = _answer(client, method, url, json=body, headers=headers)
+            assert response.status_code == 400, (url, body, response.status_code)
+            assert response.get_json()["error"] == "invalid_characters", url
+
+
 # --- ticket codes: every well-formed code over the whole alphabet
 
 
