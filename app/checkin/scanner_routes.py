@@ -162,5 +162,6 @@ def service_worker(slug: str):
     response = current_app.response_class(
         f"self.SCANNER_CACHE = {json.dumps(settings)};\n{source}", mimetype="text/javascript"
     )
-    response.headers["Cache-Control"] = "no-cache"
+    # Every update check fetches it afresh (no-store, as everything under /manage/).
+    response.headers["Cache-Control"] = "no-store"
     return response

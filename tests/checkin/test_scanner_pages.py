@@ -170,7 +170,7 @@ def test_service_worker_is_scoped_to_the_events_checkin_pages_and_never_cached(c
     response = client.get(config["serviceWorkerUrl"])
     assert response.status_code == 200
     assert response.mimetype == "text/javascript"
-    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.headers["Cache-Control"] == "no-store"
     source = (ROOT / "static/js/checkin/service-worker.js").read_text("utf-8")
     assert response.get_data(as_text=True).endswith(source)
 
