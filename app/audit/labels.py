@@ -10,6 +10,7 @@ ACTION_LABELS = {
     "accounts.user_reactivate": _l("Account reactivated"),
     "accounts.two_factor_on": _l("Two-step sign-in turned on"),
     "accounts.two_factor_off": _l("Two-step sign-in turned off"),
+    "accounts.sign_out_everywhere": _l("Signed out on every device"),
     "roles.grant": _l("Role granted"),
     "roles.revoke": _l("Role revoked"),
     "registrations.export": _l("Registrations exported"),

@@ -134,3 +134,19 @@ def test_a_login_id_of_the_old_two_part_form_signs_nobody_in(app, organizer_of):
         session["_user_id"] = f"{user.id}:{user.session_token}"
         session["_fresh"] = True
     assert not opens(client, url)
+
+
+def test_sign_out_everywhere_is_in_the_audit_log_by_its_name(app, organizer_of):
+    from flask_babel import force_locale
+
+    from app.audit.labels import action_label
+    from app.audit.models import AuditEntry
+
+    user, _url = organizer_of
+    browser(app, user).post("/account/sign-out-everywhere")
+    (entry,) = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "accounts.sign_out_everywhere")
+    )
+    assert entry.target == f"user:{user.id}"
+    with force_locale("en"):
+        assert action_label(entry.action) == "Signed out on every device"
