@@ -53,50 +53,12 @@ def create_app(config: object | str | None = None) -> Flask:
 
     install_input_guards(app)  # before the blueprints: their rules use its `int` converter
 
-    from app.privacy.consent import install_consent_versioning
-
-    install_consent_versioning()
-
     from app import models  # noqa: F401  (every table registered for migrations)
-    from app.accounts import admin_routes  # noqa: F401  (admin views on the accounts blueprint)
-    from app.accounts.routes import bp as accounts_bp
-    from app.audit.routes import bp as audit_bp
-    from app.ceremonies.routes import bp as ceremonies_bp
-    from app.certificates.routes import bp as certificates_bp
-    from app.checkin import api, scanner_routes  # noqa: F401  (views on the checkin blueprint)
-    from app.checkin.routes import bp as checkin_bp
-    from app.events.routes import bp as events_bp
-    from app.health.routes import bp as health_bp
-    from app.judging import api as judging_api  # the blueprint with its JSON views
-    from app.mail.routes import bp as mail_bp
-    from app.media.routes import bp as media_bp
     from app.openapi import bp as openapi_bp
-    from app.privacy.routes import bp as privacy_bp
-    from app.registration import badge_routes, mailings, organizer_routes  # noqa: F401
-    from app.registration.routes import bp as registration_bp
 
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(audit_bp)
-    app.register_blueprint(events_bp)
-    app.register_blueprint(registration_bp)
-    app.register_blueprint(mail_bp)
-    app.register_blueprint(certificates_bp)
-    app.register_blueprint(checkin_bp)
-    app.register_blueprint(ceremonies_bp)
-    app.register_blueprint(judging_api.bp)
-    app.register_blueprint(media_bp)
+    for domain in _domains():
+        domain.init_app(app)
     app.register_blueprint(openapi_bp)
-    app.register_blueprint(health_bp)
-    app.register_blueprint(privacy_bp)
-
-    from app.certificates.services import build_certificate_attachments
-    from app.mail.services import register_attachment_builder, register_body_context_builder
-    from app.registration.services import REGISTRATION_MAIL_TEMPLATES, registration_mail_context
-    from app.registration.tickets import build_badge_attachments
-
-    register_attachment_builder("badge", build_badge_attachments)
-    register_attachment_builder("certificate", build_certificate_attachments)
-    register_body_context_builder(REGISTRATION_MAIL_TEMPLATES, registration_mail_context)
 
     from app.cli import register_cli
 
@@ -108,6 +70,39 @@ def create_app(config: object | str | None = None) -> Flask:
 
     init_security(app)
     return app
+
+
+def _domains() -> list:
+    """The packages that register themselves on the app, in blueprint registration order."""
+    from app import (
+        accounts,
+        audit,
+        ceremonies,
+        certificates,
+        checkin,
+        events,
+        health,
+        judging,
+        mail,
+        media,
+        privacy,
+        registration,
+    )
+
+    return [
+        accounts,
+        audit,
+        events,
+        registration,
+        mail,
+        certificates,
+        checkin,
+        ceremonies,
+        judging,
+        media,
+        health,
+        privacy,
+    ]
 
 
 def _register_template_helpers(app: Flask) -> None:

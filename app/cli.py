@@ -1,4 +1,7 @@
-"""Command-line tools: `flask users …`, `flask demo load`, `flask translations compile`."""
+"""Command-line tools: `flask users …`, `flask demo load`, `flask translations compile`.
+
+The domains add their own groups (`flask event …`, `flask mail …`, `flask privacy …`) in
+their `init_app`."""
 
 from __future__ import annotations
 
@@ -19,16 +22,6 @@ from app.extensions import db
 users_cli = AppGroup("users", help="Manage staff accounts and roles.")
 demo_cli = AppGroup("demo", help="Demo data from the seed document.")
 translations_cli = AppGroup("translations", help="Message catalogs.")
-mail_cli = AppGroup("mail", help="The outbox.")
-
-
-@mail_cli.command("sweep")
-def sweep_mail_command() -> None:
-    """Re-send due queued mails and recover mails stuck by a dead worker."""
-    from app.mail.services import sweep_outbox
-
-    result = sweep_outbox()
-    click.echo(f"recovered {result['recovered']}, enqueued {result['enqueued']}")
 
 
 @users_cli.command("create")
@@ -89,10 +82,3 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(translations_cli)
-    app.cli.add_command(mail_cli)
-
-    from app.events.cli import event_cli
-    from app.privacy.cli import privacy_cli
-
-    app.cli.add_command(event_cli)
-    app.cli.add_command(privacy_cli)

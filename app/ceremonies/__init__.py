@@ -1,1 +1,19 @@
 """Signing ceremonies: agenda with computed times, signing items, host script, stage list."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the signing ceremony pages."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.accounts.models import Role
+    from app.ceremonies.routes import bp
+    from app.navigation import add_manage_section
+
+    app.register_blueprint(bp)
+    add_manage_section(
+        app, "ceremonies.index", _l("Signing ceremonies"), role=Role.ORGANIZER, order=110
+    )

@@ -1,1 +1,20 @@
 """Certificates: numbered, verifiable participation and award certificates."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the certificate pages and the certificate mail attachments."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.accounts.models import Role
+    from app.certificates.routes import bp
+    from app.certificates.services import build_certificate_attachments
+    from app.mail.services import register_attachment_builder
+    from app.navigation import add_manage_section
+
+    app.register_blueprint(bp)
+    add_manage_section(app, "certificates.index", _l("Certificates"), role=Role.ORGANIZER, order=80)
+    register_attachment_builder("certificate", build_certificate_attachments)

@@ -1,1 +1,21 @@
 """Check-in: lists, scans (JSON API for scanners), device tokens and the live dashboard."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the check-in pages, the scanner pages and the scanners' JSON API."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.accounts.models import Role
+    from app.checkin import api, scanner_routes  # noqa: F401  (views on the checkin blueprint)
+    from app.checkin.routes import bp
+    from app.navigation import add_manage_section
+
+    app.register_blueprint(bp)
+    add_manage_section(app, "checkin.list_lists", _l("Check-in"), role=Role.ORGANIZER, order=90)
+    add_manage_section(
+        app, "checkin.choose_scanner", _l("Check-in"), role=Role.CHECKIN_STAFF, order=90
+    )

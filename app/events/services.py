@@ -157,37 +157,24 @@ def update_event(event: Event, data: EventData) -> None:
 
 
 def manage_sections(user, event: Event) -> list[tuple[str, str]]:
-    """(endpoint, label) of the event's staff pages this user may open, for the navigation."""
-    from flask_babel import gettext as _
+    """(endpoint, label) of the event's staff pages this user may open, for the navigation.
+
+    Organizers (and site admins) see the organizers' pages; anyone else the pages of the
+    roles they hold. The pages are those the domains registered in app.navigation.
+    """
+    from flask import current_app
 
     from app.accounts.models import Role
     from app.accounts.permissions import user_has_role
+    from app.navigation import manage_entries
 
     if user is None or not user.is_authenticated or event is None:
         return []
-    sections: list[tuple[str, str]] = []
+    entries = manage_entries(current_app)
     if user_has_role(user, event, frozenset({Role.ORGANIZER})):
-        sections += [
-            ("events.dashboard", _("Dashboard")),
-            ("registration.list_registrations", _("Registrations")),
-            ("registration.list_categories", _("Categories")),
-            ("registration.list_questions", _("Questions")),
-            ("registration.mailings", _("Mailings")),
-            ("mail.outbox", _("Outbox")),
-            ("registration.badges", _("Badges")),
-            ("certificates.index", _("Certificates")),
-            ("checkin.list_lists", _("Check-in")),
-            ("judging.index", _("Judging")),
-            ("ceremonies.index", _("Signing ceremonies")),
-            ("media.index", _("Media coverage")),
-            ("events.settings", _("Settings")),
-            ("privacy.index", _("Privacy")),
-            ("accounts.admin_roles", _("Roles")),
-            ("audit.event_log", _("Audit log")),
-        ]
-        return sections
-    if user_has_role(user, event, frozenset({Role.CHECKIN_STAFF})):
-        sections.append(("checkin.choose_scanner", _("Check-in")))
-    if user_has_role(user, event, frozenset({Role.JUDGE})):
-        sections.append(("judging.judge_home", _("Score entries")))
-    return sections
+        return [(e.endpoint, str(e.label)) for e in entries if e.role == Role.ORGANIZER]
+    return [
+        (e.endpoint, str(e.label))
+        for e in entries
+        if e.role != Role.ORGANIZER and user_has_role(user, event, frozenset({e.role}))
+    ]

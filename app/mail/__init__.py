@@ -1,1 +1,19 @@
 """Mail: the outbox and the one mail sender."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the outbox pages and `flask mail sweep`."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.accounts.models import Role
+    from app.mail.cli import mail_cli
+    from app.mail.routes import bp
+    from app.navigation import add_manage_section
+
+    app.register_blueprint(bp)
+    add_manage_section(app, "mail.outbox", _l("Outbox"), role=Role.ORGANIZER, order=60)
+    app.cli.add_command(mail_cli)

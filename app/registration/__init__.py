@@ -1,1 +1,34 @@
 """Registration: the public form, self-service links and the organizer desk."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the registration pages, their navigation, and the badge mail attachments."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.accounts.models import Role
+    from app.mail.services import register_attachment_builder, register_body_context_builder
+    from app.navigation import add_manage_section
+    from app.registration import badge_routes, mailings, organizer_routes  # noqa: F401
+    from app.registration.routes import bp
+    from app.registration.services import REGISTRATION_MAIL_TEMPLATES, registration_mail_context
+    from app.registration.tickets import build_badge_attachments
+
+    app.register_blueprint(bp)
+    organizer = Role.ORGANIZER
+    add_manage_section(
+        app, "registration.list_registrations", _l("Registrations"), role=organizer, order=20
+    )
+    add_manage_section(
+        app, "registration.list_categories", _l("Categories"), role=organizer, order=30
+    )
+    add_manage_section(
+        app, "registration.list_questions", _l("Questions"), role=organizer, order=40
+    )
+    add_manage_section(app, "registration.mailings", _l("Mailings"), role=organizer, order=50)
+    add_manage_section(app, "registration.badges", _l("Badges"), role=organizer, order=70)
+    register_attachment_builder("badge", build_badge_attachments)
+    register_body_context_builder(REGISTRATION_MAIL_TEMPLATES, registration_mail_context)
