@@ -118,10 +118,15 @@ def _has_unstorable_text(value: object) -> bool:
     return False
 
 
+def _refuse_non_json_number(name: str) -> float:
+    """NaN and ±Infinity are not JSON (Python reads them; PostgreSQL's json refuses them)."""
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def loads_request_json(raw: bytes | str) -> object:
-    """json.loads for a request body; raises ValueError when it is not JSON and InputRejected
-    when a string in it holds text the database cannot store."""
-    data = json.loads(raw)
+    """json.loads for a request body; raises ValueError when it is not JSON (NaN and Infinity
+    included) and InputRejected when a string in it holds text the database cannot store."""
+    data = json.loads(raw, parse_constant=_refuse_non_json_number)
     if _has_unstorable_text(data):
         raise InputRejected()
     return data
