@@ -85,7 +85,8 @@ db: venv $(SECRET_KEY_FILE) ## create or upgrade the database
 demo: venv $(SECRET_KEY_FILE) ## load the demo event (idempotent)
 	$(WITH_SECRET_KEY) $(FLASK) demo load
 
-test: setup ## the whole test suite (SQLite by default; TEST_DATABASE_URL for PostgreSQL)
+test: setup ## the import contracts (pyproject.toml [tool.importlinter]), then the whole test suite
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal --durations=15
 
 lint: venv
