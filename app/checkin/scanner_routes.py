@@ -23,8 +23,9 @@ from app.checkin.routes import bp
 STATION_MAX = 60
 STAFF = event_role(Role.ORGANIZER, Role.CHECKIN_STAFF)
 SERVICE_WORKER = "js/checkin/service-worker.js"
-# What the scanner page loads besides its own modules (static/js/checkin/*.js), kept by the
-# service worker for offline reloads; tests/checkin check that the page loads nothing else.
+# What the scanner page loads besides its own modules (static/js/checkin/*.js) and the shared
+# ones (static/js/lib/*.js), kept by the service worker for offline reloads; tests/checkin
+# check that the page loads nothing else.
 SCANNER_STATIC_FILES = (
     "vendor/pico/pico.min.css",
     "css/app.css",
@@ -138,7 +139,11 @@ def scanner(slug: str, list_id: int):
 
 def offline_files(static: Path) -> list[str]:
     """The static files (relative to static/) the service worker keeps for the scanner."""
-    modules = sorted(f"js/checkin/{path.name}" for path in (static / "js" / "checkin").glob("*.js"))
+    modules = sorted(
+        f"js/{folder}/{path.name}"
+        for folder in ("checkin", "lib")
+        for path in (static / "js" / folder).glob("*.js")
+    )
     return [*SCANNER_STATIC_FILES, *(name for name in modules if name != SERVICE_WORKER)]
 
 

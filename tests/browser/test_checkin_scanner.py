@@ -125,6 +125,35 @@ def test_wedge_code_with_enter_welcomes_then_says_already_checked_in(door, page_
     assert page.script_errors == []
 
 
+def test_page_of_an_ended_session_says_signed_out_when_its_csrf_token_is_stale(app, door, page_at):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        page = page_at(PHONE_VIEWPORT, is_mobile=True, has_touch=True, locale="en-US")
+        open_scanner(page, door)
+        # Signed out and in again in another tab: the new session does not know the page's token.
+        page.context.clear_cookies()
+        other = page.context.new_page()
+        log_in(other, door.email)
+        other.close()
+
+        wedge_scan(page, door.wang_code)
+        refused = answer(page)
+        assert refused["colour"] == "red"
+        assert refused["headline"] == "Signed out — sign in again"
+        assert checkins_of(door.wang_id) == []
+        dismiss(page)
+
+        # Reloaded (as after signing in again), the page has the session's token and scans.
+        page.reload()
+        page.wait_for_selector("body[data-scanner-ready='1']")
+        wedge_scan(page, door.wang_code)
+        assert answer(page)["headline"] == "Welcome, 王芳"
+        assert [entry.status for entry in checkins_of(door.wang_id)] == [CheckinStatus.OK]
+        assert page.script_errors == []
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
 def test_wedge_without_enter_submits_after_a_short_pause(door, page_at):
     page = page_at(PHONE_VIEWPORT, locale="en-US")
     open_scanner(page, door)

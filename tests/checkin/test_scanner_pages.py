@@ -175,19 +175,31 @@ def test_service_worker_is_scoped_to_the_events_checkin_pages_and_never_cached(c
     assert response.get_data(as_text=True).endswith(source)
 
 
+def _imported_modules(entry: Path) -> set[str]:
+    """The URLs of the modules `entry` imports, directly or through other modules."""
+    found: set[str] = set()
+    todo = [entry]
+    while todo:
+        module = todo.pop()
+        for path in re.findall(r'from "(\.\.?/[\w./-]+\.js)"', module.read_text("utf-8")):
+            target = (module.parent / path).resolve()
+            url = "/" + target.relative_to(ROOT).as_posix()
+            if url not in found:
+                found.add(url)
+                todo.append(target)
+    return found
+
+
 def test_service_worker_keeps_every_file_the_scanner_page_loads(client, auth, setup):
     event, checkin_list, staff = setup
     auth.login(staff)
     page = _scanner_page(client, event, checkin_list)
     loaded = set(re.findall(r'<script[^>]* src="([^"]+)"', page))
     loaded |= set(re.findall(r'<link rel="stylesheet" href="([^"]+)"', page))
-    # The page's ES modules and what they import.
-    modules = ROOT / "static/js/checkin"
-    imported = {
-        "/" + (modules / path).resolve().relative_to(ROOT).as_posix()
-        for source in modules.glob("*.js")
-        for path in re.findall(r'from "(\.\.?/[\w./-]+\.js)"', source.read_text("utf-8"))
-    }
+    # What the page's ES modules import, and what those import (static/js/lib/ among them).
+    imported = set().union(
+        *(_imported_modules(ROOT / url[1:]) for url in loaded if url.startswith("/static/js/"))
+    )
     settings = _worker_settings(
         client.get(f"/manage/{event.slug}/checkin/service-worker.js").get_data(as_text=True)
     )

@@ -2,9 +2,11 @@
 // each gets one full-screen answer. Online, the server decides (redeem); offline, the page
 // decides from the list's offline data and queues the scan for upload (sync). A service worker
 // keeps the page itself, so it also opens without a network. A staff session that ended is not
-// "offline": the server answers 401, the page says so and keeps its queue until sign-in.
+// "offline": the server answers 401 (or refuses the page's CSRF token, which belonged to the
+// ended session), the page says so and keeps its queue until sign-in.
 
-import { ApiError, NetworkError, createApi } from "./api.js";
+import { ApiError, NetworkError, SessionError } from "../lib/api.js";
+import { createCheckinApi } from "./api.js";
 import { createOverlay, describeAnswer } from "./answer.js";
 import { createCamera } from "./camera.js";
 import { formatClock, makeTranslator } from "./i18n.js";
@@ -29,7 +31,7 @@ if (!station) {
 localStorage.setItem(STATION_KEY, station);
 
 const listId = config.listId;
-const api = createApi({ base: config.apiBase, csrfToken: config.csrfToken });
+const api = createCheckinApi({ base: config.apiBase, csrfToken: config.csrfToken });
 const sounds = createSounds();
 const clock = (iso) => formatClock(iso, config.timezone, config.locale);
 
@@ -81,7 +83,7 @@ function showAnswer(result, kind) {
 // ---- signed out ---------------------------------------------------------------------------
 
 function isSignedOut(error) {
-  return error instanceof ApiError && error.status === 401;
+  return error instanceof SessionError;
 }
 
 function setSignedOut(signedOut) {

@@ -4,43 +4,21 @@
 //   seen   — people this device let in on a list, "<list>:<registration>" → {at, station},
 //            so a second scan of the same code answers "already checked in" even offline.
 
+import { openDatabase, promised } from "../lib/indexeddb.js";
+
 const DB_NAME = "huiwu-checkin";
 const DB_VERSION = 1;
 
-function promised(request) {
-  return new Promise((resolve, reject) => {
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-}
-
-function finished(transaction) {
-  return new Promise((resolve, reject) => {
-    transaction.oncomplete = () => resolve();
-    transaction.onabort = () => reject(transaction.error);
-    transaction.onerror = () => reject(transaction.error);
-  });
+function createStores(db) {
+  if (!db.objectStoreNames.contains("lists")) db.createObjectStore("lists");
+  if (!db.objectStoreNames.contains("queue")) {
+    db.createObjectStore("queue", { keyPath: "nonce" }).createIndex("list_id", "list_id");
+  }
+  if (!db.objectStoreNames.contains("seen")) db.createObjectStore("seen");
 }
 
 export async function openStore(name = DB_NAME) {
-  const request = indexedDB.open(name, DB_VERSION);
-  request.onupgradeneeded = () => {
-    const db = request.result;
-    if (!db.objectStoreNames.contains("lists")) db.createObjectStore("lists");
-    if (!db.objectStoreNames.contains("queue")) {
-      db.createObjectStore("queue", { keyPath: "nonce" }).createIndex("list_id", "list_id");
-    }
-    if (!db.objectStoreNames.contains("seen")) db.createObjectStore("seen");
-  };
-  const db = await promised(request);
-
-  async function run(storeName, mode, work) {
-    const transaction = db.transaction(storeName, mode);
-    const result = await work(transaction.objectStore(storeName));
-    await finished(transaction);
-    return result;
-  }
-
+  const { run, close } = await openDatabase(name, DB_VERSION, createStores);
   return {
     saveListData: (listId, data) =>
       run("lists", "readwrite", (s) => promised(s.put({ data, savedAt: Date.now() }, listId))),
@@ -62,6 +40,6 @@ export async function openStore(name = DB_NAME) {
       run("seen", "readwrite", (s) => promised(s.delete(`${listId}:${registrationId}`))),
     seen: async (listId, registrationId) =>
       (await run("seen", "readonly", (s) => promised(s.get(`${listId}:${registrationId}`)))) || null,
-    close: () => db.close(),
+    close,
   };
 }

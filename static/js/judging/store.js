@@ -3,41 +3,20 @@
 // they were made (`seq`). Drafts of a sheet replace its older unsent drafts; submissions stay
 // until the server has answered them.
 
+import { openDatabase, promised } from "../lib/indexeddb.js";
+
 const DB_NAME = "huiwu-judging";
 const DB_VERSION = 1;
 
-function promised(request) {
-  return new Promise((resolve, reject) => {
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-}
-
-function finished(transaction) {
-  return new Promise((resolve, reject) => {
-    transaction.oncomplete = () => resolve();
-    transaction.onabort = () => reject(transaction.error);
-    transaction.onerror = () => reject(transaction.error);
-  });
+function createStores(db) {
+  if (!db.objectStoreNames.contains("outbox")) {
+    db.createObjectStore("outbox", { keyPath: "client_id" }).createIndex("sheet", "sheet");
+  }
 }
 
 export async function openOutbox(name = DB_NAME) {
-  const request = indexedDB.open(name, DB_VERSION);
-  request.onupgradeneeded = () => {
-    const db = request.result;
-    if (!db.objectStoreNames.contains("outbox")) {
-      db.createObjectStore("outbox", { keyPath: "client_id" }).createIndex("sheet", "sheet");
-    }
-  };
-  const db = await promised(request);
-
-  async function run(mode, work) {
-    const transaction = db.transaction("outbox", mode);
-    const result = await work(transaction.objectStore("outbox"));
-    await finished(transaction);
-    return result;
-  }
-
+  const database = await openDatabase(name, DB_VERSION, createStores);
+  const run = (mode, work) => database.run("outbox", mode, work);
   return {
     // Queue a save; an unsent draft of the same sheet is replaced by a newer one.
     put: (item) =>
@@ -55,6 +34,6 @@ export async function openOutbox(name = DB_NAME) {
       const rows = await run("readonly", (store) => promised(store.getAll()));
       return rows.sort((a, b) => a.seq - b.seq);
     },
-    close: () => db.close(),
+    close: database.close,
   };
 }

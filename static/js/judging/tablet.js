@@ -3,7 +3,8 @@
 // submissions survive a network drop and are sent, in order, when it returns. Each save has a
 // client id; the server stores a resent save only once.
 
-import { ApiError, NetworkError, SessionError, createApi } from "./api.js";
+import { ApiError, NetworkError, SessionError } from "../lib/api.js";
+import { createJudgingApi } from "./api.js";
 import { openOutbox } from "./store.js";
 
 const DEBOUNCE_MS = 600;
@@ -12,7 +13,7 @@ const RETRY_MS = 3000;
 const root = document.getElementById("tablet");
 const data = JSON.parse(document.getElementById("tablet-data").textContent);
 const text = JSON.parse(document.getElementById("tablet-text").textContent);
-const api = createApi({ base: data.api, csrfToken: root.dataset.csrf });
+const api = createJudgingApi({ base: data.api, csrfToken: root.dataset.csrf });
 const criteria = data.criteria;
 const entries = new Map(data.entries.map((entry) => [entry.id, entry]));
 let current = Number(root.dataset.focus) || data.entries[0].id;
@@ -263,7 +264,7 @@ async function flush() {
           await outbox.remove(item.client_id);
           acknowledge(item, answer);
         } catch (error) {
-          if (error instanceof NetworkError) {
+          if (error instanceof NetworkError || error instanceof SessionError) {
             setStatus(error instanceof SessionError ? error.message : text.offline, "offline");
             root.dataset.online = "false";
             scheduleRetry();
