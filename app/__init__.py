@@ -10,8 +10,9 @@ from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import babel, csrf, db, install_session_hooks, login_manager, migrate, queue
+from app.extensions import babel, csrf, db, install_sqlite_settings, login_manager, migrate
 from app.i18n import current_language, select_locale
+from app.jobs import queue
 
 
 def create_app(config: object | str | None = None) -> Flask:
@@ -47,7 +48,7 @@ def create_app(config: object | str | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     queue.init_app(app)
-    install_session_hooks()
+    install_sqlite_settings()
 
     from app.security.input import install_input_guards
 

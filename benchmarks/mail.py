@@ -232,7 +232,7 @@ def start_workers(args, app, instance: Path, smtp_port: int) -> list[subprocess.
 def wait_for_workers(app, count: int, timeout: float = 90) -> None:
     from rq import Worker
 
-    from app.extensions import queue
+    from app.jobs import queue
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -38,7 +38,8 @@ from app.clock import utcnow
 from app.documents.images import ImageRejected, clean_uploaded_image
 from app.documents.render import render_pdf
 from app.events.models import Event
-from app.extensions import db, queue
+from app.extensions import db
+from app.jobs import queue
 from app.mail.services import Attachment, absolute_url, queue_mail
 from app.registration.models import Registration, RegistrationState
 
@@ -371,9 +372,9 @@ def start_participation_batch(
     )
     db.session.add(batch)
     db.session.flush()
-    queue.enqueue_after_commit(
-        "app.certificates.tasks.run_certificate_batch", batch.id, queue="documents"
-    )
+    from app.certificates.tasks import run_certificate_batch  # tasks import this module
+
+    queue.enqueue_after_commit(run_certificate_batch, batch.id, queue="documents")
     return batch
 
 

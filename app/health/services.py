@@ -13,7 +13,8 @@ from flask import current_app
 from sqlalchemy import func, or_, select, text
 
 from app.clock import utcnow
-from app.extensions import db, queue
+from app.extensions import db
+from app.jobs import queue
 from app.mail.models import MailState, OutboxMessage
 
 

@@ -17,7 +17,8 @@ from flask_babel import ngettext
 
 from app.accounts.models import Role
 from app.accounts.permissions import event_role, requires
-from app.extensions import db, queue
+from app.extensions import db
+from app.jobs import queue
 from app.mail.models import MailState, OutboxMessage
 from app.mail.services import list_outbox, message_bodies, outbox_counts, retry_messages
 

@@ -28,14 +28,14 @@ from sqlalchemy import case, func, or_, select, update
 from sqlalchemy import event as sa_event
 
 from app.clock import utcnow
-from app.extensions import db, queue
+from app.extensions import db
+from app.jobs import queue
 from app.mail.models import MailState, OutboxMessage
 
 MAX_ATTEMPTS = 8
 # Mails committed together are delivered by jobs of up to this many: RQ's bookkeeping costs a
 # worker ~5 ms of CPU and ~20 ms of Redis round trips per job, about what sending one costs.
 DELIVERY_BATCH_SIZE = 10
-DELIVER_BATCH_JOB = "app.mail.tasks.deliver_messages"
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 3600
 
@@ -208,14 +208,18 @@ def message_bodies(message: OutboxMessage) -> tuple[str, str]:
 
 def enqueue_delivery(message: OutboxMessage | int) -> None:
     """Deliver a message (or id) after the transaction commits, batched with its neighbours."""
+    from app.mail.tasks import deliver_messages  # the jobs import this module
+
     queue.enqueue_batched_after_commit(
-        DELIVER_BATCH_JOB, message, queue="mail", batch_size=DELIVERY_BATCH_SIZE
+        deliver_messages, message, queue="mail", batch_size=DELIVERY_BATCH_SIZE
     )
 
 
 def discard_mail(message: OutboxMessage) -> None:
     """Take a not yet committed message out of the outbox and out of the after-commit jobs."""
-    queue.discard_batched(DELIVER_BATCH_JOB, message)
+    from app.mail.tasks import deliver_messages
+
+    queue.discard_batched(deliver_messages, message)
     if message in db.session.new:
         db.session.expunge(message)
     else:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import time
 
-from app.extensions import db, queue
+from app.extensions import db
+from app.jobs import queue
 from app.mail import services
 
 log = logging.getLogger(__name__)
@@ -18,9 +19,7 @@ def deliver_message(message_id: int) -> str | None:
     """Deliver one outbox message; a transient failure schedules the next try with backoff."""
     outcome = services.deliver_message(message_id)
     if outcome.retry_in is not None:
-        queue.enqueue_in(
-            outcome.retry_in, "app.mail.tasks.deliver_message", message_id, queue="mail"
-        )
+        queue.enqueue_in(outcome.retry_in, deliver_message, message_id, queue="mail")
     return outcome.state.value if outcome.state else None
 
 

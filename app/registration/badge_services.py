@@ -19,7 +19,8 @@ from app.clock import utcnow
 from app.documents.badges import BADGE_SIZES
 from app.documents.images import ImageRejected, clean_uploaded_image
 from app.events.models import BackgroundJob, Event, JobState
-from app.extensions import db, queue
+from app.extensions import db
+from app.jobs import queue
 from app.registration.models import Category, Registration, RegistrationState
 
 BADGE_SHEET_KIND = "badge_sheet"
@@ -153,9 +154,9 @@ def request_badge_sheet(
     )
     db.session.add(job)
     db.session.flush()
-    queue.enqueue_after_commit(
-        "app.registration.tasks.render_badge_sheet", job.id, queue="documents"
-    )
+    from app.registration.tasks import render_badge_sheet  # tasks import this module
+
+    queue.enqueue_after_commit(render_badge_sheet, job.id, queue="documents")
     return job
 
 

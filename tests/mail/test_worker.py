@@ -131,7 +131,7 @@ def test_mails_committed_together_go_out_in_batched_jobs_each_once(
 ):
     from rq import Queue
 
-    from app.extensions import queue
+    from app.jobs import queue
     from app.mail.services import DELIVERY_BATCH_SIZE
 
     event = make_event()
