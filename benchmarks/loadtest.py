@@ -101,11 +101,12 @@ def command_prepare(stations: int) -> None:
     from sqlalchemy import select
 
     app = _app()
+    from app.accounts.models import User
     from app.accounts.services import find_user
     from app.checkin.services import ListData, create_device_token, create_list
     from app.events.models import Event
     from app.extensions import db
-    from app.judging import services as judging
+    from app.judging import assignment_services, round_services
     from app.judging.models import RoundKind, ScoreSheet
     from app.registration.models import AttendanceRule, Category
 
@@ -124,16 +125,16 @@ def command_prepare(stations: int) -> None:
         db.session.flush()
         door = create_list(event, ListData(name="Load test door", category_ids=[category.id]))
         tokens = [create_device_token(event, f"station {n + 1}")[1] for n in range(stations)]
-        final = next(r for r in judging.list_rounds(event) if r.kind == RoundKind.FINAL)
+        final = next(r for r in round_services.list_rounds(event) if r.kind == RoundKind.FINAL)
         scored = {
             (s.entry_id, s.judge_user_id)
             for s in db.session.scalars(select(ScoreSheet).where(ScoreSheet.round_id == final.id))
         }
         sheets: dict[str, list[int]] = {}
-        for assignment in judging.assignments_of(final):
+        for assignment in assignment_services.assignments_of(final):
             if (assignment.entry_id, assignment.judge_user_id) in scored:
                 continue
-            judge = db.session.get(judging.User, assignment.judge_user_id)
+            judge = db.session.get(User, assignment.judge_user_id)
             sheets.setdefault(judge.email, []).append(assignment.entry_id)
         criteria = [c.id for c in final.criteria]
         db.session.commit()

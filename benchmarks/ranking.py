@@ -120,9 +120,13 @@ def seed_round(app, judges: int, entries: int, full: bool):
     from app.clock import utcnow
     from app.events.models import Event, EventKind, EventStatus
     from app.extensions import db
-    from app.judging import services
+    from app.judging import (
+        assignment_services,
+        round_services,
+        scoring_services,
+    )
     from app.judging.models import Eligibility, Entry, RoundEntry, RoundKind, ScoreSheet
-    from app.judging.services import CriterionData, RoundData
+    from app.judging.round_services import CriterionData, RoundData
 
     with app.app_context():
         db.drop_all()
@@ -147,7 +151,7 @@ def seed_round(app, judges: int, entries: int, full: bool):
             grant_role(user, event, Role.JUDGE)
             judge_users.append(user)
         weights = [30, 20, 20, 15, 10, 5]
-        round_ = services.create_round(
+        round_ = round_services.create_round(
             event,
             RoundData(
                 name_zh="初赛",
@@ -183,7 +187,7 @@ def seed_round(app, judges: int, entries: int, full: bool):
             insert(RoundEntry),
             [{"round_id": round_.id, "entry_id": e, "advanced": False} for e in entry_ids],
         )
-        services.assign_automatically(round_, seed=1)
+        assignment_services.assign_automatically(round_, seed=1)
         if full:
             rng = random.Random(2)
             cids = [str(c.id) for c in round_.criteria]
@@ -200,8 +204,8 @@ def seed_round(app, judges: int, entries: int, full: bool):
                             "comment": "",
                             "status": "SUBMITTED",
                             "version": 1,
-                            "total": services.sheet_total(round_, values),
-                            "value_list": services.value_list(round_, values),
+                            "total": scoring_services.sheet_total(round_, values),
+                            "value_list": scoring_services.value_list(round_, values),
                             "submitted_at": now,
                             "updated_at": now,
                         }
@@ -214,7 +218,10 @@ def seed_round(app, judges: int, entries: int, full: bool):
 
 def bench_service(database_url: str, repeat: int) -> dict:
     from app.extensions import db
-    from app.judging import services
+    from app.judging import (
+        ranking_cache,
+        ranking_services,
+    )
     from app.judging.models import Round
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -225,17 +232,17 @@ def bench_service(database_url: str, repeat: int) -> dict:
         with app.app_context():
             for _ in range(repeat):
                 round_ = db.session.get(Round, round_id)
-                services.bump_score_version(round_)
+                ranking_cache.bump_score_version(round_)
                 db.session.commit()
                 round_ = db.session.get(Round, round_id)
                 start, start_cpu = time.perf_counter(), time.process_time()
-                ranking = services.round_ranking(round_)
+                ranking = ranking_services.round_ranking(round_)
                 samples.append((time.perf_counter() - start) * 1000)
                 cpu.append((time.process_time() - start_cpu) * 1000)
                 assert len(ranking.entries) == ENTRIES
                 assert all(line.judges == JUDGES for line in ranking.entries)
                 start = time.perf_counter()
-                services.round_ranking(round_)
+                ranking_services.round_ranking(round_)
                 cached_ms = (time.perf_counter() - start) * 1000
                 db.session.remove()
         return {

@@ -22,7 +22,7 @@ from schemathesis.checks import (
 )
 
 from app.extensions import db
-from app.judging import services as judging
+from app.judging import assignment_services
 from app.openapi import openapi_document
 from tests.checkin import conftest as checkin_fixtures
 from tests.checkin.conftest import code_of
@@ -52,7 +52,7 @@ def fuzz_target(app, setup, make_guest, competition):
     """The events, ids and credentials every generated request is sent with."""
     checked_in = make_guest(setup.event, setup.category)
     comp = competition(entries=2, judges=1, k=1)
-    judging.assign_automatically(comp.round)
+    assignment_services.assign_automatically(comp.round)
     db.session.commit()
     judge = comp.judges[0]
     client = app.test_client()
@@ -65,7 +65,7 @@ def fuzz_target(app, setup, make_guest, competition):
         "codes": [code_of(setup.guest), code_of(checked_in)],
         "judging_slug": comp.event.slug,
         "round_id": comp.round.id,
-        "entry_id": judging.assignments_of(comp.round)[0].entry_id,
+        "entry_id": assignment_services.assignments_of(comp.round)[0].entry_id,
         "criteria": [str(c.id) for c in comp.round.criteria],
         "session": client.get_cookie("session").value,
     }

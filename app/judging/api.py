@@ -19,11 +19,12 @@ from app.accounts.models import Role
 from app.accounts.permissions import event_role, requires
 from app.extensions import db
 from app.judging import (
-    services,
+    round_services,
+    scoring_services,
     submission_routes,  # noqa: F401  (the team entry pages, same blueprint)
 )
+from app.judging.errors import JudgingError
 from app.judging.routes import bp
-from app.judging.services import JudgingError
 from app.security.input import loads_request_json
 
 API = "/api/events/<slug>/judging/rounds/<int:round_id>"
@@ -57,7 +58,7 @@ def _signed_in(view):
 
 
 def _round(round_id: int):
-    round_ = services.get_round(g.event, round_id)
+    round_ = round_services.get_round(g.event, round_id)
     if round_ is None:
         abort(404, _("No such round."))
     return round_
@@ -87,7 +88,7 @@ def _json_body() -> dict:
 def api_round(slug: str, round_id: int):
     """The judge's progress in a round: how many of the assigned entries are submitted."""
     round_ = _round(round_id)
-    entries = services.judge_entries(round_, current_user)
+    entries = scoring_services.judge_entries(round_, current_user)
     submitted = sum(1 for _, s in entries if s is not None and s.status == "submitted")
     return {"round_id": round_.id, "assigned": len(entries), "submitted": submitted}
 
@@ -98,8 +99,8 @@ def api_round(slug: str, round_id: int):
 def api_sheet(slug: str, round_id: int, entry_id: int):
     """The judge's sheet for an entry; 403 unless assigned and free of conflicts."""
     round_ = _round(round_id)
-    services.check_can_score(round_, entry_id, current_user)
-    return services.sheet_state(round_, entry_id, current_user)
+    scoring_services.check_can_score(round_, entry_id, current_user)
+    return scoring_services.sheet_state(round_, entry_id, current_user)
 
 
 @bp.route(f"{API}/sheets/<int:entry_id>", methods=["POST"])
@@ -116,7 +117,7 @@ def api_save_sheet(slug: str, round_id: int, entry_id: int):
     action = body.get("action", "draft")
     if action not in ("draft", "submit"):
         raise JudgingError(_("The action must be draft or submit."), 422, "bad_action")
-    result = services.save_sheet(
+    result = scoring_services.save_sheet(
         round_,
         entry_id,
         current_user,
@@ -126,6 +127,6 @@ def api_save_sheet(slug: str, round_id: int, entry_id: int):
         client_id=body.get("client_id"),
     )
     db.session.commit()
-    state = services.sheet_state(round_, entry_id, current_user)
+    state = scoring_services.sheet_state(round_, entry_id, current_user)
     state["duplicate"] = result.duplicate
     return state

@@ -18,11 +18,21 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app.accounts.models import Role
+from app.accounts.models import Role, User
 from app.accounts.services import create_user, find_user, grant_role
 from app.events.models import Event, EventStatus
 from app.extensions import db
-from app.judging import services, submission_services
+from app.judging import (
+    advancement_services,
+    assignment_services,
+    entry_services,
+    judge_services,
+    live_services,
+    round_services,
+    scoring_services,
+    submission_services,
+)
+from app.judging.entry_services import EntryData
 from app.judging.models import (
     AdvancementRule,
     AggregationMethod,
@@ -33,7 +43,7 @@ from app.judging.models import (
     RoundKind,
     ScoreSheet,
 )
-from app.judging.services import CriterionData, EntryData, RoundData
+from app.judging.round_services import CriterionData, RoundData
 from app.judging.submission_services import SettingsData
 from app.registration.models import (
     Attendance,
@@ -247,12 +257,12 @@ def _ensure_judges(event: Event, summary, entries: list[Entry]) -> list:
             user = create_user(email, name, DEMO_PASSWORD)
             summary.created["judges"] = summary.created.get("judges", 0) + 1
         grant_role(user, event, Role.JUDGE)
-        if services.judge_profile(event, user) is None:
-            services.set_judge_organization(event, user, organization)
+        if judge_services.judge_profile(event, user) is None:
+            judge_services.set_judge_organization(event, user, organization)
         summary.logins.append((email, DEMO_PASSWORD, "judge"))
         judges.append(user)
     if len(entries) > 1:
-        services.record_conflict(
+        judge_services.record_conflict(
             event, judges[2], entries[1], ConflictSource.DECLARED, "mentored the team in 2019"
         )
     return judges
@@ -317,7 +327,7 @@ def _ensure_entries(event: Event, summary) -> list[Entry]:
         )
         .order_by(Registration.id)
     ).all()
-    existing = {e.title_en: e for e in services.list_entries(event)}
+    existing = {e.title_en: e for e in entry_services.list_entries(event)}
     entries = []
     created = 0
     for index, (title_zh, title_en, team, track, summary_text) in enumerate(ENTRIES):
@@ -331,7 +341,7 @@ def _ensure_entries(event: Event, summary) -> list[Entry]:
                 extra = _extra_member(event, category, index, slot, leader)
                 if extra is not None:
                     members.append(extra)
-            entry = services.create_entry(
+            entry = entry_services.create_entry(
                 event,
                 EntryData(
                     title_zh=title_zh,
@@ -345,7 +355,7 @@ def _ensure_entries(event: Event, summary) -> list[Entry]:
                 ),
             )
             reason = INELIGIBLE.get(title_en)
-            services.set_eligibility(
+            entry_services.set_eligibility(
                 entry, Eligibility.INELIGIBLE if reason else Eligibility.ELIGIBLE, reason or ""
             )  # no decision mail for demo data
             created += 1
@@ -387,12 +397,12 @@ ROUNDS = [
 
 
 def _ensure_rounds(event: Event) -> list[Round]:
-    existing = {r.name_en: r for r in services.list_rounds(event)}
+    existing = {r.name_en: r for r in round_services.list_rounds(event)}
     rounds = []
     for name_zh, name_en, kind, k, method, rule, value in ROUNDS:
         round_ = existing.get(name_en)
         if round_ is None:
-            round_ = services.create_round(
+            round_ = round_services.create_round(
                 event,
                 RoundData(
                     name_zh=name_zh,
@@ -413,7 +423,7 @@ def _ensure_rounds(event: Event) -> list[Round]:
 def _score(round_: Round, quality: dict[int, float], rng: random.Random, only=None) -> int:
     """Submit every assigned judge's score (entries in `only`, or all); returns how many."""
     count = 0
-    for assignment in services.assignments_of(round_):
+    for assignment in assignment_services.assignments_of(round_):
         if only is not None and assignment.entry_id not in only:
             continue
         client_id = f"demo-{round_.id}-{assignment.entry_id}-{assignment.judge_user_id}"
@@ -426,13 +436,13 @@ def _score(round_: Round, quality: dict[int, float], rng: random.Random, only=No
         )
         if sheet is not None:
             continue
-        judge = db.session.get(services.User, assignment.judge_user_id)
+        judge = db.session.get(User, assignment.judge_user_id)
         leniency = (assignment.judge_user_id % 5 - 2) * 0.4
         values = {}
         for criterion in round_.criteria:
             raw = quality[assignment.entry_id] + leniency + rng.gauss(0, 0.8)
             values[str(criterion.id)] = min(10.0, max(0.0, round(raw * 2) / 2))
-        services.save_sheet(
+        scoring_services.save_sheet(
             round_,
             assignment.entry_id,
             judge,
@@ -498,22 +508,22 @@ def load_demo_judging(event: Event, summary) -> None:
     quality = {e.id: rng.uniform(4.5, 9.0) for e in entries}
     scores = 0
     if not preliminary.round_entries:
-        services.add_eligible_entries(preliminary)
+        round_services.add_eligible_entries(preliminary)
         db.session.flush()
-        services.assign_automatically(preliminary, seed=SEED)
+        assignment_services.assign_automatically(preliminary, seed=SEED)
     scores += _score(preliminary, quality, rng)
     if not semifinal.round_entries:
-        services.advance_round(preliminary)
+        advancement_services.advance_round(preliminary)
         db.session.flush()
-        services.assign_automatically(semifinal, seed=SEED + 1)
+        assignment_services.assign_automatically(semifinal, seed=SEED + 1)
     scores += _score(semifinal, quality, rng)
     if not final.round_entries:
-        services.advance_round(semifinal)
+        advancement_services.advance_round(semifinal)
         db.session.flush()
         db.session.refresh(final)
-        services.draw_pitch_order(final, FINAL_DRAW_SEED)
-        services.assign_automatically(final, seed=SEED + 2)
-    order = [e.id for e in services.round_entries(final)]
+        live_services.draw_pitch_order(final, FINAL_DRAW_SEED)
+        assignment_services.assign_automatically(final, seed=SEED + 2)
+    order = [e.id for e in round_services.round_entries(final)]
     scores += _score(final, quality, rng, only=set(order[:2]))
     if scores:
         summary.created["scores"] = scores

@@ -13,7 +13,7 @@ from openpyxl.styles import Font
 from app.clock import utcnow
 from app.events.models import Event
 from app.extensions import db
-from app.judging import services
+from app.judging import ranking_services
 from app.judging.models import Round
 from app.registration.export import neutralize
 
@@ -32,7 +32,7 @@ def _award_label(award) -> str:
 
 def _rows(round_: Round, locale: str, track: str | None = None) -> list[list]:
     rows = []
-    lines = services.result_lines(round_, track=track)
+    lines = ranking_services.result_lines(round_, track=track)
     for position, r in enumerate(lines, start=1):
         rank = position if track is not None and r.line.score is not None else r.line.rank
         rows.append(
@@ -68,7 +68,7 @@ def results_workbook(round_: Round, locale: str) -> bytes:
     sheet = workbook.active
     sheet.title = _("Overall")[:31]
     groups: list[tuple[object, str | None]] = [(sheet, None)]
-    for index, track in enumerate(services.round_tracks(round_), start=1):
+    for index, track in enumerate(ranking_services.round_tracks(round_), start=1):
         title = "".join(ch for ch in track if ch not in "[]:*?/\\")[:28] or f"T{index}"
         groups.append((workbook.create_sheet(f"{index} {title}"[:31]), track))
     for worksheet, track in groups:
@@ -89,7 +89,7 @@ def results_workbook(round_: Round, locale: str) -> bytes:
 def results_context(round_: Round, locale: str) -> dict:
     """What the PDF results sheet prints."""
     event = db.session.get(Event, round_.event_id)
-    tracks = services.round_tracks(round_)
+    tracks = ranking_services.round_tracks(round_)
     sections = [(None, _rows(round_, locale))]
     sections += [(track, _rows(round_, locale, track)) for track in tracks]
     return {

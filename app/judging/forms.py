@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.forms import WebForm
+from app.judging.entry_services import EntryData
 from app.judging.models import (
     AdvancementRule,
     AggregationMethod,
@@ -26,7 +27,7 @@ from app.judging.models import (
     Eligibility,
     RoundKind,
 )
-from app.judging.services import CriterionData, EntryData, RoundData
+from app.judging.round_services import CriterionData, RoundData
 
 CRITERION_ROWS = 8
 

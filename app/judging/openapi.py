@@ -9,7 +9,7 @@ fuzzes the endpoints from the document with a judge's session.
 from __future__ import annotations
 
 from app.judging.api import MAX_BODY
-from app.judging.services import CLIENT_ID_RE, MAX_COMMENT, MAX_DB_ID
+from app.judging.scoring_services import CLIENT_ID_RE, MAX_COMMENT, MAX_DB_ID
 
 BASE = "/api/events/{slug}/judging/rounds/{round_id}"
 

@@ -26,12 +26,25 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts.models import Role
+from app.accounts.models import Role, User
 from app.accounts.permissions import event_role, requires
 from app.audit.services import record_audit
 from app.extensions import db
-from app.judging import export, services, submission_services
+from app.judging import (
+    advancement_services,
+    assignment_services,
+    award_services,
+    entry_services,
+    export,
+    judge_services,
+    live_services,
+    ranking_services,
+    round_services,
+    scoring_services,
+    submission_services,
+)
 from app.judging.aggregation import METHODS
+from app.judging.errors import JudgingError
 from app.judging.forms import (
     AGGREGATION_CHOICES,
     AWARD_LABELS,
@@ -46,8 +59,7 @@ from app.judging.forms import (
     ReopenForm,
     RoundForm,
 )
-from app.judging.models import Conflict, ConflictSource, Eligibility, RankingState
-from app.judging.services import JudgingError
+from app.judging.models import Conflict, ConflictSource, Eligibility, RankingState, Round
 from app.security.input import database_integer
 
 bp = Blueprint("judging", __name__)
@@ -67,20 +79,20 @@ def _ids_in_range(endpoint, values) -> None:
     """An id beyond the database's integer column names nothing: 404, not a database error
     (PostgreSQL refuses to compare an integer column with 2**31)."""
     if values and any(
-        isinstance(v, int) and not 0 <= v <= services.MAX_DB_ID for v in values.values()
+        isinstance(v, int) and not 0 <= v <= scoring_services.MAX_DB_ID for v in values.values()
     ):
         abort(404)
 
 
 def _round(round_id: int):
-    round_ = services.get_round(g.event, round_id)
+    round_ = round_services.get_round(g.event, round_id)
     if round_ is None:
         abort(404)
     return round_
 
 
 def _entry(entry_id: int):
-    entry = services.get_entry(g.event, entry_id)
+    entry = entry_services.get_entry(g.event, entry_id)
     if entry is None:
         abort(404)
     return entry
@@ -105,15 +117,15 @@ def index(slug: str):
     """Competition overview: entries, judges and rounds."""
     return render_template(
         "judging/index.html",
-        entries=services.list_entries(g.event),
-        judges=services.event_judges(g.event),
-        rounds=services.list_rounds(g.event),
+        entries=entry_services.list_entries(g.event),
+        judges=judge_services.event_judges(g.event),
+        rounds=round_services.list_rounds(g.event),
     )
 
 
 def _entry_form(entry=None) -> EntryForm:
     form = EntryForm()
-    candidates = services.team_candidates(g.event)
+    candidates = entry_services.team_candidates(g.event)
     choices = [
         (r.id, f"{r.latin_name} · {r.native_name} · {r.organization} ({r.country})")
         for r in candidates
@@ -138,12 +150,12 @@ def _entry_form(entry=None) -> EntryForm:
 def _save_entry(form: EntryForm, entry):
     try:
         if entry is None:
-            entry = services.create_entry(g.event, form.to_data())
+            entry = entry_services.create_entry(g.event, form.to_data())
         else:
-            services.update_entry(entry, form.to_data())
+            entry_services.update_entry(entry, form.to_data())
         upload = form.deck.data
         if upload and getattr(upload, "filename", ""):
-            services.save_deck(entry, upload.stream)
+            entry_services.save_deck(entry, upload.stream)
         db.session.commit()
     except JudgingError as exc:
         db.session.rollback()
@@ -226,7 +238,7 @@ def set_eligibility(slug: str, entry_id: int):
 
 def _send_deck(entry):
     """The deck as a download: a file a team uploaded is never rendered in our origin."""
-    path = services.deck_path(entry)
+    path = entry_services.deck_path(entry)
     if path is None:
         abort(404)
     response = send_file(
@@ -256,19 +268,19 @@ def entry_deck(slug: str, entry_id: int):
 @requires(ORGANIZER)
 def judges(slug: str):
     """Judges with their organizations, recorded and detected conflicts."""
-    judges_ = services.event_judges(g.event)
-    entries = services.list_entries(g.event)
+    judges_ = judge_services.event_judges(g.event)
+    entries = entry_services.list_entries(g.event)
     conflict_form = ConflictForm()
     conflict_form.judge.choices = [(j.id, f"{j.name} <{j.email}>") for j in judges_]
     conflict_form.entry.choices = [(e.id, e.title(_locale())) for e in entries]
-    profiles = {j.id: services.judge_profile(g.event, j) for j in judges_}
+    profiles = {j.id: judge_services.judge_profile(g.event, j) for j in judges_}
     entry_titles = {e.id: e.title(_locale()) for e in entries}
     return render_template(
         "judging/judges.html",
         judges=judges_,
         profiles=profiles,
-        conflicts=services.recorded_conflicts(g.event),
-        automatic=services.automatic_conflicts(g.event),
+        conflicts=judge_services.recorded_conflicts(g.event),
+        automatic=judge_services.automatic_conflicts(g.event),
         entry_titles=entry_titles,
         judge_names={j.id: j.name for j in judges_},
         conflict_form=conflict_form,
@@ -281,11 +293,11 @@ def judges(slug: str):
 def judge_organization(slug: str, user_id: int):
     """Record the organization a judge works for."""
     form = JudgeOrganizationForm()
-    user = db.session.get(services.User, user_id)
+    user = db.session.get(User, user_id)
     if user is None or not form.validate_on_submit():
         abort(400, _("Choose a judge and an organization."))
     try:
-        services.set_judge_organization(g.event, user, form.organization.data or "")
+        judge_services.set_judge_organization(g.event, user, form.organization.data or "")
         db.session.commit()
     except JudgingError as exc:
         return _refused(exc, url_for("judging.judges", slug=slug))
@@ -298,12 +310,14 @@ def judge_organization(slug: str, user_id: int):
 def add_conflict(slug: str):
     """Record a conflict of interest by hand."""
     form = ConflictForm()
-    user = db.session.get(services.User, form.judge.data or 0)
-    entry = services.get_entry(g.event, form.entry.data or 0)
+    user = db.session.get(User, form.judge.data or 0)
+    entry = entry_services.get_entry(g.event, form.entry.data or 0)
     if not form.validate_on_submit() or user is None or entry is None:
         abort(400, _("Choose a judge and an entry."))
     try:
-        services.record_conflict(g.event, user, entry, ConflictSource.ORGANIZER, form.reason.data)
+        judge_services.record_conflict(
+            g.event, user, entry, ConflictSource.ORGANIZER, form.reason.data
+        )
         db.session.commit()
     except JudgingError as exc:
         return _refused(exc, url_for("judging.judges", slug=slug))
@@ -318,7 +332,7 @@ def delete_conflict(slug: str, conflict_id: int):
     conflict = db.session.get(Conflict, conflict_id)
     if conflict is None or conflict.event_id != g.event.id:
         abort(404)
-    services.remove_conflict(conflict)
+    judge_services.remove_conflict(conflict)
     db.session.commit()
     flash(_("The conflict has been removed."), "success")
     return redirect(url_for("judging.judges", slug=slug))
@@ -334,9 +348,9 @@ def _round_form_page(form: RoundForm, round_, status: int):
 def _save_round(form: RoundForm, round_):
     try:
         if round_ is None:
-            round_ = services.create_round(g.event, form.to_data())
+            round_ = round_services.create_round(g.event, form.to_data())
         else:
-            services.update_round(round_, form.to_data())
+            round_services.update_round(round_, form.to_data())
         db.session.commit()
     except JudgingError as exc:
         db.session.rollback()
@@ -381,11 +395,11 @@ def edit_round(slug: str, round_id: int):
 def round_page(slug: str, round_id: int):
     """A round: entries, assignment, progress, ranking, advancement, awards, live final."""
     round_ = _round(round_id)
-    overview = services.assignment_overview(round_)
+    overview = assignment_services.assignment_overview(round_)
     in_round = {e.id for e in overview.entries}
     eligible = [
         e
-        for e in services.list_entries(g.event)
+        for e in entry_services.list_entries(g.event)
         if e.eligibility == Eligibility.ELIGIBLE and e.id not in in_round
     ]
     assignment_form = AssignmentForm()
@@ -400,15 +414,15 @@ def round_page(slug: str, round_id: int):
         eligible=eligible,
         assignment_form=assignment_form,
         submitted=submitted,
-        lines=services.result_lines(round_),
-        ranking=services.round_ranking(round_),
-        preview=services.advancement_preview(round_),
-        next_round=services.next_round(round_),
-        awards=services.round_awards(round_),
+        lines=ranking_services.result_lines(round_),
+        ranking=ranking_services.round_ranking(round_),
+        preview=advancement_services.advancement_preview(round_),
+        next_round=round_services.next_round(round_),
+        awards=award_services.round_awards(round_),
         awards_form=AwardsForm(),
         award_labels=AWARD_LABELS,
         draw_form=DrawForm(),
-        tracks=services.round_tracks(round_),
+        tracks=ranking_services.round_tracks(round_),
         method_labels=dict(AGGREGATION_CHOICES),
         criteria_names={c.id: c.name(_locale()) for c in round_.criteria},
     )
@@ -422,9 +436,9 @@ def add_round_entries(slug: str, round_id: int):
     ids = [int(v) for v in request.form.getlist("entry_id") if v.isdigit()]
     try:
         added = (
-            services.add_entries_to_round(round_, ids)
+            round_services.add_entries_to_round(round_, ids)
             if ids
-            else services.add_eligible_entries(round_)
+            else round_services.add_eligible_entries(round_)
         )
         db.session.commit()
     except JudgingError as exc:
@@ -439,7 +453,7 @@ def remove_round_entry(slug: str, round_id: int, entry_id: int):
     """Take an entry out of the round (not once scores are submitted)."""
     round_ = _round(round_id)
     try:
-        services.remove_entry_from_round(round_, entry_id)
+        round_services.remove_entry_from_round(round_, entry_id)
         db.session.commit()
     except JudgingError as exc:
         return _refused(exc, _round_url(round_, "entries"))
@@ -453,7 +467,7 @@ def assign(slug: str, round_id: int):
     """Assign judges automatically (balanced, conflict-free)."""
     round_ = _round(round_id)
     try:
-        result = services.assign_automatically(round_)
+        result = assignment_services.assign_automatically(round_)
         db.session.commit()
     except JudgingError as exc:
         return _refused(exc, _round_url(round_, "assignment"))
@@ -481,9 +495,9 @@ def change_assignment(slug: str, round_id: int):
         abort(400, _("Choose a judge and an entry."))
     try:
         if request.form["action"] == "add":
-            services.add_assignment(round_, form.entry.data, form.judge.data)
+            assignment_services.add_assignment(round_, form.entry.data, form.judge.data)
         else:
-            services.remove_assignment(round_, form.entry.data, form.judge.data)
+            assignment_services.remove_assignment(round_, form.entry.data, form.judge.data)
         db.session.commit()
     except JudgingError as exc:
         return _refused(exc, _round_url(round_, "assignment"))
@@ -496,8 +510,8 @@ def change_assignment(slug: str, round_id: int):
 def compare(slug: str, round_id: int):
     """The rankings the three aggregation methods give, side by side."""
     round_ = _round(round_id)
-    rankings = services.compare_rankings(round_)
-    entries = {e.id: e for e in services.round_entries(round_)}
+    rankings = ranking_services.compare_rankings(round_)
+    entries = {e.id: e for e in round_services.round_entries(round_)}
     positions = {
         method: {line.entry_id: line.rank for line in ranking.entries}
         for method, ranking in rankings.items()
@@ -523,7 +537,7 @@ def audit(slug: str, round_id: int):
     return render_template(
         "judging/audit.html",
         round=round_,
-        lines=services.audit_trail(round_, entry_id),
+        lines=scoring_services.audit_trail(round_, entry_id),
         reopen_form=ReopenForm(),
     )
 
@@ -533,13 +547,13 @@ def audit(slug: str, round_id: int):
 def reopen(slug: str, round_id: int, sheet_id: int):
     """Reopen a submitted score so the judge can change it."""
     round_ = _round(round_id)
-    sheet = services.get_sheet(round_, sheet_id)
+    sheet = scoring_services.get_sheet(round_, sheet_id)
     if sheet is None:
         abort(404)
     form = ReopenForm()
     form.validate_on_submit()
     try:
-        services.reopen_sheet(sheet, current_user, form.note.data or "")
+        scoring_services.reopen_sheet(sheet, current_user, form.note.data or "")
         db.session.commit()
     except JudgingError as exc:
         return _refused(exc, url_for("judging.audit", slug=slug, round_id=round_id))
@@ -553,7 +567,7 @@ def advance(slug: str, round_id: int):
     """Send the previewed entries into the next round."""
     round_ = _round(round_id)
     try:
-        target, added = services.advance_round(round_)
+        target, added = advancement_services.advance_round(round_)
         db.session.commit()
     except JudgingError as exc:
         return _refused(exc, _round_url(round_, "advancement"))
@@ -572,7 +586,7 @@ def awards(slug: str, round_id: int):
     if not form.validate_on_submit():
         abort(400, _("Give a number of awards for every level."))
     try:
-        services.assign_awards(round_, form.counts())
+        award_services.assign_awards(round_, form.counts())
         db.session.commit()
     except JudgingError as exc:
         return _refused(exc, _round_url(round_, "awards"))
@@ -586,7 +600,7 @@ def award_certificates(slug: str, round_id: int):
     """Issue and mail award certificates to every team member of the awarded entries."""
     round_ = _round(round_id)
     try:
-        run = services.issue_award_certificates(round_, current_user)
+        run = award_services.issue_award_certificates(round_, current_user)
         db.session.commit()
     except JudgingError as exc:
         return _refused(exc, _round_url(round_, "awards"))
@@ -657,7 +671,7 @@ def draw(slug: str, round_id: int):
     if not form.validate_on_submit():
         abort(400, _("The seed is too long."))
     try:
-        seed = services.draw_pitch_order(round_, form.seed.data or None)
+        seed = live_services.draw_pitch_order(round_, form.seed.data or None)
         db.session.commit()
     except JudgingError as exc:
         return _refused(exc, _round_url(round_, "live"))
@@ -673,7 +687,7 @@ def ranking_state(slug: str, round_id: int):
     state = request.form.get("state", "")
     if state not in set(RankingState):
         abort(400, _("Choose live, frozen or published."))
-    services.set_ranking_state(round_, RankingState(state), _locale())
+    live_services.set_ranking_state(round_, RankingState(state), _locale())
     db.session.commit()
     flash(_("Ranking screen switched."), "success")
     return redirect(_round_url(round_, "live"))
@@ -685,7 +699,7 @@ def host(slug: str, round_id: int):
     """The host's control page: current team, timers, reveal."""
     round_ = _round(round_id)
     return render_template(
-        "judging/host.html", round=round_, state=services.stage_state(round_, _locale())
+        "judging/host.html", round=round_, state=live_services.stage_state(round_, _locale())
     )
 
 
@@ -697,11 +711,11 @@ def stage_control(slug: str, round_id: int):
     action = request.form.get("action", "")
     try:
         if action in ("next", "previous"):
-            services.step_current_entry(round_, 1 if action == "next" else -1)
+            live_services.step_current_entry(round_, 1 if action == "next" else -1)
         elif action == "choose":
-            services.set_current_entry(round_, request.form.get("entry_id", type=int))
+            live_services.set_current_entry(round_, request.form.get("entry_id", type=int))
         else:
-            services.control_timer(round_, action)
+            live_services.control_timer(round_, action)
         db.session.commit()
     except JudgingError as exc:
         db.session.rollback()
@@ -709,7 +723,7 @@ def stage_control(slug: str, round_id: int):
             return {"error": exc.code, "message": str(exc.message)}, exc.status
         flash(str(exc.message), "error")
     if request.accept_mimetypes.best == "application/json":
-        return services.stage_state(round_, _locale())
+        return live_services.stage_state(round_, _locale())
     return redirect(url_for("judging.host", slug=slug, round_id=round_id))
 
 
@@ -719,7 +733,7 @@ def stage(slug: str, round_id: int):
     """The projector page: current team, timer, revealed scores."""
     round_ = _round(round_id)
     return render_template(
-        "judging/stage.html", round=round_, state=services.stage_state(round_, _locale())
+        "judging/stage.html", round=round_, state=live_services.stage_state(round_, _locale())
     )
 
 
@@ -727,7 +741,7 @@ def stage(slug: str, round_id: int):
 @requires(ORGANIZER)
 def stage_json(slug: str, round_id: int):
     """The stage state as JSON (polled by the stage and host pages)."""
-    return services.stage_state(_round(round_id), _locale())
+    return live_services.stage_state(_round(round_id), _locale())
 
 
 @bp.route(f"{MANAGE}/rounds/<int:round_id>/screen")
@@ -736,7 +750,7 @@ def screen(slug: str, round_id: int):
     """The ranking screen: updates live by server-sent events (polling as a fallback)."""
     round_ = _round(round_id)
     return render_template(
-        "judging/screen.html", round=round_, data=services.screen_ranking(round_, _locale())
+        "judging/screen.html", round=round_, data=live_services.screen_ranking(round_, _locale())
     )
 
 
@@ -755,7 +769,7 @@ def screen_json(slug: str, round_id: int):
     if etag in request.if_none_match:
         response = Response(status=304)
     else:
-        response = jsonify(services.screen_ranking(round_, locale))
+        response = jsonify(live_services.screen_ranking(round_, locale))
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     return response
@@ -795,7 +809,7 @@ def screen_events(slug: str, round_id: int):
     if round_.score_version != since or hold <= 0:
         body = f"retry: {retry}\n\n"
         if round_.score_version != since:
-            payload = json.dumps(services.screen_ranking(round_, locale))
+            payload = json.dumps(live_services.screen_ranking(round_, locale))
             body += f"id: {round_.score_version}\nevent: ranking\ndata: {payload}\n\n"
         return Response(body, mimetype="text/event-stream", headers=headers)
 
@@ -809,12 +823,12 @@ def screen_events(slug: str, round_id: int):
         while time.monotonic() < deadline:
             time.sleep(SSE_POLL)
             with app.app_context():
-                version = services.current_score_version(round_pk)
+                version = live_services.current_score_version(round_pk)
                 if version is None:
                     return
                 if version != since:
-                    fresh = db.session.get(services.Round, round_pk)
-                    payload = json.dumps(services.screen_ranking(fresh, locale))
+                    fresh = db.session.get(Round, round_pk)
+                    payload = json.dumps(live_services.screen_ranking(fresh, locale))
                     db.session.remove()
                     yield f"id: {version}\nevent: ranking\ndata: {payload}\n\n"
                     return
@@ -831,7 +845,7 @@ def screen_events(slug: str, round_id: int):
 def judge_home(slug: str):
     """A judge's rounds with progress."""
     return render_template(
-        "judging/judge_home.html", rounds=services.judge_rounds(g.event, current_user)
+        "judging/judge_home.html", rounds=scoring_services.judge_rounds(g.event, current_user)
     )
 
 
@@ -839,20 +853,22 @@ def judge_home(slug: str):
 @requires(JUDGE)
 def declaration(slug: str):
     """A judge declares their organization and the entries they have a conflict with."""
-    entries = services.list_entries(g.event)
+    entries = entry_services.list_entries(g.event)
     form = DeclarationForm()
     form.entries.choices = [(e.id, e.title(_locale())) for e in entries]
-    profile = services.judge_profile(g.event, current_user)
+    profile = judge_services.judge_profile(g.event, current_user)
     if request.method == "GET" and profile is not None:
         form.organization.data = profile.organization
     if form.validate_on_submit():
         try:
-            services.set_judge_organization(g.event, current_user, form.organization.data or "")
+            judge_services.set_judge_organization(
+                g.event, current_user, form.organization.data or ""
+            )
             for entry_id in form.entries.data or []:
-                entry = services.get_entry(g.event, entry_id)
+                entry = entry_services.get_entry(g.event, entry_id)
                 if entry is None:
                     abort(400, _("No such entry."))
-                services.record_conflict(
+                judge_services.record_conflict(
                     g.event, current_user, entry, ConflictSource.DECLARED, form.reason.data or ""
                 )
             db.session.commit()
@@ -861,7 +877,7 @@ def declaration(slug: str):
         flash(_("Thank you, your declaration has been saved."), "success")
         return redirect(url_for("judging.judge_home", slug=slug))
     declared = [
-        c for c in services.recorded_conflicts(g.event) if c.judge_user_id == current_user.id
+        c for c in judge_services.recorded_conflicts(g.event) if c.judge_user_id == current_user.id
     ]
     return render_template("judging/declaration.html", form=form, declared=declared)
 
@@ -873,7 +889,7 @@ def _judge_round(round_id: int):
 
 def _tablet_data(round_) -> dict:
     locale = _locale()
-    entries = services.judge_entries(round_, current_user)
+    entries = scoring_services.judge_entries(round_, current_user)
     return {
         "round": {"id": round_.id, "name": round_.name(locale)},
         "api": url_for("judging.api_round", slug=g.event.slug, round_id=round_.id),
@@ -910,7 +926,7 @@ def _tablet_data(round_) -> dict:
                     }
                     for m in entry.members
                 ],
-                "sheet": services.sheet_state(round_, entry.id, current_user),
+                "sheet": scoring_services.sheet_state(round_, entry.id, current_user),
             }
             for entry, _sheet in entries
         ],
@@ -933,7 +949,7 @@ def judge_round(slug: str, round_id: int):
 def judge_entry(slug: str, round_id: int, entry_id: int):
     """The tablet page opened on one entry; 403 unless assigned and free of conflicts."""
     round_ = _judge_round(round_id)
-    if not services.can_score(round_, entry_id, current_user):
+    if not scoring_services.can_score(round_, entry_id, current_user):
         abort(
             403,
             _("You are not assigned to this entry, or you have a conflict of interest with it."),
@@ -948,6 +964,6 @@ def judge_entry(slug: str, round_id: int, entry_id: int):
 def judge_deck(slug: str, round_id: int, entry_id: int):
     """An assigned entry's pitch deck; 403 otherwise."""
     round_ = _judge_round(round_id)
-    if not services.can_score(round_, entry_id, current_user):
+    if not scoring_services.can_score(round_, entry_id, current_user):
         abort(403)
     return _send_deck(_entry(entry_id))

@@ -15,9 +15,9 @@ from app.accounts.permissions import PUBLIC, event_role, public_event, requires,
 from app.clock import local_to_utc, utcnow
 from app.events.models import EventStatus
 from app.extensions import db
-from app.judging import services, submission_services
+from app.judging import entry_services, submission_services
+from app.judging.errors import JudgingError
 from app.judging.routes import bp
-from app.judging.services import JudgingError
 from app.judging.submission_forms import (
     SettingsForm,
     build_edit_form_class,
@@ -78,7 +78,7 @@ def _read_deck(form):
     upload = form.deck.data
     if upload is None or not getattr(upload, "filename", ""):
         return None
-    return services.read_deck(upload.stream)
+    return entry_services.read_deck(upload.stream)
 
 
 def _member_rows(settings, taken: int) -> int:
@@ -93,7 +93,9 @@ def request_too_large(error: RequestEntityTooLarge):
         if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
             return {"error": error.name, "message": error.description}, 413
         return render_template("errors/error.html", code=413, error=error), 413
-    message = _("The pitch deck is larger than %(mb)d MB.", mb=services.MAX_DECK_BYTES // 2**20)
+    message = _(
+        "The pitch deck is larger than %(mb)d MB.", mb=entry_services.MAX_DECK_BYTES // 2**20
+    )
     return render_template("errors/error.html", code=413, message=message), 413
 
 

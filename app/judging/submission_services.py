@@ -23,9 +23,10 @@ from sqlalchemy import select
 from app.clock import utcnow
 from app.events.models import Event, EventStatus
 from app.extensions import db
-from app.judging import services
+from app.judging import entry_services
+from app.judging.entry_services import EntryData
+from app.judging.errors import JudgingError
 from app.judging.models import CompetitionSettings, Eligibility, Entry, TeamMember
-from app.judging.services import EntryData, JudgingError
 from app.mail.services import absolute_url, queue_mail
 from app.registration.models import (
     ACTIVE_STATES,
@@ -438,7 +439,7 @@ def submit_team_entry(event: Event, submission: TeamSubmission) -> Entry:
     registrations = [
         _register_member(event, category, m, submission.leader) for m in submission.members
     ]
-    entry = services.create_entry(
+    entry = entry_services.create_entry(
         event,
         EntryData(
             title_zh=project.title_zh,
@@ -458,7 +459,7 @@ def submit_team_entry(event: Event, submission: TeamSubmission) -> Entry:
     for member in entry.members:
         member.date_of_birth = births.get(member.registration_id) if settings.age_limit else None
     entry.submitted_at = entry.team_updated_at = now
-    services.store_deck(entry, submission.deck)
+    entry_services.store_deck(entry, submission.deck)
     _mail_leader(entry, leader, "entry_received", "judging.entry_received")
     db.session.flush()
     return entry
@@ -538,7 +539,7 @@ def update_team_entry(entry: Entry, leader: Registration, edit: TeamEdit) -> Non
         organization=leader.organization,
     )
     added = [_register_member(event, category, m, leader_data) for m in edit.new_members]
-    services.update_entry(
+    entry_services.update_entry(
         entry,
         EntryData(
             title_zh=project.title_zh,
@@ -557,7 +558,7 @@ def update_team_entry(entry: Entry, leader: Registration, edit: TeamEdit) -> Non
         if settings.age_limit and member.registration_id in births:
             member.date_of_birth = births[member.registration_id] or member.date_of_birth
     if edit.deck is not None:
-        services.store_deck(entry, edit.deck)
+        entry_services.store_deck(entry, edit.deck)
     if entry.eligibility == Eligibility.INELIGIBLE:
         entry.eligibility = Eligibility.PENDING
         entry.decided_at = None
@@ -656,7 +657,7 @@ def decide_entry(entry: Entry, status: Eligibility, reason: str) -> bool:
     Raises JudgingError when a rejection has no reason.
     """
     before = (entry.eligibility, entry.eligibility_reason)
-    services.set_eligibility(entry, status, reason)
+    entry_services.set_eligibility(entry, status, reason)
     leader = entry.leader
     if status == Eligibility.PENDING or leader is None:
         return False

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.judging import services
+from app.judging import entry_services
 from app.judging.models import Entry
 from app.registration.models import Registration
 from tests.browser.conftest import end_transaction, horizontal_overflow
@@ -108,5 +108,5 @@ def test_team_leader_submits_an_entry_with_a_pdf_on_a_phone(
     entry = db.session.scalars(select(Entry)).one()
     assert [m.registration.country for m in entry.members] == ["KG", "KZ", "IN"]
     assert entry.leader.registration.email == "bekzat@example.org"
-    assert services.deck_path(entry).read_bytes() == deck.read_bytes()
+    assert entry_services.deck_path(entry).read_bytes() == deck.read_bytes()
     end_transaction()

@@ -8,7 +8,7 @@ import time
 from sqlalchemy import select
 
 from app.extensions import db
-from app.judging import services
+from app.judging import assignment_services, entry_services, judge_services
 from app.judging.models import ConflictSource, ScoreSheet, ScoreVersion
 from tests.browser.conftest import TABLET_LANDSCAPE_VIEWPORT, end_transaction, horizontal_overflow
 from tests.conftest import TEST_PASSWORD
@@ -83,7 +83,7 @@ def test_score_offline_and_back_online_stores_both_exactly_once(
     tablet_page,
 ):
     comp = competition(entries=3, judges=1, k=1)
-    services.assign_automatically(comp.round)
+    assignment_services.assign_automatically(comp.round)
     db.session.commit()
     slug, round_id, email = comp.event.slug, comp.round.id, comp.judges[0].email
     end_transaction()
@@ -150,12 +150,16 @@ def test_judge_cannot_open_an_unassigned_or_conflicted_entry(
     tablet_page,
 ):
     comp = competition(entries=4, judges=2, k=1)
-    services.assign_automatically(comp.round)
+    assignment_services.assign_automatically(comp.round)
     judge = comp.judges[0]
-    mine = [a.entry_id for a in services.assignments_of(comp.round) if a.judge_user_id == judge.id]
+    mine = [
+        a.entry_id
+        for a in assignment_services.assignments_of(comp.round)
+        if a.judge_user_id == judge.id
+    ]
     other = next(e.id for e in comp.entries if e.id not in mine)
-    services.record_conflict(
-        comp.event, judge, services.get_entry(comp.event, mine[0]), ConflictSource.ORGANIZER
+    judge_services.record_conflict(
+        comp.event, judge, entry_services.get_entry(comp.event, mine[0]), ConflictSource.ORGANIZER
     )
     db.session.commit()
     slug, round_id, email = comp.event.slug, comp.round.id, judge.email
@@ -176,7 +180,7 @@ def test_landscape_tablet_layout_fits_with_large_touch_targets(
     page_at,
 ):
     comp = competition(entries=2, judges=1, k=1)
-    services.assign_automatically(comp.round)
+    assignment_services.assign_automatically(comp.round)
     db.session.commit()
     slug, round_id, email = comp.event.slug, comp.round.id, comp.judges[0].email
     end_transaction()
@@ -197,7 +201,7 @@ def test_a_score_made_after_the_session_ended_waits_on_the_tablet_until_signed_i
     tablet_page,
 ):
     comp = competition(entries=1, judges=1, k=1)
-    services.assign_automatically(comp.round)
+    assignment_services.assign_automatically(comp.round)
     db.session.commit()
     slug, round_id, email = comp.event.slug, comp.round.id, comp.judges[0].email
     entry_id = comp.entries[0].id

@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 import time
 
+from app.accounts.models import User
 from app.extensions import db
-from app.judging import services
+from app.judging import assignment_services, live_services, round_services, scoring_services
 from app.judging.models import Round
 from tests.browser.conftest import TABLET_VIEWPORT, end_transaction
 from tests.browser.test_judging_tablet import log_in, open_tablet, score_all
@@ -40,11 +41,11 @@ def watch_errors(page) -> list[str]:
 
 def test_host_controls_what_the_stage_shows(competition, live_server, page_at):
     comp = competition(entries=3, judges=5, k=5)
-    services.assign_automatically(comp.round)
-    services.draw_pitch_order(comp.round, "final-2020")
+    assignment_services.assign_automatically(comp.round)
+    live_services.draw_pitch_order(comp.round, "final-2020")
     db.session.commit()
     slug, round_id = comp.event.slug, comp.round.id
-    order = [e.id for e in services.round_entries(comp.round)]
+    order = [e.id for e in round_services.round_entries(comp.round)]
     titles = {e.id: e.title_en for e in comp.entries}
     organizer_email = comp.organizer.email
     end_transaction()
@@ -112,10 +113,10 @@ def test_host_controls_what_the_stage_shows(competition, live_server, page_at):
     round_ = db.session.get(Round, round_id)
     values = [2, 6, 7, 8]  # totals 20, 60, 70, 80, then 100 → (60 + 70 + 80) / 3 = 70
     for judge, value in zip(comp.judges, values, strict=False):
-        services.save_sheet(
+        scoring_services.save_sheet(
             round_,
             order[0],
-            db.session.get(services.User, judge.id),
+            db.session.get(User, judge.id),
             values=full_values(round_, value),
             submit=True,
             client_id=new_client_id(),
@@ -127,10 +128,10 @@ def test_host_controls_what_the_stage_shows(competition, live_server, page_at):
     )
     assert stage.locator(".reveal-final").count() == 0
     round_ = db.session.get(Round, round_id)
-    services.save_sheet(
+    scoring_services.save_sheet(
         round_,
         order[0],
-        db.session.get(services.User, comp.judges[4].id),
+        db.session.get(User, comp.judges[4].id),
         values=full_values(round_, 10),
         submit=True,
         client_id=new_client_id(),
@@ -170,11 +171,11 @@ def test_ranking_screen_updates_live_and_holds_the_final_ranking_until_published
     competition, live_server, page_at, browser
 ):
     comp = competition(entries=3, judges=2, k=1)
-    services.assign_automatically(comp.round)
+    assignment_services.assign_automatically(comp.round)
     db.session.commit()
     slug, round_id = comp.event.slug, comp.round.id
     titles = {e.id: e.title_en for e in comp.entries}
-    assignments = services.assignments_of(comp.round)
+    assignments = assignment_services.assignments_of(comp.round)
     mine = {
         j.email: [a.entry_id for a in assignments if a.judge_user_id == j.id] for j in comp.judges
     }

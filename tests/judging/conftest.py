@@ -12,9 +12,10 @@ from app.accounts.models import Role, User
 from app.clock import utcnow
 from app.events.models import Event, EventKind
 from app.extensions import db
-from app.judging import services, submission_services
+from app.judging import entry_services, round_services, submission_services
+from app.judging.entry_services import EntryData
 from app.judging.models import CompetitionSettings, Eligibility, Entry, Round, RoundKind
-from app.judging.services import CriterionData, EntryData, RoundData
+from app.judging.round_services import CriterionData, RoundData
 from app.judging.submission_services import SettingsData
 from app.registration.models import Attendance, Category, Registration, RegistrationState
 
@@ -100,7 +101,7 @@ def competition(app, make_event, make_user, make_registration):
         member_map: dict[int, list[Registration]] = {}
         for i in range(entries):
             regs = [make_registration(event) for _ in range(members)]
-            entry = services.create_entry(
+            entry = entry_services.create_entry(
                 event,
                 EntryData(
                     title_zh=f"项目{i + 1}",
@@ -114,7 +115,7 @@ def competition(app, make_event, make_user, make_registration):
             entry.eligibility = Eligibility.ELIGIBLE
             made.append(entry)
             member_map[entry.id] = regs
-        round_ = services.create_round(
+        round_ = round_services.create_round(
             event,
             RoundData(
                 name_zh="初赛",
@@ -125,7 +126,7 @@ def competition(app, make_event, make_user, make_registration):
                 criteria=criteria_rows(),
             ),
         )
-        services.add_eligible_entries(round_)
+        round_services.add_eligible_entries(round_)
         db.session.commit()
         return Competition(event, round_, made, judge_users, organizer, member_map)
 
@@ -155,7 +156,7 @@ def call_for_entries(app, make_event, make_category):
     def factory(**settings) -> CallForEntries:
         event = make_event(kind=EventKind.COMPETITION)
         # Ids are reused between tests (the database is emptied, files are not).
-        shutil.rmtree(submission_services.services.deck_dir(event.id), ignore_errors=True)
+        shutil.rmtree(entry_services.deck_dir(event.id), ignore_errors=True)
         category = make_category(
             event,
             code="team",

@@ -12,7 +12,7 @@ import pypdfium2 as pdfium
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.judging import submission_services
+from app.judging import entry_services
 from app.judging.models import Entry, TeamMember
 from app.judging.submission_services import MemberData, TeamEntryData
 from app.mail.models import OutboxMessage
@@ -138,5 +138,5 @@ def counts() -> dict[str, int]:
 
 def deck_files(app, event_id: int) -> list[str]:
     """The deck files stored for an event."""
-    directory = submission_services.services.deck_dir(event_id)
+    directory = entry_services.deck_dir(event_id)
     return sorted(p.name for p in directory.iterdir()) if directory.exists() else []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.judging import services
+from app.judging import assignment_services, judge_services
 from app.judging.assignment import balanced_assignment
 from app.judging.models import ConflictSource
 
@@ -107,10 +107,12 @@ def test_sparse_conflicts_keep_full_coverage_and_balance(n_entries, n_judges, k,
 def test_assign_automatically_stores_a_conflict_free_balanced_assignment(competition):
     comp = competition(entries=7, judges=4, k=3)
     member = comp.members[comp.entries[0].id][0]
-    services.set_judge_organization(comp.event, comp.judges[0], member.organization.upper())
-    services.record_conflict(comp.event, comp.judges[1], comp.entries[1], ConflictSource.DECLARED)
-    result = services.assign_automatically(comp.round)
-    stored = {(a.entry_id, a.judge_user_id) for a in services.assignments_of(comp.round)}
+    judge_services.set_judge_organization(comp.event, comp.judges[0], member.organization.upper())
+    judge_services.record_conflict(
+        comp.event, comp.judges[1], comp.entries[1], ConflictSource.DECLARED
+    )
+    result = assignment_services.assign_automatically(comp.round)
+    stored = {(a.entry_id, a.judge_user_id) for a in assignment_services.assignments_of(comp.round)}
     assert stored == result.pairs
     assert (comp.entries[0].id, comp.judges[0].id) not in stored
     assert (comp.entries[1].id, comp.judges[1].id) not in stored
@@ -121,7 +123,7 @@ def test_assign_automatically_stores_a_conflict_free_balanced_assignment(competi
         loads[judge_id] += 1
     assert set(per_entry.values()) == {3}
     assert max(loads.values()) - min(loads.values()) <= 1
-    overview = services.assignment_overview(comp.round)
+    overview = assignment_services.assignment_overview(comp.round)
     assert (comp.entries[0].id, comp.judges[0].id) in overview.conflicts
 
 
@@ -130,13 +132,13 @@ def test_assignment_page_buttons_assign_and_adjust_by_hand(competition, client, 
     auth.login(comp.organizer)
     base = f"/manage/{comp.event.slug}/judging/rounds/{comp.round.id}"
     assert client.post(f"{base}/assign").status_code == 302
-    assert len(services.assignments_of(comp.round)) == 3
+    assert len(assignment_services.assignments_of(comp.round)) == 3
     entry, judge = comp.entries[0], comp.judges[0]
     client.post(
         f"{base}/assignments", data={"action": "remove", "entry": entry.id, "judge": judge.id}
     )
     client.post(f"{base}/assignments", data={"action": "add", "entry": entry.id, "judge": judge.id})
-    pairs = {(a.entry_id, a.judge_user_id) for a in services.assignments_of(comp.round)}
+    pairs = {(a.entry_id, a.judge_user_id) for a in assignment_services.assignments_of(comp.round)}
     assert (entry.id, judge.id) in pairs
     page = client.get(f"{base}/").get_data(as_text=True)
     assert "cell-assigned" in page

@@ -8,7 +8,7 @@ import threading
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.judging import services
+from app.judging import assignment_services, ranking_services
 from app.judging.models import Round, ScoreSheet, ScoreVersion, SheetStatus
 from tests.conftest import TEST_PASSWORD
 
@@ -21,7 +21,7 @@ def test_judges_submitting_at_once_lose_nothing(app, competition, is_postgres):
     # SQLite leg uses 10 judges; PostgreSQL takes all 30.
     JUDGES = 30 if is_postgres else 10
     comp = competition(entries=ENTRIES, judges=JUDGES, k=JUDGES, members=1)
-    services.assign_automatically(comp.round)
+    assignment_services.assign_automatically(comp.round)
     db.session.commit()
     slug, round_id = comp.event.slug, comp.round.id
     criteria = [str(c.id) for c in comp.round.criteria]
@@ -81,5 +81,5 @@ def test_judges_submitting_at_once_lose_nothing(app, competition, is_postgres):
     assert versions == JUDGES * ENTRIES
     round_ = db.session.get(Round, round_id)
     assert round_.score_version == JUDGES * ENTRIES
-    ranking = services.round_ranking(round_)
+    ranking = ranking_services.round_ranking(round_)
     assert [line.judges for line in ranking.entries] == [JUDGES] * ENTRIES

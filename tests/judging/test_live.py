@@ -8,10 +8,11 @@ from datetime import timedelta
 
 import pytest
 
+from app.accounts.models import User
 from app.extensions import db
-from app.judging import services
+from app.judging import assignment_services, live_services, scoring_services
+from app.judging.errors import JudgingError
 from app.judging.models import RankingState, Round, RoundEntry, TimerPhase
-from app.judging.services import JudgingError
 from tests.judging.conftest import full_values, new_client_id
 
 
@@ -29,8 +30,8 @@ def test_draw_with_a_seed_is_recorded_and_repeatable(competition, client, auth):
     first = _order(comp.round)
     assert comp.round.draw_seed == "sco-final-2020"
     assert sorted(first) == sorted(e.id for e in comp.entries)
-    services.draw_pitch_order(comp.round, "other")
-    services.draw_pitch_order(comp.round, "sco-final-2020")
+    live_services.draw_pitch_order(comp.round, "other")
+    live_services.draw_pitch_order(comp.round, "sco-final-2020")
     assert _order(comp.round) == first
     page = client.get(f"{base}/?lang=en").get_data(as_text=True)
     assert "sco-final-2020" in page
@@ -38,16 +39,16 @@ def test_draw_with_a_seed_is_recorded_and_repeatable(competition, client, auth):
 
 def test_random_draw_records_its_seed(competition):
     comp = competition(entries=3, judges=1, k=1)
-    seed = services.draw_pitch_order(comp.round)
+    seed = live_services.draw_pitch_order(comp.round)
     assert seed and comp.round.draw_seed == seed
     assert all(isinstance(r.draw_position, int) for r in comp.round.round_entries)
 
 
 def test_draw_is_refused_once_scores_are_submitted(competition):
     comp = competition(entries=2, judges=1, k=1)
-    services.assign_automatically(comp.round)
+    assignment_services.assign_automatically(comp.round)
     judge = comp.judges[0]
-    services.save_sheet(
+    scoring_services.save_sheet(
         comp.round,
         comp.entries[0].id,
         judge,
@@ -56,12 +57,12 @@ def test_draw_is_refused_once_scores_are_submitted(competition):
         client_id=new_client_id(),
     )
     with pytest.raises(JudgingError):
-        services.draw_pitch_order(comp.round, "late")
+        live_services.draw_pitch_order(comp.round, "late")
 
 
 def test_host_controls_the_team_on_stage_and_the_timers(competition, client, auth):
     comp = competition(entries=3, judges=1, k=1)
-    services.draw_pitch_order(comp.round, "seed")
+    live_services.draw_pitch_order(comp.round, "seed")
     db.session.commit()
     auth.login(comp.organizer)
     control = f"/manage/{comp.event.slug}/judging/rounds/{comp.round.id}/stage/control"
@@ -89,12 +90,12 @@ def test_host_controls_the_team_on_stage_and_the_timers(competition, client, aut
 
 def test_scores_are_revealed_only_when_every_judge_submitted(competition):
     comp = competition(entries=1, judges=5, k=5)
-    services.assign_automatically(comp.round)
+    assignment_services.assign_automatically(comp.round)
     entry_id = comp.entries[0].id
-    services.set_current_entry(comp.round, entry_id)
+    live_services.set_current_entry(comp.round, entry_id)
     values = [2, 6, 7, 8, 10]  # totals 20, 60, 70, 80, 100 → trimmed (60 + 70 + 80) / 3 = 70
     for judge, value in zip(comp.judges[:4], values[:4], strict=True):
-        services.save_sheet(
+        scoring_services.save_sheet(
             comp.round,
             entry_id,
             judge,
@@ -102,9 +103,9 @@ def test_scores_are_revealed_only_when_every_judge_submitted(competition):
             submit=True,
             client_id=new_client_id(),
         )
-    hidden = services.stage_state(comp.round, "en")["current"]["reveal"]
+    hidden = live_services.stage_state(comp.round, "en")["current"]["reveal"]
     assert hidden == {"assigned": 5, "submitted": 4, "complete": False}
-    services.save_sheet(
+    scoring_services.save_sheet(
         comp.round,
         entry_id,
         comp.judges[4],
@@ -112,7 +113,7 @@ def test_scores_are_revealed_only_when_every_judge_submitted(competition):
         submit=True,
         client_id=new_client_id(),
     )
-    reveal = services.stage_state(comp.round, "en")["current"]["reveal"]
+    reveal = live_services.stage_state(comp.round, "en")["current"]["reveal"]
     assert reveal["complete"] is True
     assert sorted(j["total"] for j in reveal["judges"]) == [20, 60, 70, 80, 100]
     assert sorted(j["total"] for j in reveal["judges"] if j["dropped"]) == [20, 100]
@@ -121,12 +122,12 @@ def test_scores_are_revealed_only_when_every_judge_submitted(competition):
 
 def test_frozen_screen_keeps_its_snapshot_until_published(competition):
     comp = competition(entries=2, judges=1, k=1)
-    services.assign_automatically(comp.round)
-    services.set_ranking_state(comp.round, RankingState.FROZEN, "en")
-    frozen = services.screen_ranking(comp.round, "en")
+    assignment_services.assign_automatically(comp.round)
+    live_services.set_ranking_state(comp.round, RankingState.FROZEN, "en")
+    frozen = live_services.screen_ranking(comp.round, "en")
     assert frozen["state"] == "frozen"
-    assignment = services.assignments_of(comp.round)[0]
-    services.save_sheet(
+    assignment = assignment_services.assignments_of(comp.round)[0]
+    scoring_services.save_sheet(
         comp.round,
         assignment.entry_id,
         comp.judges[0],
@@ -134,9 +135,9 @@ def test_frozen_screen_keeps_its_snapshot_until_published(competition):
         submit=True,
         client_id=new_client_id(),
     )
-    assert services.screen_ranking(comp.round, "en")["rows"] == frozen["rows"]
-    services.set_ranking_state(comp.round, RankingState.PUBLISHED, "en")
-    published = services.screen_ranking(comp.round, "en")
+    assert live_services.screen_ranking(comp.round, "en")["rows"] == frozen["rows"]
+    live_services.set_ranking_state(comp.round, RankingState.PUBLISHED, "en")
+    published = live_services.screen_ranking(comp.round, "en")
     assert published["rows"][0]["entry_id"] == assignment.entry_id
     assert published["rows"][0]["score"] == 90
 
@@ -172,7 +173,7 @@ def test_event_stream_answers_at_once_with_the_ranking_and_a_retry(competition, 
 
 def test_event_stream_resumes_from_the_last_event_id(competition, client, auth):
     comp = competition(entries=2, judges=1, k=1)
-    services.assign_automatically(comp.round)
+    assignment_services.assign_automatically(comp.round)
     db.session.commit()
     auth.login(comp.organizer)
     url = f"/manage/{comp.event.slug}/judging/rounds/{comp.round.id}/events"
@@ -184,8 +185,8 @@ def test_event_stream_resumes_from_the_last_event_id(competition, client, auth):
     assert _events(
         client.get(f"{url}?since=0", headers={"Last-Event-ID": str(seen)}).get_data(True)
     ) == [{"retry": "1000"}]
-    assignment = services.assignments_of(comp.round)[0]
-    services.save_sheet(
+    assignment = assignment_services.assignments_of(comp.round)[0]
+    scoring_services.save_sheet(
         comp.round,
         assignment.entry_id,
         comp.judges[0],
@@ -202,7 +203,7 @@ def test_event_stream_resumes_from_the_last_event_id(competition, client, auth):
 
 def test_a_held_stream_sends_the_change_as_soon_as_it_is_committed(app, competition, client, auth):
     comp = competition(entries=2, judges=1, k=1)
-    services.assign_automatically(comp.round)
+    assignment_services.assign_automatically(comp.round)
     db.session.commit()
     auth.login(comp.organizer)
     url = f"/manage/{comp.event.slug}/judging/rounds/{comp.round.id}/events"
@@ -213,11 +214,11 @@ def test_a_held_stream_sends_the_change_as_soon_as_it_is_committed(app, competit
         # The held view ends the shared test session (its objects are detached): reload them.
         response = client.get(url, headers={"Last-Event-ID": str(seen)})
         round_ = db.session.get(Round, round_id)
-        assignment = services.assignments_of(round_)[0]
-        services.save_sheet(
+        assignment = assignment_services.assignments_of(round_)[0]
+        scoring_services.save_sheet(
             round_,
             assignment.entry_id,
-            db.session.get(services.User, judge_id),
+            db.session.get(User, judge_id),
             values=full_values(round_, 6),
             submit=True,
             client_id=new_client_id(),
@@ -238,7 +239,7 @@ def test_screen_json_answers_304_to_the_etag_of_an_unchanged_ranking(competition
     assert first.status_code == 200 and first.headers["ETag"]
     again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
-    services.set_ranking_state(comp.round, RankingState.FROZEN, "en")
+    live_services.set_ranking_state(comp.round, RankingState.FROZEN, "en")
     db.session.commit()
     changed = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert changed.status_code == 200 and changed.json["state"] == "frozen"

@@ -9,11 +9,19 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from app.accounts.models import User
 from app.certificates.models import Certificate, CertificateKind
 from app.extensions import db
-from app.judging import services
+from app.judging import (
+    advancement_services,
+    assignment_services,
+    award_services,
+    round_services,
+    scoring_services,
+)
+from app.judging.errors import JudgingError
 from app.judging.models import AdvancementRule, AwardLevel, RoundEntry, RoundKind
-from app.judging.services import JudgingError, RoundData
+from app.judging.round_services import RoundData
 from app.mail.models import OutboxMessage
 from tests.judging.conftest import criteria_rows, full_values, new_client_id
 
@@ -21,10 +29,10 @@ from tests.judging.conftest import criteria_rows, full_values, new_client_id
 def score_everything(comp, value_of=None) -> None:
     """Every assigned judge submits; entry i gets 9 − i (on every criterion) by default."""
     index = {e.id: i for i, e in enumerate(comp.entries)}
-    for assignment in services.assignments_of(comp.round):
-        judge = db.session.get(services.User, assignment.judge_user_id)
+    for assignment in assignment_services.assignments_of(comp.round):
+        judge = db.session.get(User, assignment.judge_user_id)
         value = value_of(index[assignment.entry_id]) if value_of else 9 - index[assignment.entry_id]
-        services.save_sheet(
+        scoring_services.save_sheet(
             comp.round,
             assignment.entry_id,
             judge,
@@ -40,26 +48,26 @@ def second_round(comp, **overrides):
         name_zh="复赛", name_en="Semifinal", kind=RoundKind.SEMIFINAL, criteria=criteria_rows()
     )
     values.update(overrides)
-    round_ = services.create_round(comp.event, RoundData(**values))
+    round_ = round_services.create_round(comp.event, RoundData(**values))
     db.session.commit()
     return round_
 
 
 def test_advancement_preview_then_explicit_action_moves_top_n(competition, client, auth):
     comp = competition(entries=5, judges=2, k=2)
-    services.assign_automatically(comp.round)
+    assignment_services.assign_automatically(comp.round)
     comp.round.advancement_rule, comp.round.advancement_value = AdvancementRule.TOP_N, 2
     score_everything(comp)
     semifinal = second_round(comp)
-    preview = services.advancement_preview(comp.round)
+    preview = advancement_services.advancement_preview(comp.round)
     assert [e.id for e in preview] == [comp.entries[0].id, comp.entries[1].id]
-    assert services.round_entries(semifinal) == []  # a preview changes nothing
+    assert round_services.round_entries(semifinal) == []  # a preview changes nothing
     auth.login(comp.organizer)
     page = client.get(f"/manage/{comp.event.slug}/judging/rounds/{comp.round.id}/?lang=en")
     assert "Advance these 2 entries" in page.get_data(as_text=True)
     response = client.post(f"/manage/{comp.event.slug}/judging/rounds/{comp.round.id}/advance")
     assert response.status_code == 302
-    assert {e.id for e in services.round_entries(semifinal)} == {e.id for e in preview}
+    assert {e.id for e in round_services.round_entries(semifinal)} == {e.id for e in preview}
     advanced = db.session.scalars(
         select(RoundEntry.entry_id).where(
             RoundEntry.round_id == comp.round.id, RoundEntry.advanced.is_(True)
@@ -70,30 +78,30 @@ def test_advancement_preview_then_explicit_action_moves_top_n(competition, clien
 
 def test_advancement_per_track_and_by_threshold(competition):
     comp = competition(entries=6, judges=2, k=2, tracks=("AI", "Green"))
-    services.assign_automatically(comp.round)
+    assignment_services.assign_automatically(comp.round)
     score_everything(comp)  # entry i scores (9 − i) × 10
     comp.round.advancement_rule, comp.round.advancement_value = (
         AdvancementRule.TOP_N_PER_TRACK,
         1,
     )
-    picked = services.advancement_preview(comp.round)
+    picked = advancement_services.advancement_preview(comp.round)
     assert [e.id for e in picked] == [comp.entries[0].id, comp.entries[1].id]
     comp.round.advancement_rule, comp.round.advancement_value = AdvancementRule.THRESHOLD, 70
-    picked = services.advancement_preview(comp.round)
+    picked = advancement_services.advancement_preview(comp.round)
     assert [e.id for e in picked] == [e.id for e in comp.entries[:3]]
 
 
 def test_advancing_without_a_next_round_is_refused(competition):
     comp = competition(entries=2, judges=1, k=1)
-    services.assign_automatically(comp.round)
+    assignment_services.assign_automatically(comp.round)
     score_everything(comp)
     with pytest.raises(JudgingError):
-        services.advance_round(comp.round)
+        advancement_services.advance_round(comp.round)
 
 
 def test_results_xlsx_has_overall_and_per_track_sheets(competition, client, auth):
     comp = competition(entries=4, judges=2, k=2, tracks=("AI", "Green"))
-    services.assign_automatically(comp.round)
+    assignment_services.assign_automatically(comp.round)
     score_everything(comp)
     auth.login(comp.organizer)
     response = client.get(
@@ -114,7 +122,7 @@ def test_results_pdf_lists_the_ranking(competition, client, auth):
     from pypdf import PdfReader
 
     comp = competition(entries=3, judges=2, k=2)
-    services.assign_automatically(comp.round)
+    assignment_services.assign_automatically(comp.round)
     score_everything(comp)
     auth.login(comp.organizer)
     response = client.get(
@@ -129,7 +137,7 @@ def test_results_pdf_lists_the_ranking(competition, client, auth):
 
 def test_awards_follow_the_ranking_and_certificates_reach_every_member(competition, client, auth):
     comp = competition(entries=5, judges=2, k=2, members=3)
-    services.assign_automatically(comp.round)
+    assignment_services.assign_automatically(comp.round)
     score_everything(comp)
     auth.login(comp.organizer)
     base = f"/manage/{comp.event.slug}/judging/rounds/{comp.round.id}"
@@ -137,7 +145,7 @@ def test_awards_follow_the_ranking_and_certificates_reach_every_member(competiti
         f"{base}/awards", data={"gold": 1, "silver": 1, "bronze": 1, "excellence": 1}
     )
     assert response.status_code == 302
-    awards = services.round_awards(comp.round)
+    awards = award_services.round_awards(comp.round)
     assert [(a.level, a.entry_id) for a in awards] == [
         (AwardLevel.GOLD, comp.entries[0].id),
         (AwardLevel.SILVER, comp.entries[1].id),
@@ -162,12 +170,12 @@ def test_awards_follow_the_ranking_and_certificates_reach_every_member(competiti
     assert client.post(f"{base}/awards/certificates").status_code == 302
     assert db.session.scalar(select(func.count(Certificate.id))) == 12
     with pytest.raises(JudgingError):
-        services.assign_awards(comp.round, {AwardLevel.GOLD: 2})
+        award_services.assign_awards(comp.round, {AwardLevel.GOLD: 2})
 
 
 def test_more_awards_than_scored_entries_are_refused(competition):
     comp = competition(entries=2, judges=1, k=1)
-    services.assign_automatically(comp.round)
+    assignment_services.assign_automatically(comp.round)
     score_everything(comp)
     with pytest.raises(JudgingError):
-        services.assign_awards(comp.round, {AwardLevel.GOLD: 1, AwardLevel.SILVER: 2})
+        award_services.assign_awards(comp.round, {AwardLevel.GOLD: 1, AwardLevel.SILVER: 2})

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from app.accounts.models import User
 from app.extensions import db
-from app.judging import services
+from app.judging import assignment_services, entry_services, judge_services, ranking_services
 from app.judging.models import ConflictSource, ScoreSheet, ScoreVersion
 from tests.judging.conftest import full_values, new_client_id
 
@@ -17,16 +18,18 @@ def _api(comp, entry_id):
 
 
 def _pair(comp):
-    services.assign_automatically(comp.round)
+    assignment_services.assign_automatically(comp.round)
     db.session.commit()
-    assignment = services.assignments_of(comp.round)[0]
-    judge = db.session.get(services.User, assignment.judge_user_id)
+    assignment = assignment_services.assignments_of(comp.round)[0]
+    judge = db.session.get(User, assignment.judge_user_id)
     return judge, assignment.entry_id
 
 
 def _unassigned_entry(comp, judge):
     assigned = {
-        a.entry_id for a in services.assignments_of(comp.round) if a.judge_user_id == judge.id
+        a.entry_id
+        for a in assignment_services.assignments_of(comp.round)
+        if a.judge_user_id == judge.id
     }
     return next(e.id for e in comp.entries if e.id not in assigned)
 
@@ -182,7 +185,7 @@ def test_conflicted_entry_is_403_even_when_assigned(competition, client, auth):
     judge, entry_id = _pair(comp)
     # A conflict found after the assignment (same organization as a team member).
     member = comp.members[entry_id][0]
-    services.set_judge_organization(comp.event, judge, f"  {member.organization.lower()} ")
+    judge_services.set_judge_organization(comp.event, judge, f"  {member.organization.lower()} ")
     db.session.commit()
     auth.login(judge)
     assert (
@@ -212,9 +215,13 @@ def test_non_judge_gets_403_from_the_api(competition, client, auth):
 def test_tablet_page_lists_only_assigned_entries_with_progress(competition, client, auth):
     comp = competition(entries=6, judges=3, k=1)
     judge, _ = _pair(comp)
-    mine = [a.entry_id for a in services.assignments_of(comp.round) if a.judge_user_id == judge.id]
-    services.record_conflict(
-        comp.event, judge, services.get_entry(comp.event, mine[-1]), ConflictSource.DECLARED
+    mine = [
+        a.entry_id
+        for a in assignment_services.assignments_of(comp.round)
+        if a.judge_user_id == judge.id
+    ]
+    judge_services.record_conflict(
+        comp.event, judge, entry_services.get_entry(comp.event, mine[-1]), ConflictSource.DECLARED
     )
     db.session.commit()
     auth.login(judge)
@@ -276,10 +283,10 @@ def test_reopen_unlocks_and_the_audit_trail_keeps_every_version(competition, cli
 
 def test_ranking_is_cached_and_invalidated_by_every_submission(competition, client, auth):
     comp = competition(entries=2, judges=2, k=2)
-    services.assign_automatically(comp.round)
+    assignment_services.assign_automatically(comp.round)
     db.session.commit()
-    first = services.round_ranking(comp.round)
-    assert services.round_ranking(comp.round) is first
+    first = ranking_services.round_ranking(comp.round)
+    assert ranking_services.round_ranking(comp.round) is first
     assert all(line.score is None for line in first.entries)
     auth.login(comp.judges[0])
     client.post(
@@ -291,7 +298,7 @@ def test_ranking_is_cached_and_invalidated_by_every_submission(competition, clie
         },
     )
     db.session.expire_all()
-    second = services.round_ranking(comp.round)
+    second = ranking_services.round_ranking(comp.round)
     assert second is not first
     assert second.entries[0].entry_id == comp.entries[1].id and second.entries[
         0

@@ -7,11 +7,19 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts.models import Role
+from app.accounts.models import Role, User
 from app.extensions import db
-from app.judging import services
+from app.judging import (
+    assignment_services,
+    entry_services,
+    judge_services,
+    round_services,
+    scoring_services,
+)
+from app.judging.entry_services import EntryData
+from app.judging.errors import JudgingError
 from app.judging.models import ConflictSource, Criterion, Eligibility, Entry, Round, RoundKind
-from app.judging.services import EntryData, JudgingError, RoundData
+from app.judging.round_services import RoundData
 from tests.judging.conftest import criteria_rows
 from tests.judging.submission_support import tiny_pdf
 
@@ -22,7 +30,7 @@ def test_round_weights_not_adding_up_to_100_are_refused_with_the_sum(competition
         "复赛", "Semifinal", RoundKind.SEMIFINAL, criteria=criteria_rows([30, 25, 20, 15, 5])
     )
     with pytest.raises(JudgingError) as refused:
-        services.create_round(comp.event, data)
+        round_services.create_round(comp.event, data)
     assert "95" in str(refused.value.message)
     assert "100" in str(refused.value.message)
 
@@ -65,18 +73,20 @@ def test_criterion_with_max_below_min_is_refused(competition):
     rows = criteria_rows()
     rows[0].max_score = -1
     with pytest.raises(JudgingError):
-        services.create_round(comp.event, RoundData("x", "x", RoundKind.FINAL, criteria=rows))
+        round_services.create_round(comp.event, RoundData("x", "x", RoundKind.FINAL, criteria=rows))
 
 
 def test_criteria_shape_is_fixed_once_scoring_started(competition):
     comp = competition()
-    services.assign_automatically(comp.round)
-    pair = services.assignments_of(comp.round)[0]
-    judge = db.session.get(services.User, pair.judge_user_id)
-    services.save_sheet(comp.round, pair.entry_id, judge, values={}, client_id="client-000001")
+    assignment_services.assign_automatically(comp.round)
+    pair = assignment_services.assignments_of(comp.round)[0]
+    judge = db.session.get(User, pair.judge_user_id)
+    scoring_services.save_sheet(
+        comp.round, pair.entry_id, judge, values={}, client_id="client-000001"
+    )
     rows = criteria_rows([20, 25, 20, 15, 20])
     with pytest.raises(JudgingError) as refused:
-        services.update_round(
+        round_services.update_round(
             comp.round, RoundData("初赛", "Preliminary", RoundKind.PRELIMINARY, criteria=rows)
         )
     assert refused.value.status == 409
@@ -86,7 +96,7 @@ def test_entry_needs_a_leader_among_its_members(competition, make_registration):
     comp = competition(entries=0)
     member = make_registration(comp.event)
     with pytest.raises(JudgingError):
-        services.create_entry(
+        entry_services.create_entry(
             comp.event, EntryData("项目", "Project", member_ids=[member.id], leader_id=None)
         )
 
@@ -95,7 +105,7 @@ def test_a_registration_can_be_in_one_team_only(competition):
     comp = competition(entries=1)
     taken = comp.members[comp.entries[0].id][0]
     with pytest.raises(JudgingError):
-        services.create_entry(
+        entry_services.create_entry(
             comp.event, EntryData("另一个", "Other", member_ids=[taken.id], leader_id=taken.id)
         )
 
@@ -104,7 +114,7 @@ def test_members_must_be_registrations_of_the_event(competition, make_event, mak
     comp = competition(entries=0)
     stranger = make_registration(make_event())
     with pytest.raises(JudgingError):
-        services.create_entry(
+        entry_services.create_entry(
             comp.event,
             EntryData("项目", "Project", member_ids=[stranger.id], leader_id=stranger.id),
         )
@@ -114,11 +124,11 @@ def test_ineligible_needs_a_reason_and_cannot_join_a_round(competition):
     comp = competition(entries=1)
     entry = comp.entries[0]
     with pytest.raises(JudgingError):
-        services.set_eligibility(entry, Eligibility.INELIGIBLE, " ")
-    services.set_eligibility(entry, Eligibility.INELIGIBLE, "team leader older than 35")
-    services.remove_entry_from_round(comp.round, entry.id)
+        entry_services.set_eligibility(entry, Eligibility.INELIGIBLE, " ")
+    entry_services.set_eligibility(entry, Eligibility.INELIGIBLE, "team leader older than 35")
+    round_services.remove_entry_from_round(comp.round, entry.id)
     with pytest.raises(JudgingError):
-        services.add_entries_to_round(comp.round, [entry.id])
+        round_services.add_entries_to_round(comp.round, [entry.id])
 
 
 def test_entry_form_creates_entry_with_team_and_pdf_deck(
@@ -147,14 +157,14 @@ def test_entry_form_creates_entry_with_team_and_pdf_deck(
     entry = db.session.scalars(select(Entry).where(Entry.title_en == "Smart farming")).one()
     assert {m.registration_id for m in entry.members} == {a.id, b.id}
     assert entry.leader.registration_id == b.id
-    assert services.deck_path(entry).read_bytes().startswith(b"%PDF-")
+    assert entry_services.deck_path(entry).read_bytes().startswith(b"%PDF-")
     deck = client.get(f"/manage/{comp.event.slug}/judging/entries/{entry.id}/deck.pdf")
     assert deck.status_code == 200 and deck.mimetype == "application/pdf"
 
 
 @pytest.mark.parametrize(
     ("payload", "status"),
-    [(b"GIF89a not a pdf", 415), (b"%PDF-" + b"0" * (services.MAX_DECK_BYTES + 10), 413)],
+    [(b"GIF89a not a pdf", 415), (b"%PDF-" + b"0" * (entry_services.MAX_DECK_BYTES + 10), 413)],
 )
 def test_deck_that_is_not_a_pdf_or_too_large_is_refused_and_nothing_stored(
     competition, client, auth, make_registration, payload, status
@@ -181,27 +191,29 @@ def test_automatic_conflict_ignores_case_and_whitespace(competition):
     comp = competition(entries=2, judges=2)
     member = comp.members[comp.entries[0].id][0]
     member.organization = "  Tsinghua   University "
-    services.set_judge_organization(comp.event, comp.judges[0], "tsinghua university")
-    conflicts = services.automatic_conflicts(comp.event)
+    judge_services.set_judge_organization(comp.event, comp.judges[0], "tsinghua university")
+    conflicts = judge_services.automatic_conflicts(comp.event)
     assert (comp.entries[0].id, comp.judges[0].id) in conflicts
     assert (comp.entries[1].id, comp.judges[0].id) not in conflicts
-    assert services.has_conflict(comp.event, comp.judges[0].id, comp.entries[0].id)
+    assert judge_services.has_conflict(comp.event, comp.judges[0].id, comp.entries[0].id)
 
 
 def test_declared_conflict_removes_an_unscored_assignment(competition):
     comp = competition(entries=2, judges=2, k=2)
-    services.assign_automatically(comp.round)
+    assignment_services.assign_automatically(comp.round)
     judge, entry = comp.judges[0], comp.entries[0]
-    services.record_conflict(comp.event, judge, entry, ConflictSource.DECLARED, "my student")
-    pairs = {(a.entry_id, a.judge_user_id) for a in services.assignments_of(comp.round)}
+    judge_services.record_conflict(comp.event, judge, entry, ConflictSource.DECLARED, "my student")
+    pairs = {(a.entry_id, a.judge_user_id) for a in assignment_services.assignments_of(comp.round)}
     assert (entry.id, judge.id) not in pairs
 
 
 def test_manual_assignment_of_a_conflicted_pair_is_refused(competition):
     comp = competition(entries=1, judges=2, k=1)
-    services.record_conflict(comp.event, comp.judges[0], comp.entries[0], ConflictSource.ORGANIZER)
+    judge_services.record_conflict(
+        comp.event, comp.judges[0], comp.entries[0], ConflictSource.ORGANIZER
+    )
     with pytest.raises(JudgingError) as refused:
-        services.add_assignment(comp.round, comp.entries[0].id, comp.judges[0].id)
+        assignment_services.add_assignment(comp.round, comp.entries[0].id, comp.judges[0].id)
     assert refused.value.status == 409
 
 
@@ -217,13 +229,16 @@ def test_judge_declaration_page_records_conflicts(competition, client, auth):
         },
     )
     assert response.status_code == 302
-    assert services.has_conflict(comp.event, comp.judges[0].id, comp.entries[1].id)
-    assert services.judge_profile(comp.event, comp.judges[0]).organization == "Astana IT University"
+    assert judge_services.has_conflict(comp.event, comp.judges[0].id, comp.entries[1].id)
+    assert (
+        judge_services.judge_profile(comp.event, comp.judges[0]).organization
+        == "Astana IT University"
+    )
 
 
 def test_organizer_pages_render(competition, client, auth):
     comp = competition(entries=3, judges=3, k=2)
-    services.assign_automatically(comp.round)
+    assignment_services.assign_automatically(comp.round)
     db.session.commit()
     auth.login(comp.organizer)
     slug, rid = comp.event.slug, comp.round.id
@@ -270,7 +285,7 @@ def test_every_criterion_row_is_stored_in_order(competition):
 def test_role_grant_makes_a_judge(competition, make_user):
     comp = competition(entries=0, judges=0)
     user = make_user(Role.JUDGE, event=comp.event)
-    assert [j.id for j in services.event_judges(comp.event)] == [user.id]
+    assert [j.id for j in judge_services.event_judges(comp.event)] == [user.id]
 
 
 def test_ids_beyond_the_database_integer_range_are_404_not_a_database_error(

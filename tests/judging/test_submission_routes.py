@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from app.accounts.models import Role
 from app.extensions import db
-from app.judging import services, submission_services
+from app.judging import assignment_services, entry_services, round_services, submission_services
 from app.judging.models import Eligibility, Entry, RoundKind
-from app.judging.services import RoundData
+from app.judging.round_services import RoundData
 from app.mail.models import OutboxMessage
 from app.privacy.sensitive import mask_email
 from app.registration.models import Registration, RegistrationState
@@ -83,7 +83,7 @@ def test_a_team_submits_its_entry_and_lands_on_its_entry_page(client, call_for_e
     entry = only_entry()
     assert [m.registration.country for m in entry.members] == ["CN", "KZ", "IN"]
     assert entry.leader.registration.email == data["email"]
-    assert entry.deck_file and services.deck_path(entry).read_bytes().startswith(b"%PDF-")
+    assert entry.deck_file and entry_services.deck_path(entry).read_bytes().startswith(b"%PDF-")
     page = client.get(f"/r/{token}/entry?created=1&lang=en").get_data(as_text=True)
     assert "the entry has been submitted" in page
     assert "Highland solar micro-grids" in page and "Aliya Seitkali" in page
@@ -544,7 +544,7 @@ def test_pitch_deck_only_for_organizers_and_assigned_judges(
     g.pop("event", None)  # the request's event; the decision mail renders outside a request
     entry = only_entry()
     submission_services.decide_entry(entry, Eligibility.ELIGIBLE, "")
-    round_ = services.create_round(
+    round_ = round_services.create_round(
         call.event,
         RoundData(
             "初赛",
@@ -554,8 +554,8 @@ def test_pitch_deck_only_for_organizers_and_assigned_judges(
             criteria=criteria_rows(),
         ),
     )
-    services.add_eligible_entries(round_)
-    services.add_assignment(round_, entry.id, judges[0].id)
+    round_services.add_eligible_entries(round_)
+    assignment_services.add_assignment(round_, entry.id, judges[0].id)
     slug, entry_id, round_id = call.event.slug, entry.id, round_.id
     db.session.commit()
     organizer_url = f"/manage/{slug}/judging/entries/{entry_id}/deck.pdf"

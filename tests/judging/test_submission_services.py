@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from app.clock import utcnow
 from app.extensions import db
-from app.judging import services, submission_services
+from app.judging import entry_services, submission_services
+from app.judging.errors import JudgingError
 from app.judging.models import Eligibility
-from app.judging.services import JudgingError
 from app.judging.submission_services import SettingsData, TeamEdit, TeamSubmission
 from app.mail.models import OutboxMessage
 from app.registration.models import Registration, RegistrationState
@@ -73,7 +73,7 @@ def test_submission_registers_every_member_in_the_team_category_with_their_count
     assert entry.leader.registration.email == sent.leader.email
     assert registrations[0].latin_name == "Zhang Wei"  # the registration rules applied
     assert registrations[1].organization == "青岛大学"  # a member's defaults to the leader's
-    assert services.deck_path(entry).read_bytes() == sent.deck
+    assert entry_services.deck_path(entry).read_bytes() == sent.deck
     assert entry.deck_size == len(sent.deck)
 
 
@@ -111,7 +111,11 @@ def test_members_of_an_approval_category_are_pending_and_told_so(app, call_for_e
         (b"<html><script>alert(1)</script></html>", 415, "not_pdf"),
         (b"GIF89a" + b"\0" * 100, 415, "not_pdf"),
         (b"%PDF-1.7\n" + b"truncated, no end marker", 415, "not_pdf"),
-        (b"%PDF-1.4\n" + b"0" * (services.MAX_DECK_BYTES + 1) + b"\n%%EOF\n", 413, "too_large"),
+        (
+            b"%PDF-1.4\n" + b"0" * (entry_services.MAX_DECK_BYTES + 1) + b"\n%%EOF\n",
+            413,
+            "too_large",
+        ),
     ],
     ids=["html", "gif", "truncated-pdf", "too-large"],
 )
@@ -122,7 +126,7 @@ def test_a_deck_that_is_not_a_pdf_or_too_large_is_refused(
 
     call = call_for_entries()
     with pytest.raises(JudgingError) as refused:
-        services.read_deck(io.BytesIO(deck))
+        entry_services.read_deck(io.BytesIO(deck))
     assert (refused.value.status, refused.value.code) == (status, code)
     assert refused.value.field_name == "deck"
     assert deck_files(app, call.event.id) == []
@@ -402,7 +406,7 @@ def test_leader_changes_the_project_adds_and_removes_members_and_replaces_the_de
     db.session.commit()
     leader = entry.leader.registration
     leaving = entry.members[2].registration
-    old_deck = services.deck_path(entry)
+    old_deck = entry_services.deck_path(entry)
     newcomer = member_data(0, email="newcomer@example.org", native_name="Ali Raza")
     new_deck = tiny_pdf(pages=2)
     submission_services.update_team_entry(
@@ -421,7 +425,7 @@ def test_leader_changes_the_project_adds_and_removes_members_and_replaces_the_de
     assert leaving.email not in emails and "newcomer@example.org" in emails
     assert db.session.get(Registration, leaving.id).state == RegistrationState.CANCELLED
     assert mails_to("newcomer@example.org")[0].kind == "registration.confirmed"
-    assert not old_deck.exists() and services.deck_path(entry).read_bytes() == new_deck
+    assert not old_deck.exists() and entry_services.deck_path(entry).read_bytes() == new_deck
     assert entry.team_updated_at > entry.submitted_at
 
 

@@ -20,7 +20,7 @@ from app.certificates.services import certificate_context, issue_certificate
 from app.checkin.services import ListData, create_list
 from app.documents.render import render_pdf
 from app.extensions import db
-from app.judging import services as judging
+from app.judging import entry_services
 from app.registration.models import Registration
 from app.registration.tickets import ticket_code
 from tests.conftest import form_data, manage_token_from
@@ -53,9 +53,9 @@ def hostile(app, client, auth, make_event, make_category, make_user):
     registration = db.session.scalar(
         select(Registration).where(Registration.email == data["email"])
     )
-    judging.create_entry(
+    entry_services.create_entry(
         event,
-        judging.EntryData(
+        entry_services.EntryData(
             NAME, NAME, team_name=NAME, member_ids=[registration.id], leader_id=registration.id
         ),
     )

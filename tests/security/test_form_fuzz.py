@@ -290,8 +290,9 @@ def test_no_form_answers_500_to_files_posted_under_its_text_fields(_app, forms):
 
 
 # Every form, every field at once: values PostgreSQL refuses where SQLite takes them (text with
-# NUL; numbers beyond `integer`, the type of every id and count; an infinite float).
-HOSTILE_FILLS = ["a\x00b", str(2**31), "-" + str(2**31 + 1), "1" + "0" * 30, "1e309"]
+# NUL; numbers beyond `integer`, the type of every id and count; an infinite float; text longer
+# than any VARCHAR column).
+HOSTILE_FILLS = ["a\x00b", str(2**31), "-" + str(2**31 + 1), "1" + "0" * 30, "1e309", "长" * 5000]
 
 
 def test_no_form_answers_500_to_nul_or_numbers_beyond_the_database(_app, forms):

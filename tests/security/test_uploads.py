@@ -17,7 +17,7 @@ from sqlalchemy import select
 from app.accounts.models import Role
 from app.ceremonies.models import SigningDocument
 from app.extensions import db
-from app.judging import services as judging
+from app.judging import entry_services
 from app.media.importing import MAX_XLSX_MEMBERS, MAX_XLSX_UNCOMPRESSED_BYTES
 from app.registration.services import register_participant
 from app.security.headers import DOWNLOAD_POLICY
@@ -145,11 +145,11 @@ def test_a_pitch_deck_is_a_sandboxed_attachment(app, organizer, make_category):
     client, event = organizer
     category = make_category(event, capacity=None)
     leader = register_participant(event, category, participant_data(event, category, "组长"))
-    entry = judging.create_entry(
+    entry = entry_services.create_entry(
         event,
-        judging.EntryData("项目", "Project", member_ids=[leader.id], leader_id=leader.id),
+        entry_services.EntryData("项目", "Project", member_ids=[leader.id], leader_id=leader.id),
     )
-    judging.save_deck(entry, io.BytesIO(MINIMAL_PDF + SCRIPT))
+    entry_services.save_deck(entry, io.BytesIO(MINIMAL_PDF + SCRIPT))
     db.session.commit()
     response = client.get(f"/manage/{event.slug}/judging/entries/{entry.id}/deck.pdf")
     assert_sandboxed_pdf_download(response, f"entry-{entry.id}.pdf")

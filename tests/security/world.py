@@ -38,7 +38,13 @@ from app.checkin.services import ListData, create_device_token, create_list
 from app.clock import utcnow
 from app.events.models import BackgroundJob, Event, EventKind, EventStatus, JobState
 from app.extensions import db
-from app.judging import services as judging
+from app.judging import (
+    assignment_services,
+    entry_services,
+    judge_services,
+    round_services,
+    scoring_services,
+)
 from app.judging.models import ConflictSource, Eligibility, RoundKind
 from app.mail.models import OutboxMessage
 from app.media.importing import stage_import
@@ -198,9 +204,9 @@ def build_event_world(
     device, device_secret = create_device_token(event, "Tablet 1")
 
     # Judging: an entry of two members, a round, the judge assigned, one submitted sheet.
-    entry = judging.create_entry(
+    entry = entry_services.create_entry(
         event,
-        judging.EntryData(
+        entry_services.EntryData(
             title_zh="项目",
             title_en="Project",
             team_name="Team",
@@ -209,36 +215,36 @@ def build_event_world(
         ),
     )
     entry.eligibility = Eligibility.ELIGIBLE
-    judging.save_deck(entry, io.BytesIO(MINIMAL_PDF))
-    round_ = judging.create_round(
+    entry_services.save_deck(entry, io.BytesIO(MINIMAL_PDF))
+    round_ = round_services.create_round(
         event,
-        judging.RoundData(
+        round_services.RoundData(
             name_zh="初赛",
             name_en="Preliminary",
             kind=RoundKind.PRELIMINARY,
             judges_per_entry=1,
             criteria=[
-                judging.CriterionData("创新性", "Innovation", 60),
-                judging.CriterionData("团队", "Team", 40),
+                round_services.CriterionData("创新性", "Innovation", 60),
+                round_services.CriterionData("团队", "Team", 40),
             ],
         ),
     )
-    judging.add_entries_to_round(round_, [entry.id])
-    judging.add_assignment(round_, entry.id, judge.id)
+    round_services.add_entries_to_round(round_, [entry.id])
+    assignment_services.add_assignment(round_, entry.id, judge.id)
     values = {str(c.id): 8.0 for c in round_.criteria}
-    saved = judging.save_sheet(
+    saved = scoring_services.save_sheet(
         round_, entry.id, judge, values=values, submit=True, client_id=f"world-{n}-sheet"
     )
-    other_entry = judging.create_entry(
+    other_entry = entry_services.create_entry(
         event,
-        judging.EntryData(
+        entry_services.EntryData(
             title_zh="另一个项目",
             title_en="Other project",
             member_ids=[members[1].id],
             leader_id=members[1].id,
         ),
     )
-    conflict = judging.record_conflict(event, judge, other_entry, ConflictSource.DECLARED)
+    conflict = judge_services.record_conflict(event, judge, other_entry, ConflictSource.DECLARED)
 
     # Ceremony.
     ceremony = create_ceremony(
