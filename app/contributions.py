@@ -1,17 +1,32 @@
-"""The event navigation as a registry: each domain contributes its staff pages in `init_app`.
+"""What the domains contribute to the core: registries filled by each domain's `init_app`.
 
-The core asks "who contributes?" and never names a domain: `manage_sections` (app.events)
-reads the entries registered here and keeps those the user may open.
+The core asks "who contributes?" and never names a domain, the way Indico modules extend
+menus through signals:
+- navigation: the staff pages of an event (`add_manage_section`; events.manage_sections
+  keeps those the user may open);
+- page context: values a domain adds to a page the core renders (`add_page_context`);
+- demo loaders: the part of `flask demo load` a domain fills in (`add_demo_loader`).
+Each registry lives on the app (`app.extensions`), so every app built has its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 
-_KEY = "huiwu.navigation"
+
+def _add(app: Flask, point: str, item: object, order: int) -> None:
+    items: list[tuple[int, object]] = app.extensions.setdefault(f"huiwu.{point}", [])
+    items.append((order, item))
+    items.sort(key=lambda pair: pair[0])
+
+
+def _items(point: str, app: Flask | None = None) -> list[Any]:
+    app = app or current_app
+    return [item for _, item in app.extensions.get(f"huiwu.{point}", ())]
 
 
 @dataclass(frozen=True)
@@ -21,16 +36,36 @@ class NavEntry:
     endpoint: str
     label: object  # a lazy translatable string, rendered when the navigation is built
     role: Hashable
-    order: int
 
 
 def add_manage_section(app: Flask, endpoint: str, label: object, *, role: Hashable, order: int):
     """Contribute one entry to the event navigation of `app`, placed by `order`."""
-    entries: list[NavEntry] = app.extensions.setdefault(_KEY, [])
-    entries.append(NavEntry(endpoint, label, role, order))
-    entries.sort(key=lambda entry: entry.order)
+    _add(app, "navigation", NavEntry(endpoint, label, role), order)
 
 
-def manage_entries(app: Flask) -> list[NavEntry]:
-    """The entries contributed to `app`, in navigation order."""
-    return list(app.extensions.get(_KEY, ()))
+def manage_entries(app: Flask | None = None) -> list[NavEntry]:
+    """The entries contributed to the navigation, in order."""
+    return _items("navigation", app)
+
+
+def add_page_context(app: Flask, page: str, provider: Callable[..., dict]) -> None:
+    """Contribute template values to `page`: `provider(*args)` returns a dict."""
+    _add(app, f"page.{page}", provider, 0)
+
+
+def page_context(page: str, *args: object) -> dict:
+    """The template values every contributor adds to `page` for these arguments."""
+    context: dict = {}
+    for provider in _items(f"page.{page}"):
+        context.update(provider(*args))
+    return context
+
+
+def add_demo_loader(app: Flask, loader: Callable[..., None], *, order: int) -> None:
+    """Contribute `loader(event, summary)` to `flask demo load`, run by `order`."""
+    _add(app, "demo", loader, order)
+
+
+def demo_loaders() -> list[Callable[..., None]]:
+    """The demo loaders of the current app, in order."""
+    return _items("demo")

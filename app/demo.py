@@ -15,13 +15,10 @@ from sqlalchemy import func, select
 from app import models  # noqa: F401  (every mapper known before services build query options)
 from app.accounts.models import Role
 from app.accounts.services import create_user, find_user, grant_role
-from app.ceremonies.demo import load_demo_ceremony
-from app.checkin.demo import load_demo_checkin
 from app.clock import utcnow
+from app.contributions import demo_loaders
 from app.events.models import Event, EventKind, EventStatus
 from app.extensions import db
-from app.judging.demo import load_demo_judging
-from app.media.demo import load_demo_media
 from app.registration.models import (
     Attendance,
     AttendanceRule,
@@ -543,6 +540,9 @@ class DemoSummary:
     """What the loader created or found, for printing."""
 
     event_slug: str
+    # For the domains' loaders: the password of every demo login, the organizer's email.
+    password: str = DEMO_PASSWORD
+    organizer_email: str = DEMO_USERS[1][0]
     created: dict[str, int] = field(default_factory=dict)
     logins: list[tuple[str, str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -793,9 +793,7 @@ def load_demo() -> DemoSummary:
     db.session.flush()
     _ensure_users(event, summary)
     _ensure_guests(event, categories, summary)
-    load_demo_checkin(event, summary)
-    load_demo_ceremony(event, summary)
-    load_demo_media(event, summary)
-    load_demo_judging(event, summary)
+    for load_domain_demo in demo_loaders():  # check-in, ceremonies, media, judging (init_app)
+        load_domain_demo(event, summary)
     db.session.commit()
     return summary

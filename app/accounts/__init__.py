@@ -12,7 +12,7 @@ def init_app(app: Flask) -> None:
     from app.accounts import admin_routes  # noqa: F401  (admin views on the accounts blueprint)
     from app.accounts.models import Role
     from app.accounts.routes import bp
-    from app.navigation import add_manage_section
+    from app.contributions import add_manage_section
 
     app.register_blueprint(bp)
     add_manage_section(app, "accounts.admin_roles", _l("Roles"), role=Role.ORGANIZER, order=150)

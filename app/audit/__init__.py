@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
 
     from app.accounts.models import Role
     from app.audit.routes import bp
-    from app.navigation import add_manage_section
+    from app.contributions import add_manage_section
 
     app.register_blueprint(bp)
     add_manage_section(app, "audit.event_log", _l("Audit log"), role=Role.ORGANIZER, order=160)

@@ -10,10 +10,12 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from app.accounts.models import Role
+    from app.ceremonies.demo import load_demo_ceremony
     from app.ceremonies.routes import bp
-    from app.navigation import add_manage_section
+    from app.contributions import add_demo_loader, add_manage_section
 
     app.register_blueprint(bp)
     add_manage_section(
         app, "ceremonies.index", _l("Signing ceremonies"), role=Role.ORGANIZER, order=110
     )
+    add_demo_loader(app, load_demo_ceremony, order=20)

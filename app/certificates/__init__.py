@@ -12,8 +12,8 @@ def init_app(app: Flask) -> None:
     from app.accounts.models import Role
     from app.certificates.routes import bp
     from app.certificates.services import build_certificate_attachments
+    from app.contributions import add_manage_section
     from app.mail.services import register_attachment_builder
-    from app.navigation import add_manage_section
 
     app.register_blueprint(bp)
     add_manage_section(app, "certificates.index", _l("Certificates"), role=Role.ORGANIZER, order=80)

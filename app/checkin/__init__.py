@@ -11,11 +11,13 @@ def init_app(app: Flask) -> None:
 
     from app.accounts.models import Role
     from app.checkin import api, scanner_routes  # noqa: F401  (views on the checkin blueprint)
+    from app.checkin.demo import load_demo_checkin
     from app.checkin.routes import bp
-    from app.navigation import add_manage_section
+    from app.contributions import add_demo_loader, add_manage_section
 
     app.register_blueprint(bp)
     add_manage_section(app, "checkin.list_lists", _l("Check-in"), role=Role.ORGANIZER, order=90)
     add_manage_section(
         app, "checkin.choose_scanner", _l("Check-in"), role=Role.CHECKIN_STAFF, order=90
     )
+    add_demo_loader(app, load_demo_checkin, order=10)

@@ -10,9 +10,9 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from app.accounts.models import Role
+    from app.contributions import add_manage_section
     from app.events.cli import event_cli
     from app.events.routes import bp
-    from app.navigation import add_manage_section
 
     app.register_blueprint(bp)
     add_manage_section(app, "events.dashboard", _l("Dashboard"), role=Role.ORGANIZER, order=10)

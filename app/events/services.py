@@ -160,17 +160,15 @@ def manage_sections(user, event: Event) -> list[tuple[str, str]]:
     """(endpoint, label) of the event's staff pages this user may open, for the navigation.
 
     Organizers (and site admins) see the organizers' pages; anyone else the pages of the
-    roles they hold. The pages are those the domains registered in app.navigation.
+    roles they hold. The pages are those the domains contributed (app.contributions).
     """
-    from flask import current_app
-
     from app.accounts.models import Role
     from app.accounts.permissions import user_has_role
-    from app.navigation import manage_entries
+    from app.contributions import manage_entries
 
     if user is None or not user.is_authenticated or event is None:
         return []
-    entries = manage_entries(current_app)
+    entries = manage_entries()
     if user_has_role(user, event, frozenset({Role.ORGANIZER})):
         return [(e.endpoint, str(e.label)) for e in entries if e.role == Role.ORGANIZER]
     return [

@@ -245,8 +245,6 @@ MEMBER_NAMES = [
 
 
 def _ensure_judges(event: Event, summary, entries: list[Entry]) -> list:
-    from app.demo import DEMO_PASSWORD
-
     judges = []
     for index, (email, name, organization) in enumerate(JUDGES):
         if index == 3 and len(entries) > 3 and entries[3].leader is not None:
@@ -254,12 +252,12 @@ def _ensure_judges(event: Event, summary, entries: list[Entry]) -> list:
             organization = f"  {entries[3].leader.registration.organization.upper()} "
         user = find_user(email)
         if user is None:
-            user = create_user(email, name, DEMO_PASSWORD)
+            user = create_user(email, name, summary.password)
             summary.created["judges"] = summary.created.get("judges", 0) + 1
         grant_role(user, event, Role.JUDGE)
         if judge_services.judge_profile(event, user) is None:
             judge_services.set_judge_organization(event, user, organization)
-        summary.logins.append((email, DEMO_PASSWORD, "judge"))
+        summary.logins.append((email, summary.password, "judge"))
         judges.append(user)
     if len(entries) > 1:
         judge_services.record_conflict(
@@ -269,7 +267,12 @@ def _ensure_judges(event: Event, summary, entries: list[Entry]) -> list:
 
 
 def _extra_member(
-    event: Event, category: Category, entry_index: int, slot: int, leader: Registration
+    event: Event,
+    category: Category,
+    entry_index: int,
+    slot: int,
+    leader: Registration,
+    approver_email: str,
 ):
     native, latin, country, language = MEMBER_NAMES[(entry_index * 2 + slot) % len(MEMBER_NAMES)]
     email = f"team{entry_index + 1:02d}-{slot + 1}@demo.huiwu.local"
@@ -297,9 +300,7 @@ def _extra_member(
         notify=False,
     )
     if registration.state == RegistrationState.PENDING:
-        from app.demo import DEMO_USERS
-
-        approve_registration(registration, find_user(DEMO_USERS[1][0]), notify=False)
+        approve_registration(registration, find_user(approver_email), notify=False)
     db.session.flush()
     # Registered with the leader, approved a day later, like the demo's other guests.
     registered = leader_registered_at + timedelta(minutes=5 + slot)
@@ -338,7 +339,7 @@ def _ensure_entries(event: Event, summary) -> list[Entry]:
             leader = leaders[index]
             members = [leader]
             for slot in range(2):
-                extra = _extra_member(event, category, index, slot, leader)
+                extra = _extra_member(event, category, index, slot, leader, summary.organizer_email)
                 if extra is not None:
                     members.append(extra)
             entry = entry_services.create_entry(

@@ -10,9 +10,9 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from app.accounts.models import Role
+    from app.contributions import add_manage_section
     from app.mail.cli import mail_cli
     from app.mail.routes import bp
-    from app.navigation import add_manage_section
 
     app.register_blueprint(bp)
     add_manage_section(app, "mail.outbox", _l("Outbox"), role=Role.ORGANIZER, order=60)

@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from app.accounts.models import Role
-    from app.navigation import add_manage_section
+    from app.contributions import add_manage_section
     from app.privacy.cli import privacy_cli
     from app.privacy.consent import install_consent_versioning
     from app.privacy.routes import bp

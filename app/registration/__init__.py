@@ -10,8 +10,8 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from app.accounts.models import Role
+    from app.contributions import add_manage_section
     from app.mail.services import register_attachment_builder, register_body_context_builder
-    from app.navigation import add_manage_section
     from app.registration import badge_routes, mailings, organizer_routes  # noqa: F401
     from app.registration.routes import bp
     from app.registration.services import REGISTRATION_MAIL_TEMPLATES, registration_mail_context
