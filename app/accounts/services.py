@@ -9,20 +9,16 @@ from werkzeug.security import check_password_hash
 from app.accounts.models import EventRole, Role, User
 from app.accounts.passwords import MIN_PASSWORD_LENGTH, password_problem
 from app.audit.services import record_audit
+from app.errors import DomainError
 from app.events.models import Event
 from app.extensions import db
 
 __all__ = ["MIN_PASSWORD_LENGTH", "AccountError"]
 
 
-class AccountError(Exception):
+class AccountError(DomainError):
     """An account operation that cannot be done; the message is shown to the user next to
     `field_name` (the form field it is about), if given."""
-
-    def __init__(self, message, field_name: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field_name = field_name
 
 
 def check_password_policy(password: str, email: str) -> None:

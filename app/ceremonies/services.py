@@ -31,6 +31,7 @@ from app.ceremonies.models import (
     Witness,
 )
 from app.clock import local_to_utc, utcnow
+from app.errors import DomainError
 from app.events.models import Event
 from app.extensions import db
 
@@ -41,13 +42,8 @@ MAX_WITNESSES = 8
 PDF_MAGIC = b"%PDF-"
 
 
-class CeremonyError(Exception):
+class CeremonyError(DomainError):
     """Input a ceremony service refuses; `message` is shown to the user (next to `field_name`)."""
-
-    def __init__(self, message, field_name: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field_name = field_name
 
 
 # --- ceremonies -------------------------------------------------------------------------

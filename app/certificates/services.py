@@ -37,6 +37,7 @@ from app.checkin.services import attended_registration_ids
 from app.clock import utcnow
 from app.documents.images import ImageRejected, clean_uploaded_image
 from app.documents.render import render_pdf
+from app.errors import DomainError
 from app.events.models import Event
 from app.extensions import db
 from app.jobs import queue
@@ -51,13 +52,8 @@ IMAGE_KINDS = ("logo", "seal", "signature")
 BATCH_CHUNK = 50
 
 
-class CertificateError(Exception):
+class CertificateError(DomainError):
     """A certificate operation that cannot be done; `message` is shown to the user."""
-
-    def __init__(self, message, field_name: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field_name = field_name
 
 
 # --- settings --------------------------------------------------------------------------------

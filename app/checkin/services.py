@@ -34,6 +34,7 @@ from app.checkin.models import (
 )
 from app.clock import to_local, utcnow
 from app.documents.tickets import peek_claims, verify_ticket_code
+from app.errors import DomainError
 from app.events.models import Event
 from app.extensions import db
 from app.registration.models import Attendance, Category, Registration, RegistrationState
@@ -59,15 +60,14 @@ _TICKET_STATUS = {
 }
 
 
-class CheckinError(Exception):
+class CheckinError(DomainError):
     """A check-in request that cannot be honoured; `code` is machine-readable."""
 
     status_code = 409
 
     def __init__(self, code: str, message):
-        super().__init__(str(message))
+        super().__init__(message)
         self.code = code
-        self.message = message
 
 
 class NonceReused(CheckinError):

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import local_to_utc
+from app.errors import DomainError
 from app.events.models import Event, EventKind, EventStatus
 from app.extensions import db
 from app.registration.models import Category, Registration, RegistrationState
@@ -53,13 +54,8 @@ def category_counts(event: Event) -> list[dict]:
     ]
 
 
-class EventError(Exception):
+class EventError(DomainError):
     """Event settings that cannot be saved; `message` is shown to the user next to `field_name`."""
-
-    def __init__(self, message, field_name: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field_name = field_name
 
 
 @dataclass

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.ceremonies.models import Ceremony
+from app.errors import DomainError
 from app.events.models import Event
 from app.extensions import db
 from app.media.models import (
@@ -33,13 +34,8 @@ ONLINE_TYPES = (OutletType.NEWS_WEBSITE, OutletType.NEW_MEDIA, OutletType.VIDEO_
 BROADCAST_TYPES = (OutletType.TV, OutletType.NEWSPAPER)
 
 
-class MediaError(Exception):
+class MediaError(DomainError):
     """Input a media service refuses; `message` is shown to the user (next to `field_name`)."""
-
-    def __init__(self, message, field_name: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field_name = field_name
 
 
 def name_key(name: str) -> str:

@@ -33,6 +33,7 @@ from app.certificates.models import Certificate
 from app.certificates.services import verification_url
 from app.checkin.models import Checkin, CheckinList
 from app.clock import utcnow
+from app.errors import DomainError
 from app.events.models import BackgroundJob, Event
 from app.extensions import db
 from app.judging.models import Entry, TeamMember
@@ -57,13 +58,8 @@ ANONYMIZED_SUBJECT = "—"
 CERTIFICATE_REVOKE_REASON = "个人信息已删除 / Personal data deleted"
 
 
-class PrivacyError(Exception):
+class PrivacyError(DomainError):
     """A privacy request that cannot be honoured; `message` is shown to the user."""
-
-    def __init__(self, message, field_name: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field_name = field_name
 
 
 def anonymized_email(registration_id: int) -> str:

@@ -18,6 +18,7 @@ from app.accounts.models import User
 from app.clock import utcnow
 from app.documents.badges import BADGE_SIZES
 from app.documents.images import ImageRejected, clean_uploaded_image
+from app.errors import DomainError
 from app.events.models import BackgroundJob, Event, JobState
 from app.extensions import db
 from app.jobs import queue
@@ -33,13 +34,8 @@ LOGO_FILE = "badge-logo.png"
 _COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 
 
-class BadgeError(Exception):
+class BadgeError(DomainError):
     """Badge input that cannot be used; `message` is shown to the user (next to `field_name`)."""
-
-    def __init__(self, message, field_name: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field_name = field_name
 
 
 @dataclass

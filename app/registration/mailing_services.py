@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.audit.services import record_audit
+from app.errors import DomainError
 from app.events.models import Event
 from app.extensions import db
 from app.mail.services import queue_mail
@@ -34,13 +35,8 @@ LANGUAGES = ("zh_CN", "en", "ru")
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
 
-class MailingError(Exception):
+class MailingError(DomainError):
     """A mailing that cannot be sent; `message` is shown to the user next to `field_name`."""
-
-    def __init__(self, message, field_name: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field_name = field_name
 
 
 @dataclass(frozen=True)

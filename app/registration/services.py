@@ -23,6 +23,7 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.clock import utcnow
+from app.errors import DomainError
 from app.events.models import Event, EventStatus
 from app.extensions import db
 from app.mail.models import OutboxMessage
@@ -44,13 +45,8 @@ from app.registration.tickets import qr_content_id, reissue_ticket, revoke_curre
 MANAGE_SALT = "registration-manage"
 
 
-class RegistrationError(Exception):
+class RegistrationError(DomainError):
     """A registration request that cannot be honoured; `message` is shown to the user."""
-
-    def __init__(self, message, field_name: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field_name = field_name
 
 
 class DuplicateRegistration(RegistrationError):
