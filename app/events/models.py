@@ -90,14 +90,6 @@ class Event(db.Model):
         """Venue in the given UI locale."""
         return self.venue_zh if locale.startswith("zh") else self.venue_en
 
-    def privacy_text(self, locale: str) -> str:
-        """Privacy/consent text in the given UI locale (Russian falls back to English)."""
-        if locale.startswith("zh"):
-            return self.privacy_text_zh
-        if locale.startswith("ru"):
-            return self.privacy_text_ru or self.privacy_text_en
-        return self.privacy_text_en
-
     def local(self, value: datetime | None) -> datetime | None:
         """A UTC datetime shown in the event's timezone."""
         return to_local(value, self.timezone)

@@ -600,25 +600,3 @@ def _separated_by(above: RankedEntry, below: RankedEntry, tie_break_criteria: Se
     if above.draw_position != below.draw_position:
         return "draw"
     return "id"
-
-
-def compare_methods(
-    entry_ids: Sequence[int],
-    sheets: Sequence[Sheet],
-    criteria: Sequence[CriterionSpec],
-    *,
-    tie_break_criteria: Sequence[int] = (),
-    draw_positions: dict[int, int] | None = None,
-) -> dict[str, Ranking]:
-    """The rankings all three methods give, by method name."""
-    return {
-        method: rank_entries(
-            entry_ids,
-            sheets,
-            criteria,
-            method,
-            tie_break_criteria=tie_break_criteria,
-            draw_positions=draw_positions,
-        )
-        for method in METHODS
-    }

@@ -643,12 +643,6 @@ def retry_messages(event_id: int, message_ids: list[int] | None = None) -> int:
     return len(messages)
 
 
-def read_outbox_copy(message_id: int) -> bytes | None:
-    """The raw .eml written to the local outbox for a message, if any."""
-    path = outbox_path(message_id)
-    return path.read_bytes() if path.exists() else None
-
-
 def list_outbox(event_id: int, state: MailState | None = None, limit: int = 200):
     """Outbox rows of one event, newest first, optionally filtered by state."""
     query = select(OutboxMessage).where(OutboxMessage.event_id == event_id)
