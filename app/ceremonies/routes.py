@@ -64,6 +64,7 @@ from app.ceremonies.services import (
     update_signing_item,
 )
 from app.extensions import db
+from app.views import commit_and_redirect
 
 bp = Blueprint("ceremonies", __name__, url_prefix="/manage/<slug>/ceremonies")
 ORGANIZER = event_role(Role.ORGANIZER)
@@ -127,16 +128,15 @@ def index(slug: str):
 def new(slug: str):
     """Create a ceremony."""
     form = CeremonyForm()
-    if form.validate_on_submit():
-        try:
-            ceremony = create_ceremony(g.event, form.to_data())
-            db.session.commit()
-        except CeremonyError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            flash(_("The ceremony has been created."), "success")
-            return redirect(_show_url(ceremony))
+    if form.validate_on_submit() and (
+        done := commit_and_redirect(
+            lambda: create_ceremony(g.event, form.to_data()),
+            success=_("The ceremony has been created."),
+            to=_show_url,
+            errors=CeremonyError,
+        )
+    ):
+        return done
     status = 400 if request.method == "POST" else 200
     return render_template("ceremonies/ceremony_form.html", form=form, ceremony=None), status
 
@@ -167,16 +167,15 @@ def edit(slug: str, ceremony_id: int):
     form = CeremonyForm()
     if request.method == "GET":
         form.fill_from(ceremony)
-    elif form.validate_on_submit():
-        try:
-            update_ceremony(ceremony, form.to_data())
-            db.session.commit()
-        except CeremonyError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            flash(_("The ceremony has been saved."), "success")
-            return redirect(_show_url(ceremony))
+    elif form.validate_on_submit() and (
+        done := commit_and_redirect(
+            lambda: update_ceremony(ceremony, form.to_data()),
+            success=_("The ceremony has been saved."),
+            to=_show_url(ceremony),
+            errors=CeremonyError,
+        )
+    ):
+        return done
     status = 400 if request.method == "POST" else 200
     return render_template("ceremonies/ceremony_form.html", form=form, ceremony=ceremony), status
 
@@ -200,16 +199,15 @@ def new_segment(slug: str, ceremony_id: int):
     """Append a segment to the agenda."""
     ceremony = _ceremony(ceremony_id)
     form = SegmentForm()
-    if form.validate_on_submit():
-        try:
-            add_segment(ceremony, form.to_data())
-            db.session.commit()
-        except CeremonyError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            flash(_("The segment has been added."), "success")
-            return redirect(_show_url(ceremony, "agenda"))
+    if form.validate_on_submit() and (
+        done := commit_and_redirect(
+            lambda: add_segment(ceremony, form.to_data()),
+            success=_("The segment has been added."),
+            to=_show_url(ceremony, "agenda"),
+            errors=CeremonyError,
+        )
+    ):
+        return done
     status = 400 if request.method == "POST" else 200
     return render_template(
         "ceremonies/segment_form.html", form=form, ceremony=ceremony, segment=None
@@ -225,16 +223,15 @@ def edit_segment(slug: str, ceremony_id: int, segment_id: int):
     form = SegmentForm(obj=segment if request.method == "GET" else None)
     if request.method == "GET":
         form.kind.data = segment.kind.value
-    elif form.validate_on_submit():
-        try:
-            update_segment(segment, form.to_data())
-            db.session.commit()
-        except CeremonyError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            flash(_("The segment has been saved."), "success")
-            return redirect(_show_url(ceremony, "agenda"))
+    elif form.validate_on_submit() and (
+        done := commit_and_redirect(
+            lambda: update_segment(segment, form.to_data()),
+            success=_("The segment has been saved."),
+            to=_show_url(ceremony, "agenda"),
+            errors=CeremonyError,
+        )
+    ):
+        return done
     status = 400 if request.method == "POST" else 200
     return render_template(
         "ceremonies/segment_form.html", form=form, ceremony=ceremony, segment=segment
@@ -401,15 +398,13 @@ def change_status(slug: str, ceremony_id: int, item_id: int):
     raw = request.form.get("status", "")
     if raw not in {s.value for s in SigningStatus}:
         abort(400, _("Unknown status."))
-    try:
-        change_signing_status(signing_item, SigningStatus(raw), current_user)
-        db.session.commit()
-    except CeremonyError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        flash(_("The status has been changed."), "success")
-    return redirect(url_for("ceremonies.item", slug=slug, ceremony_id=ceremony.id, item_id=item_id))
+    target = url_for("ceremonies.item", slug=slug, ceremony_id=ceremony.id, item_id=item_id)
+    return commit_and_redirect(
+        lambda: change_signing_status(signing_item, SigningStatus(raw), current_user),
+        success=_("The status has been changed."),
+        to=target,
+        errors=CeremonyError,
+    ) or redirect(target)
 
 
 @bp.route("/<int:ceremony_id>/items/<int:item_id>/documents", methods=["POST"])
@@ -424,15 +419,14 @@ def upload_document(slug: str, ceremony_id: int, item_id: int):
         flash(_("Choose a PDF file to upload."), "error")
         return redirect(target)
     upload = form.document.data
-    try:
-        add_signing_document(signing_item, upload.filename or "", upload.stream, current_user)
-        db.session.commit()
-    except CeremonyError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        flash(_("The document has been uploaded."), "success")
-    return redirect(target)
+    return commit_and_redirect(
+        lambda: add_signing_document(
+            signing_item, upload.filename or "", upload.stream, current_user
+        ),
+        success=_("The document has been uploaded."),
+        to=target,
+        errors=CeremonyError,
+    ) or redirect(target)
 
 
 def _document(signing_item, document_id: int) -> SigningDocument:

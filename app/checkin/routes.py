@@ -31,6 +31,7 @@ from app.checkin.services import (
 )
 from app.clock import local_to_utc, to_local
 from app.extensions import db
+from app.views import commit_and_redirect
 
 bp = Blueprint("checkin", __name__)
 
@@ -96,16 +97,15 @@ def list_lists(slug: str):
 def new_list(slug: str):
     """Create a check-in list."""
     form = _list_form()
-    if form.validate_on_submit():
-        try:
-            checkin_list = create_list(g.event, _list_data(form))
-        except CheckinError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Check-in list “%(name)s” created.", name=checkin_list.name), "success")
-            return redirect(url_for("checkin.list_lists", slug=slug))
+    if form.validate_on_submit() and (
+        done := commit_and_redirect(
+            lambda: create_list(g.event, _list_data(form)),
+            success=lambda created: _("Check-in list “%(name)s” created.", name=created.name),
+            to=url_for("checkin.list_lists", slug=slug),
+            errors=CheckinError,
+        )
+    ):
+        return done
     status = 400 if form.errors else 200
     return render_template("checkin/list_form.html", form=form, checkin_list=None), status
 
@@ -116,16 +116,15 @@ def edit_list(slug: str, list_id: int):
     """Change a check-in list's name, categories, window or exit tracking."""
     checkin_list = _list_or_404(list_id)
     form = _list_form(checkin_list)
-    if form.validate_on_submit():
-        try:
-            update_list(checkin_list, _list_data(form))
-        except CheckinError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Check-in list “%(name)s” saved.", name=checkin_list.name), "success")
-            return redirect(url_for("checkin.list_lists", slug=slug))
+    if form.validate_on_submit() and (
+        done := commit_and_redirect(
+            lambda: update_list(checkin_list, _list_data(form)),
+            success=lambda _saved: _("Check-in list “%(name)s” saved.", name=checkin_list.name),
+            to=url_for("checkin.list_lists", slug=slug),
+            errors=CheckinError,
+        )
+    ):
+        return done
     status = 400 if form.errors else 200
     return render_template("checkin/list_form.html", form=form, checkin_list=checkin_list), status
 
@@ -135,16 +134,15 @@ def edit_list(slug: str, list_id: int):
 def remove_list(slug: str, list_id: int):
     """Delete a check-in list that has no check-ins yet."""
     checkin_list = _list_or_404(list_id)
+    target = url_for("checkin.list_lists", slug=slug)
     if ConfirmForm().validate_on_submit():
-        try:
-            delete_list(checkin_list)
-        except CheckinError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Check-in list deleted."), "success")
-    return redirect(url_for("checkin.list_lists", slug=slug))
+        return commit_and_redirect(
+            lambda: delete_list(checkin_list),
+            success=_("Check-in list deleted."),
+            to=target,
+            errors=CheckinError,
+        ) or redirect(target)
+    return redirect(target)
 
 
 # --------------------------------------------------------------------------- device tokens

@@ -66,6 +66,7 @@ from app.media.services import (
     update_coverage,
     update_outlet,
 )
+from app.views import commit_and_redirect
 
 bp = Blueprint("media", __name__, url_prefix="/manage/<slug>/media")
 ORGANIZER = event_role(Role.ORGANIZER)
@@ -265,16 +266,15 @@ def outlets(slug: str):
 def new_outlet(slug: str):
     """Add an outlet."""
     form = OutletForm()
-    if form.validate_on_submit():
-        try:
-            outlet = create_outlet(g.event, form.to_data())
-            db.session.commit()
-        except MediaError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            flash(_("The outlet has been added."), "success")
-            return redirect(url_for("media.outlet", slug=slug, outlet_id=outlet.id))
+    if form.validate_on_submit() and (
+        done := commit_and_redirect(
+            lambda: create_outlet(g.event, form.to_data()),
+            success=_("The outlet has been added."),
+            to=lambda outlet: url_for("media.outlet", slug=slug, outlet_id=outlet.id),
+            errors=MediaError,
+        )
+    ):
+        return done
     status = 400 if request.method == "POST" else 200
     return render_template("media/outlet_form.html", form=form, outlet=None), status
 
@@ -302,16 +302,15 @@ def outlet(slug: str, outlet_id: int):
     form = OutletForm()
     if request.method == "GET":
         form.fill_from(outlet)
-    elif form.validate_on_submit():
-        try:
-            update_outlet(outlet, form.to_data())
-            db.session.commit()
-        except MediaError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            flash(_("The outlet has been saved."), "success")
-            return redirect(url_for("media.outlet", slug=slug, outlet_id=outlet.id))
+    elif form.validate_on_submit() and (
+        done := commit_and_redirect(
+            lambda: update_outlet(outlet, form.to_data()),
+            success=_("The outlet has been saved."),
+            to=url_for("media.outlet", slug=slug, outlet_id=outlet.id),
+            errors=MediaError,
+        )
+    ):
+        return done
     candidates = media_registrations(g.event)
     suggestions = [r for r in candidates if suggest_outlet(g.event, r) is outlet]
     status = 400 if request.method == "POST" else 200
@@ -350,15 +349,13 @@ def link_journalist_view(slug: str, outlet_id: int):
     registration_id = request.form.get("registration_id", type=int)
     if registration_id is None or registration_id < 1:
         abort(400, _("Choose a journalist registered in the media category."))
-    try:
-        link_journalist(outlet, registration_id, current_user)
-        db.session.commit()
-    except MediaError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        flash(_("The journalist has been linked to the outlet."), "success")
-    return redirect(url_for("media.outlet", slug=slug, outlet_id=outlet_id, _anchor="journalists"))
+    target = url_for("media.outlet", slug=slug, outlet_id=outlet_id, _anchor="journalists")
+    return commit_and_redirect(
+        lambda: link_journalist(outlet, registration_id, current_user),
+        success=_("The journalist has been linked to the outlet."),
+        to=target,
+        errors=MediaError,
+    ) or redirect(target)
 
 
 @bp.route("/outlets/<int:outlet_id>/journalists/<int:accreditation_id>/delete", methods=["POST"])
@@ -366,15 +363,13 @@ def link_journalist_view(slug: str, outlet_id: int):
 def unlink_journalist_view(slug: str, outlet_id: int, accreditation_id: int):
     """Remove a journalist's link to the outlet."""
     outlet = _outlet(outlet_id)
-    try:
-        unlink_journalist(outlet, accreditation_id)
-        db.session.commit()
-    except MediaError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        flash(_("The journalist is no longer linked to the outlet."), "success")
-    return redirect(url_for("media.outlet", slug=slug, outlet_id=outlet_id, _anchor="journalists"))
+    target = url_for("media.outlet", slug=slug, outlet_id=outlet_id, _anchor="journalists")
+    return commit_and_redirect(
+        lambda: unlink_journalist(outlet, accreditation_id),
+        success=_("The journalist is no longer linked to the outlet."),
+        to=target,
+        errors=MediaError,
+    ) or redirect(target)
 
 
 # --- import -------------------------------------------------------------------------------

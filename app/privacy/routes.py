@@ -54,6 +54,7 @@ from app.privacy.services import (
 )
 from app.registration.models import Registration
 from app.registration.services import LinkExpired, LinkInvalid, registration_from_token
+from app.views import commit_and_redirect
 
 bp = Blueprint("privacy", __name__)
 ORGANIZER = event_role(Role.ORGANIZER)
@@ -112,22 +113,18 @@ def request_data_deletion(token: str):
         return error
     g.event = registration.event
     form = DeletionRequestForm()
-    if form.validate_on_submit():
-        try:
-            request_deletion(registration)
-            db.session.commit()
-        except PrivacyError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            flash(
-                _(
-                    "Your request has been sent to the organizers. Once they have deleted your "
-                    "data, this link will stop working."
-                ),
-                "success",
-            )
-            return redirect(url_for("registration.manage", token=token))
+    if form.validate_on_submit() and (
+        done := commit_and_redirect(
+            lambda: request_deletion(registration),
+            success=_(
+                "Your request has been sent to the organizers. Once they have deleted your "
+                "data, this link will stop working."
+            ),
+            to=url_for("registration.manage", token=token),
+            errors=PrivacyError,
+        )
+    ):
+        return done
     status = 400 if request.method == "POST" else 200
     return render_template(
         "privacy/request_deletion.html",
@@ -191,15 +188,13 @@ def confirm_request(slug: str, request_id: int):
     deletion = _deletion_or_404(request_id)
     if not DecisionForm().validate_on_submit():
         abort(400)
-    try:
-        confirm_deletion(deletion, current_user)
-        db.session.commit()
-    except PrivacyError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        flash(_("The personal data has been deleted."), "success")
-    return redirect(url_for("privacy.index", slug=slug))
+    target = url_for("privacy.index", slug=slug)
+    return commit_and_redirect(
+        lambda: confirm_deletion(deletion, current_user),
+        success=_("The personal data has been deleted."),
+        to=target,
+        errors=PrivacyError,
+    ) or redirect(target)
 
 
 @bp.route("/manage/<slug>/privacy/requests/<int:request_id>/decline", methods=["POST"])
@@ -213,15 +208,13 @@ def decline_request(slug: str, request_id: int):
             _("Please give the reason the participant will read (at most 500 characters)."), "error"
         )
         return redirect(url_for("privacy.index", slug=slug))
-    try:
-        decline_deletion(deletion, current_user, form.note.data)
-        db.session.commit()
-    except PrivacyError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        flash(_("The request has been declined."), "success")
-    return redirect(url_for("privacy.index", slug=slug))
+    target = url_for("privacy.index", slug=slug)
+    return commit_and_redirect(
+        lambda: decline_deletion(deletion, current_user, form.note.data),
+        success=_("The request has been declined."),
+        to=target,
+        errors=PrivacyError,
+    ) or redirect(target)
 
 
 @bp.route("/manage/<slug>/privacy/anonymize", methods=["GET", "POST"])
