@@ -57,6 +57,7 @@ from app.events.models import Event
 from app.extensions import db
 from app.registration.models import Registration
 from app.registration.queries import categories_of_event
+from app.views import commit_and_redirect
 
 bp = Blueprint("certificates", __name__)
 ORGANIZER = event_role(Role.ORGANIZER)
@@ -157,24 +158,18 @@ def issue_participation(slug: str):
         registration_ids=ids,
         checked_in_only=form.checked_in_only.data,
     )
-    try:
-        batch = start_participation_batch(
+    return commit_and_redirect(
+        lambda: start_participation_batch(
             g.event, selected, current_user, send_mail=form.send_mail.data
-        )
-    except CertificateError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return _desk(participation_form=form, status=400)
-    db.session.commit()
-    flash(
-        ngettext(
+        ),
+        success=lambda batch: ngettext(
             "Issuing certificates to %(num)d registration.",
             "Issuing certificates to %(num)d registrations.",
             batch.total,
         ),
-        "success",
-    )
-    return redirect(url_for("certificates.index", slug=slug))
+        to=url_for("certificates.index", slug=slug),
+        errors=CertificateError,
+    ) or _desk(participation_form=form, status=400)
 
 
 @bp.route("/manage/<slug>/certificates/award", methods=["POST"])
@@ -226,15 +221,13 @@ def revoke(slug: str, certificate_id: int):
     if not form.validate_on_submit():
         flash(_("Please give a reason (at most 500 characters)."), "error")
         return redirect(url_for("certificates.index", slug=slug)), 303
-    try:
-        revoke_certificate(certificate, form.reason.data, current_user)
-    except CertificateError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for("certificates.index", slug=slug)), 303
-    db.session.commit()
-    flash(_("Certificate %(number)s revoked.", number=certificate.number), "success")
-    return redirect(url_for("certificates.index", slug=slug))
+    target = url_for("certificates.index", slug=slug)
+    return commit_and_redirect(
+        lambda: revoke_certificate(certificate, form.reason.data, current_user),
+        success=lambda _revoked: _("Certificate %(number)s revoked.", number=certificate.number),
+        to=target,
+        errors=CertificateError,
+    ) or (redirect(target), 303)
 
 
 @bp.route("/manage/<slug>/certificates/<int:certificate_id>/send", methods=["POST"])
@@ -244,15 +237,15 @@ def send(slug: str, certificate_id: int):
     certificate = _certificate_or_404(certificate_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        send_certificate_mail(certificate, resend=True)
-    except CertificateError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for("certificates.index", slug=slug))
-    db.session.commit()
-    flash(_("Certificate %(number)s queued for sending.", number=certificate.number), "success")
-    return redirect(url_for("certificates.index", slug=slug))
+    target = url_for("certificates.index", slug=slug)
+    return commit_and_redirect(
+        lambda: send_certificate_mail(certificate, resend=True),
+        success=lambda _sent: _(
+            "Certificate %(number)s queued for sending.", number=certificate.number
+        ),
+        to=target,
+        errors=CertificateError,
+    ) or redirect(target)
 
 
 @bp.route("/manage/<slug>/certificates/<int:certificate_id>.pdf")

@@ -330,15 +330,12 @@ def outlet(slug: str, outlet_id: int):
 def remove_outlet(slug: str, outlet_id: int):
     """Delete an outlet that has no coverage."""
     outlet = _outlet(outlet_id)
-    try:
-        delete_outlet(outlet)
-        db.session.commit()
-    except MediaError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for("media.outlet", slug=slug, outlet_id=outlet_id))
-    flash(_("The outlet has been deleted."), "success")
-    return redirect(url_for("media.outlets", slug=slug))
+    return commit_and_redirect(
+        lambda: delete_outlet(outlet),
+        success=_("The outlet has been deleted."),
+        to=url_for("media.outlets", slug=slug),
+        errors=MediaError,
+    ) or redirect(url_for("media.outlet", slug=slug, outlet_id=outlet_id))
 
 
 @bp.route("/outlets/<int:outlet_id>/journalists", methods=["POST"])
