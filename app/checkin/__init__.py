@@ -13,9 +13,12 @@ def init_app(app: Flask) -> None:
     from app.checkin import api, scanner_routes  # noqa: F401  (views on the checkin blueprint)
     from app.checkin.demo import load_demo_checkin
     from app.checkin.routes import bp
+    from app.checkin.schemas import OPENAPI_PART
     from app.contributions import add_demo_loader, add_manage_section
+    from app.openapi import register_openapi_part
 
     app.register_blueprint(bp)
+    register_openapi_part(OPENAPI_PART)
     add_manage_section(app, "checkin.list_lists", _l("Check-in"), role=Role.ORGANIZER, order=90)
     add_manage_section(
         app, "checkin.choose_scanner", _l("Check-in"), role=Role.CHECKIN_STAFF, order=90

@@ -9,11 +9,11 @@ from flask_login import current_user
 from app.accounts.models import Role
 from app.accounts.permissions import PUBLIC, event_role, public_event, requires, user_has_role
 from app.clock import utcnow
+from app.contributions import page_context
 from app.events.forms import EventSettingsForm
 from app.events.models import EventStatus
-from app.events.services import EventError, category_counts, list_public_events, update_event
+from app.events.services import EventError, list_public_events, update_event
 from app.extensions import db
-from app.judging.submission_services import competition_settings, submission_closed_reason
 
 bp = Blueprint("events", __name__)
 
@@ -37,13 +37,11 @@ def show(slug: str):
         abort(404)
     categories = [c for c in event.categories if c.is_public]
     now = utcnow()
-    competition = competition_settings(event)
-    submissions_open = submission_closed_reason(event, competition, now) is None
     return render_template(
         "events/show.html",
         categories=categories,
         now=now,
-        competition=competition if submissions_open else None,
+        **page_context("event_page", event, now),
     )
 
 
@@ -51,7 +49,7 @@ def show(slug: str):
 @requires(event_role(Role.ORGANIZER))
 def dashboard(slug: str):
     """Organizer dashboard: registrations per category against capacity."""
-    return render_template("events/dashboard.html", counts=category_counts(g.event))
+    return render_template("events/dashboard.html", **page_context("event_dashboard", g.event))
 
 
 @bp.route("/manage/<slug>/settings", methods=["GET", "POST"])

@@ -1,6 +1,6 @@
 """The tablet's JSON API: read and save a judge's score sheet, and the judge's progress.
 
-Described in the OpenAPI document (openapi.py, served at /api/openapi.json).
+Described in the OpenAPI document (generated from schemas.py, served at /api/openapi.json).
 Cookie-authenticated (the judge's session; 401 without one) with the CSRF token in
 X-CSRFToken. Every save carries a client id; a resend of an already stored save answers 200
 with `duplicate: true` and stores nothing. Refusals are 4xx {"error": code, "message":
@@ -14,10 +14,12 @@ from functools import wraps
 from flask import abort, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from pydantic import ValidationError
 
 from app.accounts.models import Role
 from app.accounts.permissions import event_role, requires
 from app.extensions import db
+from app.jsonapi import json_body
 from app.judging import (
     round_services,
     scoring_services,
@@ -25,10 +27,9 @@ from app.judging import (
 )
 from app.judging.errors import JudgingError
 from app.judging.routes import bp
-from app.security.input import loads_request_json
+from app.judging.schemas import MAX_BODY, ScoreSave
 
 API = "/api/events/<slug>/judging/rounds/<int:round_id>"
-MAX_BODY = 32 * 1024
 JUDGE = event_role(Role.JUDGE)
 
 
@@ -64,24 +65,6 @@ def _round(round_id: int):
     return round_
 
 
-def _json_body() -> dict:
-    if request.mimetype != "application/json":
-        raise JudgingError(
-            _("Send the request as application/json."), 415, "unsupported_media_type"
-        )
-    if request.content_length is not None and request.content_length > MAX_BODY:
-        raise JudgingError(_("The request is too large."), 413, "too_large")
-    try:
-        data = loads_request_json(request.get_data(cache=True) or b"null")
-    except (ValueError, RecursionError):
-        raise JudgingError(
-            _("The request body is not valid JSON."), 400, "malformed_json"
-        ) from None
-    if not isinstance(data, dict):
-        raise JudgingError(_("The request body must be a JSON object."), 400, "malformed_json")
-    return data
-
-
 @bp.route(f"{API}/", methods=["GET"])
 @_signed_in
 @requires(JUDGE)
@@ -113,18 +96,18 @@ def api_save_sheet(slug: str, round_id: int, entry_id: int):
     403 not assigned or conflicted, 409 locked, 422 bad values, 415/400 bad body.
     """
     round_ = _round(round_id)
-    body = _json_body()
-    action = body.get("action", "draft")
-    if action not in ("draft", "submit"):
-        raise JudgingError(_("The action must be draft or submit."), 422, "bad_action")
+    try:
+        save = ScoreSave.model_validate(json_body(MAX_BODY))
+    except ValidationError:  # the action: the other fields are save_sheet's to check
+        raise JudgingError(_("The action must be draft or submit."), 422, "bad_action") from None
     result = scoring_services.save_sheet(
         round_,
         entry_id,
         current_user,
-        values=body.get("values", {}),
-        comment=body.get("comment", ""),
-        submit=action == "submit",
-        client_id=body.get("client_id"),
+        values=save.values,
+        comment=save.comment,
+        submit=save.action == "submit",
+        client_id=save.client_id,
     )
     db.session.commit()
     state = scoring_services.sheet_state(round_, entry_id, current_user)

@@ -10,7 +10,7 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from app.accounts.models import Role
-    from app.contributions import add_manage_section
+    from app.contributions import add_manage_section, add_page_context
     from app.mail.services import register_attachment_builder, register_body_context_builder
     from app.registration import badge_routes, mailings, organizer_routes  # noqa: F401
     from app.registration.routes import bp
@@ -32,3 +32,11 @@ def init_app(app: Flask) -> None:
     add_manage_section(app, "registration.badges", _l("Badges"), role=organizer, order=70)
     register_attachment_builder("badge", build_badge_attachments)
     register_body_context_builder(REGISTRATION_MAIL_TEMPLATES, registration_mail_context)
+    add_page_context(app, "event_dashboard", _dashboard_counts)
+
+
+def _dashboard_counts(event) -> dict:
+    """The organizer dashboard's registrations per category against capacity."""
+    from app.registration.queries import category_counts
+
+    return {"counts": category_counts(event)}

@@ -14,7 +14,6 @@ from app.accounts.models import Role
 from app.accounts.permissions import event_role, requires
 from app.audit.services import record_audit
 from app.clock import local_to_utc, to_local, utcnow
-from app.events.services import category_counts
 from app.extensions import db
 from app.privacy.sensitive import mask_answer
 from app.registration.export import (
@@ -58,6 +57,7 @@ from app.registration.organizer_services import (
 from app.registration.queries import (
     RegistrationFilter,
     categories_of_event,
+    category_counts,
     mails_of_registration,
     parse_page,
     registration_history,

@@ -11,7 +11,6 @@ from app.audit.models import AuditEntry
 from app.certificates.models import Certificate, CertificateKind
 from app.certificates.services import issue_certificate
 from app.checkin.models import Checkin
-from app.events.services import category_counts
 from app.extensions import db
 from app.mail import services as mail_services
 from app.mail.models import MailState, OutboxMessage
@@ -32,6 +31,7 @@ from app.registration.models import (
     RegistrationState,
     TicketRevocation,
 )
+from app.registration.queries import category_counts
 from app.registration.services import ParticipantData, register_participant
 from tests.privacy.conftest import check_in, end_event
 

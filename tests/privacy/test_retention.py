@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
 from app.events.models import BackgroundJob, JobState
-from app.events.services import category_counts
 from app.extensions import db
 from app.registration.models import Registration
+from app.registration.queries import category_counts
 from tests.privacy.conftest import check_in, end_event
 
 
