@@ -77,7 +77,6 @@ def _domains() -> list:
     """The packages that register themselves on the app, in blueprint registration order."""
     from app import (
         accounts,
-        audit,
         ceremonies,
         certificates,
         checkin,
@@ -92,7 +91,6 @@ def _domains() -> list:
 
     return [
         accounts,
-        audit,
         events,
         registration,
         mail,

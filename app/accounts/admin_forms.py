@@ -1,4 +1,4 @@
-"""Site administration forms: new events, users, role grants, password change."""
+"""Site administration forms: users, role grants, password change (new events: app.events)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,10 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Regexp
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
 
 from app.accounts.models import Role
 from app.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from app.events.forms import EventSettingsForm
-from app.events.services import SLUG_PATTERN
 from app.forms import WebForm
 
 ROLE_CHOICES = [
@@ -24,25 +22,6 @@ ROLE_CHOICES = [
     (Role.CHECKIN_STAFF.value, _l("Check-in staff")),
     (Role.JUDGE.value, _l("Judge")),
 ]
-
-
-class NewEventForm(EventSettingsForm):
-    """Every event setting plus the slug, which cannot change later."""
-
-    slug = StringField(
-        _l("Address (slug)"),
-        validators=[
-            DataRequired(),
-            Length(max=80),
-            Regexp(
-                SLUG_PATTERN,
-                message=_l(
-                    "Use lowercase letters, digits and hyphens only (for example qingdao-2021)."
-                ),
-            ),
-        ],
-        description=_l("Part of the event's web address; it cannot be changed later."),
-    )
 
 
 class NewUserForm(WebForm):

@@ -1,4 +1,4 @@
-"""Site administration (events, users, roles) and the password change page.
+"""Site administration (users, roles) and the password change page; events: app.events.
 
 The views live on the accounts blueprint; create_app imports this module to register them.
 """
@@ -12,7 +12,6 @@ from flask_login import current_user, login_user
 from app.accounts.admin_forms import (
     ChangePasswordForm,
     GrantRoleForm,
-    NewEventForm,
     NewUserForm,
     RevokeRoleForm,
 )
@@ -30,39 +29,12 @@ from app.accounts.services import (
     role_holders,
     set_user_active,
 )
-from app.events.services import EventError, create_event, list_all_events
 from app.extensions import db
 
 
 def _status(form) -> int:
     """400 for a rejected submission, 200 otherwise."""
     return 400 if request.method == "POST" and form.errors else 200
-
-
-@bp.route("/admin/events")
-@requires(SITE_ADMIN)
-def admin_events():
-    """Every event with its status, for site administrators."""
-    return render_template("accounts/admin_events.html", events=list_all_events())
-
-
-@bp.route("/admin/events/new", methods=["GET", "POST"])
-@requires(SITE_ADMIN)
-def admin_new_event():
-    """Create an event; its organizers are granted on the roles page afterwards."""
-    form = NewEventForm()
-    if form.validate_on_submit():
-        try:
-            event = create_event(form.slug.data, form.to_event_data())
-            db.session.commit()
-        except EventError as exc:
-            db.session.rollback()
-            if not form.show_error(exc.field_name, exc.message):
-                flash(str(exc.message), "error")
-            return render_template("accounts/admin_event_new.html", form=form), 400
-        flash(_("The event has been created."), "success")
-        return redirect(url_for("accounts.admin_roles", slug=event.slug))
-    return render_template("accounts/admin_event_new.html", form=form), _status(form)
 
 
 @bp.route("/admin/users", methods=["GET", "POST"])

@@ -7,7 +7,9 @@
 `requires` stores the rule on the view (`view.permission`) so a test can assert that every
 route in the URL map declares one. Anonymous users are sent to the login page; signed-in
 users without the right get 403. Event rules load the event from the `slug` URL argument
-into `g.event` (404 when it does not exist). Site administrators pass every rule.
+into `g.event` (404 when it does not exist), through the loader app.events registers
+(`register_event_loader`): accounts sits below events and never imports it. Site
+administrators pass every rule.
 """
 
 from __future__ import annotations
@@ -15,15 +17,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from typing import TYPE_CHECKING
 
-from flask import abort, g
+from flask import Flask, abort, current_app, g
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.accounts.models import EventRole, Role, User
 from app.accounts.sessions import user_for_session
-from app.events.models import Event, EventStatus
 from app.extensions import db, login_manager
+
+if TYPE_CHECKING:
+    from app.events.models import Event
+
+_EVENT_LOADER = "huiwu.event_loader"
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,7 @@ def event_role(*roles: Role) -> Rule:
 
 
 def _published_or_organizer(user: User | None, event: Event | None) -> bool:
-    if event is not None and event.status != EventStatus.DRAFT:
+    if event is not None and not event.is_draft:
         return True
     return user_has_role(user, event, frozenset({Role.ORGANIZER}))
 
@@ -84,9 +91,14 @@ def public_event() -> Rule:
     return Rule("public_event", False, _published_or_organizer, True, refusal_status=404)
 
 
+def register_event_loader(app: Flask, loader: Callable[[str], Event | None]) -> None:
+    """Tell the event rules how to find the event of a slug (app.events does, in init_app)."""
+    app.extensions[_EVENT_LOADER] = loader
+
+
 def load_event(slug: str) -> Event:
     """The event with this slug or 404."""
-    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    event = current_app.extensions[_EVENT_LOADER](slug)
     if event is None:
         abort(404)
     return event

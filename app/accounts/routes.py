@@ -30,7 +30,6 @@ from app.accounts.permissions import LOGGED_IN, PUBLIC, requires
 from app.accounts.services import (
     AccountError,
     authenticate,
-    events_for_user,
     user_by_token_id,
 )
 from app.accounts.sessions import begin_session, end_every_session, end_session
@@ -45,6 +44,7 @@ from app.accounts.two_factor import (
     unused_recovery_codes,
     verify_second_factor,
 )
+from app.contributions import page_context
 from app.extensions import db
 from app.security.ratelimit import exempt_from_account_limit
 
@@ -164,7 +164,7 @@ def home():
     """The events a staff member works on, with links for each role."""
     return render_template(
         "accounts/home.html",
-        events=events_for_user(current_user),
+        **page_context("staff_home", current_user),
         may_use_two_factor=may_use_two_factor(current_user),
         sign_out_everywhere_form=SignOutEverywhereForm(),
     )

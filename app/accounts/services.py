@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
@@ -10,8 +12,10 @@ from app.accounts.models import EventRole, Role, User
 from app.accounts.passwords import MIN_PASSWORD_LENGTH, password_problem
 from app.audit.services import record_audit
 from app.errors import DomainError
-from app.events.models import Event
 from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.events.models import Event
 
 __all__ = ["MIN_PASSWORD_LENGTH", "AccountError"]
 
@@ -128,23 +132,6 @@ def revoke_role(user: User, event: Event, role: Role) -> bool:
         details={"email": user.email, "role": role.value},
     )
     return True
-
-
-def events_for_user(user: User) -> list[tuple[Event, list[Role]]]:
-    """The events a user has roles on (all events for a site admin), with the roles."""
-    if user.is_admin:
-        events = db.session.scalars(select(Event).order_by(Event.starts_at.desc())).all()
-        return [(event, list(Role)) for event in events]
-    rows = db.session.execute(
-        select(Event, EventRole.role)
-        .join(EventRole, EventRole.event_id == Event.id)
-        .where(EventRole.user_id == user.id)
-        .order_by(Event.starts_at.desc())
-    ).all()
-    grouped: dict[int, tuple[Event, list[Role]]] = {}
-    for event, role in rows:
-        grouped.setdefault(event.id, (event, []))[1].append(role)
-    return list(grouped.values())
 
 
 def list_users() -> list[User]:

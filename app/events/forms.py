@@ -1,13 +1,13 @@
-"""Event forms: the settings an organizer edits (creation adds the slug in admin_forms)."""
+"""Event forms: the settings an organizer edits, and a new event (the settings and the slug)."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from app.events.models import Event, EventKind, EventStatus
-from app.events.services import EventData
+from app.events.services import SLUG_PATTERN, EventData
 from app.forms import WebForm
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -132,3 +132,22 @@ class EventSettingsForm(WebForm):
             return False
         target.errors = [*target.errors, str(message)]
         return True
+
+
+class NewEventForm(EventSettingsForm):
+    """Every event setting plus the slug, which cannot change later."""
+
+    slug = StringField(
+        _l("Address (slug)"),
+        validators=[
+            DataRequired(),
+            Length(max=80),
+            Regexp(
+                SLUG_PATTERN,
+                message=_l(
+                    "Use lowercase letters, digits and hyphens only (for example qingdao-2021)."
+                ),
+            ),
+        ],
+        description=_l("Part of the event's web address; it cannot be changed later."),
+    )

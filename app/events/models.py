@@ -78,6 +78,11 @@ class Event(db.Model):
         cascade="all, delete-orphan",
     )
 
+    @property
+    def is_draft(self) -> bool:
+        """A draft: its public pages are for its organizers only."""
+        return self.status == EventStatus.DRAFT
+
     def title(self, locale: str) -> str:
         """Title in the given UI locale (Chinese for zh, English otherwise)."""
         return self.title_zh if locale.startswith("zh") else self.title_en

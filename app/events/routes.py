@@ -7,12 +7,25 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.models import Role
-from app.accounts.permissions import PUBLIC, event_role, public_event, requires, user_has_role
+from app.accounts.permissions import (
+    PUBLIC,
+    SITE_ADMIN,
+    event_role,
+    public_event,
+    requires,
+    user_has_role,
+)
 from app.clock import utcnow
 from app.contributions import page_context
-from app.events.forms import EventSettingsForm
+from app.events.forms import EventSettingsForm, NewEventForm
 from app.events.models import EventStatus
-from app.events.services import EventError, list_public_events, update_event
+from app.events.services import (
+    EventError,
+    create_event,
+    list_all_events,
+    list_public_events,
+    update_event,
+)
 from app.extensions import db
 
 bp = Blueprint("events", __name__)
@@ -73,3 +86,30 @@ def settings(slug: str):
             return redirect(url_for("events.settings", slug=event.slug))
     status = 400 if request.method == "POST" else 200
     return render_template("events/settings.html", form=form), status
+
+
+@bp.route("/admin/events")
+@requires(SITE_ADMIN)
+def admin_events():
+    """Every event with its status, for site administrators."""
+    return render_template("events/admin_events.html", events=list_all_events())
+
+
+@bp.route("/admin/events/new", methods=["GET", "POST"])
+@requires(SITE_ADMIN)
+def admin_new_event():
+    """Create an event; its organizers are granted on the roles page afterwards."""
+    form = NewEventForm()
+    if form.validate_on_submit():
+        try:
+            event = create_event(form.slug.data, form.to_event_data())
+            db.session.commit()
+        except EventError as exc:
+            db.session.rollback()
+            if not form.show_error(exc.field_name, exc.message):
+                flash(str(exc.message), "error")
+            return render_template("events/admin_event_new.html", form=form), 400
+        flash(_("The event has been created."), "success")
+        return redirect(url_for("accounts.admin_roles", slug=event.slug))
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render_template("events/admin_event_new.html", form=form), status

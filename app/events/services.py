@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.accounts.models import EventRole, Role, User
 from app.clock import local_to_utc
 from app.errors import DomainError
 from app.events.models import Event, EventKind, EventStatus
@@ -61,6 +62,11 @@ def _known_timezones() -> frozenset[str]:
 def is_valid_timezone(name: str) -> bool:
     """True when `name` is an IANA timezone known to zoneinfo (exact spelling)."""
     return name in _known_timezones()
+
+
+def event_by_slug(slug: str) -> Event | None:
+    """The event with this slug, if any."""
+    return db.session.scalar(select(Event).where(Event.slug == slug))
 
 
 def list_all_events() -> list[Event]:
@@ -129,7 +135,6 @@ def manage_sections(user, event: Event) -> list[tuple[str, str]]:
     Organizers (and site admins) see the organizers' pages; anyone else the pages of the
     roles they hold. The pages are those the domains contributed (app.contributions).
     """
-    from app.accounts.models import Role
     from app.accounts.permissions import user_has_role
     from app.contributions import manage_entries
 
@@ -143,3 +148,20 @@ def manage_sections(user, event: Event) -> list[tuple[str, str]]:
         for e in entries
         if e.role != Role.ORGANIZER and user_has_role(user, event, frozenset({e.role}))
     ]
+
+
+def events_for_user(user: User) -> list[tuple[Event, list[Role]]]:
+    """The events a user has roles on (all events for a site admin), with the roles."""
+    if user.is_admin:
+        events = db.session.scalars(select(Event).order_by(Event.starts_at.desc())).all()
+        return [(event, list(Role)) for event in events]
+    rows = db.session.execute(
+        select(Event, EventRole.role)
+        .join(EventRole, EventRole.event_id == Event.id)
+        .where(EventRole.user_id == user.id)
+        .order_by(Event.starts_at.desc())
+    ).all()
+    grouped: dict[int, tuple[Event, list[Role]]] = {}
+    for event, role in rows:
+        grouped.setdefault(event.id, (event, []))[1].append(role)
+    return list(grouped.values())

@@ -43,8 +43,8 @@ LINK_HOLDER = ("404", "ok", "404", "404", "404", "404", "404")
 
 MATRIX: dict[str, tuple[str, ...]] = {
     "accounts.admin_deactivate_user": SITE_ADMIN,
-    "accounts.admin_events": SITE_ADMIN,
-    "accounts.admin_new_event": SITE_ADMIN,
+    "events.admin_events": SITE_ADMIN,
+    "events.admin_new_event": SITE_ADMIN,
     "accounts.admin_reactivate_user": SITE_ADMIN,
     "accounts.admin_revoke_role": ORGANIZER,
     "accounts.admin_roles": ORGANIZER,

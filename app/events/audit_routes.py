@@ -1,4 +1,8 @@
-"""The audit log pages: an event's log for its organizers, everything for site admins."""
+"""The audit log pages: an event's log for its organizers, everything for site admins.
+
+They live in events (above accounts) while the log itself, app.audit, sits below accounts:
+every layer records to it.
+"""
 
 from __future__ import annotations
 
