@@ -126,7 +126,9 @@ def test_nan_and_infinity_are_not_numbers(competition, client, auth):
     body = '{"client_id": "abcdefgh1234", "action": "draft", "values": {"FIRST": NaN}}'
     body = body.replace("FIRST", str(first))
     response = client.post(_api(comp, entry_id), data=body, content_type="application/json")
-    assert response.status_code == 422
+    # NaN is not JSON: refused when the body is read (app/security/input.py), before scoring.
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "malformed_json"
     assert _counts() == (0, 0)
 
 
