@@ -232,13 +232,7 @@ class Lists(BaseModel):
     lists: list[CheckinList]
 
 
-class SearchHit(BaseModel):
-    id: int
-    native_name: str
-    latin_name: str = ""
-    organization: str = ""
-    category: str = ""
-    category_color: str = ""
+class SearchHit(Person):
     state: str
     checked_in_at: datetime | None
     ticket_code: str
