@@ -18,7 +18,7 @@ from app.certificates.models import (
     CertificateSettings,
 )
 from app.checkin.models import Checkin, CheckinList, DeviceToken
-from app.events.models import Event
+from app.events.models import ConsentVersion, Event
 from app.judging.models import (
     Assignment,
     Award,
@@ -34,7 +34,7 @@ from app.judging.models import (
 )
 from app.mail.models import OutboxMessage
 from app.media.models import CoverageItem, Outlet, PressAccreditation
-from app.privacy.models import ConsentVersion, DeletionRequest
+from app.privacy.models import DeletionRequest
 from app.registration.models import (
     Category,
     Mailing,

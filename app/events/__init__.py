@@ -15,9 +15,11 @@ def init_app(app: Flask) -> None:
     from app.contributions import add_manage_section, add_page_context
     from app.events.audit_routes import bp as audit_bp
     from app.events.cli import event_cli
+    from app.events.consent import install_consent_versioning
     from app.events.routes import bp
     from app.events.services import event_by_slug
 
+    install_consent_versioning()
     app.register_blueprint(bp)
     app.register_blueprint(audit_bp)
     register_event_loader(app, event_by_slug)

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import UTCDateTime, to_local, utcnow
@@ -14,6 +14,7 @@ from app.documents.tickets import generate_event_key
 from app.extensions import db
 
 if TYPE_CHECKING:
+    from app.accounts.models import User
     from app.registration.models import Category, Question
 
 
@@ -144,3 +145,36 @@ class BackgroundJob(db.Model):
         if not self.progress_total:
             return 0
         return min(100, self.progress_done * 100 // self.progress_total)
+
+
+class ConsentVersion(db.Model):
+    """One version of an event's privacy notice, as participants saw it; never changed later.
+
+    A new version is written whenever the event's privacy text changes (see
+    `events.consent.install_consent_versioning`); a registration records the one it
+    consented to.
+    """
+
+    __table_args__ = (UniqueConstraint("event_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column()
+    text_zh: Mapped[str] = mapped_column(Text, default="")
+    text_en: Mapped[str] = mapped_column(Text, default="")
+    text_ru: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL")
+    )
+
+    event: Mapped[Event] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+    def text(self, locale: str) -> str:
+        """The text in the given locale: Chinese for zh, Russian for ru (English if none)."""
+        if locale.startswith("zh"):
+            return self.text_zh or self.text_en
+        if locale.startswith("ru"):
+            return self.text_ru or self.text_en or self.text_zh
+        return self.text_en or self.text_zh

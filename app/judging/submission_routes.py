@@ -13,6 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app.accounts.models import Role
 from app.accounts.permissions import PUBLIC, event_role, public_event, requires, user_has_role
 from app.clock import local_to_utc, utcnow
+from app.events.consent import current_consent_version
 from app.events.models import EventStatus
 from app.extensions import db
 from app.judging import entry_services, submission_services
@@ -31,8 +32,6 @@ from app.judging.submission_services import (
     TeamSubmission,
     competition_settings,
 )
-from app.privacy.consent import current_consent_version
-from app.privacy.sensitive import mask_email
 from app.registration.forms import answers_from_form, prepare_form, question_field_name
 from app.registration.models import Attendance
 from app.registration.services import (
@@ -42,6 +41,7 @@ from app.registration.services import (
     manage_token,
     registration_from_token,
 )
+from app.security.sensitive import mask_email
 
 ORGANIZER = event_role(Role.ORGANIZER)
 # The forms with a pitch deck upload: a body over MAX_CONTENT_LENGTH there is a deck too large.

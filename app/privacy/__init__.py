@@ -13,10 +13,8 @@ def init_app(app: Flask) -> None:
     from app.accounts.models import Role
     from app.contributions import add_manage_section
     from app.privacy.cli import privacy_cli
-    from app.privacy.consent import install_consent_versioning
     from app.privacy.routes import bp
 
-    install_consent_versioning()
     app.register_blueprint(bp)
     add_manage_section(app, "privacy.index", _l("Privacy"), role=Role.ORGANIZER, order=140)
     app.cli.add_command(privacy_cli)

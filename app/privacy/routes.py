@@ -25,8 +25,9 @@ from app.accounts.models import Role
 from app.accounts.permissions import PUBLIC, event_role, requires
 from app.audit.services import audit_entries
 from app.clock import utcnow
+from app.events.consent import consent_versions, current_consent_version
+from app.events.models import ConsentVersion
 from app.extensions import db
-from app.privacy.consent import consent_versions, current_consent_version
 from app.privacy.forms import (
     AnonymizeEventForm,
     AnonymizeRegistrationForm,
@@ -35,7 +36,7 @@ from app.privacy.forms import (
     DeletionRequestForm,
     RetentionForm,
 )
-from app.privacy.models import ConsentVersion, DeletionRequest, DeletionState
+from app.privacy.models import DeletionRequest, DeletionState
 from app.privacy.services import (
     PrivacyError,
     anonymization_summary,

@@ -34,13 +34,13 @@ from app.certificates.services import verification_url
 from app.checkin.models import Checkin, CheckinList
 from app.clock import utcnow
 from app.errors import DomainError
-from app.events.models import BackgroundJob, Event
+from app.events.models import BackgroundJob, ConsentVersion, Event
 from app.extensions import db
 from app.judging.models import Entry, TeamMember
 from app.mail.models import MailState, OutboxMessage
 from app.mail.services import absolute_url, outbox_path, queue_mail
 from app.media.models import Outlet, PressAccreditation
-from app.privacy.models import ConsentVersion, DeletionRequest, DeletionState
+from app.privacy.models import DeletionRequest, DeletionState
 from app.registration.models import (
     ACTIVE_STATES,
     Category,

@@ -176,7 +176,7 @@ class NewRegistrationForm(ParticipantForm):
         _l("I agree to the processing of my personal data as described above."),
         validators=[DataRequired(message=_l("Your consent is needed to register."))],
     )
-    # The number of the privacy notice version the page showed (see privacy.consent).
+    # The number of the privacy notice version the page showed (see events.consent).
     consent_version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
 
 

@@ -15,7 +15,6 @@ from app.accounts.permissions import event_role, requires
 from app.audit.services import record_audit
 from app.clock import local_to_utc, to_local, utcnow
 from app.extensions import db
-from app.privacy.sensitive import mask_answer
 from app.registration.export import (
     export_headers,
     export_row,
@@ -66,6 +65,7 @@ from app.registration.queries import (
 )
 from app.registration.routes import bp
 from app.registration.services import RegistrationError, waitlist_position
+from app.security.sensitive import mask_answer
 
 ORGANIZER = event_role(Role.ORGANIZER)
 _LIST_ARGS = ("q", "category", "state", "attendance", "page")

@@ -19,7 +19,6 @@ from app.accounts.models import User
 from app.audit.services import record_audit
 from app.events.models import Event
 from app.extensions import db
-from app.privacy.sensitive import is_id_like_label
 from app.registration.models import (
     AttendanceRule,
     Category,
@@ -35,6 +34,7 @@ from app.registration.services import (
     reject_registration,
     set_category_capacity,
 )
+from app.security.sensitive import is_id_like_label
 
 
 class DeskAction(enum.StrEnum):

@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 
 from app.accounts.permissions import PUBLIC, public_event, requires
 from app.clock import utcnow
+from app.events.consent import current_consent_version
 from app.events.models import EventStatus
 from app.extensions import db
-from app.privacy.consent import current_consent_version
 from app.registration.forms import (
     NewRegistrationForm,
     ParticipantForm,

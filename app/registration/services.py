@@ -24,12 +24,11 @@ from sqlalchemy.orm import joinedload
 from app.accounts.models import User
 from app.clock import utcnow
 from app.errors import DomainError
-from app.events.models import Event, EventStatus
+from app.events.consent import current_consent_version
+from app.events.models import ConsentVersion, Event, EventStatus
 from app.extensions import db
 from app.mail.models import OutboxMessage
 from app.mail.services import absolute_url, discard_mail, queue_mail_composed_at_delivery
-from app.privacy.consent import current_consent_version
-from app.privacy.models import ConsentVersion
 from app.registration.models import (
     ACTIVE_STATES,
     PLACE_HOLDING_STATES,

@@ -18,9 +18,9 @@ from app.judging import assignment_services, entry_services, round_services, sub
 from app.judging.models import Eligibility, Entry, RoundKind
 from app.judging.round_services import RoundData
 from app.mail.models import OutboxMessage
-from app.privacy.sensitive import mask_email
 from app.registration.models import Registration, RegistrationState
 from app.registration.services import manage_token
+from app.security.sensitive import mask_email
 from tests.judging.conftest import criteria_rows
 from tests.judging.submission_support import (
     born,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from app.events.consent import current_consent_version
+from app.events.models import ConsentVersion
 from app.extensions import db
-from app.privacy.consent import current_consent_version
-from app.privacy.models import ConsentVersion
 from app.registration.models import Registration
 from tests.conftest import form_data
 from tests.events.test_settings import settings_form

@@ -11,9 +11,9 @@ from wtforms.fields.core import UnboundField
 
 from app.audit.models import AuditEntry
 from app.extensions import db
-from app.privacy.sensitive import is_id_like_label, mask_answer
 from app.registration.forms import NewRegistrationForm
 from app.registration.models import Question
+from app.security.sensitive import is_id_like_label, mask_answer
 from tests.conftest import AuthActions, form_data
 from tests.registration.test_organizer_questions import question_form
 

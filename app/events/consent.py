@@ -13,9 +13,8 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from app.events.models import Event
+from app.events.models import ConsentVersion, Event
 from app.extensions import db
-from app.privacy.models import ConsentVersion
 
 TEXT_FIELDS = ("privacy_text_zh", "privacy_text_en", "privacy_text_ru")
 
