@@ -37,6 +37,22 @@ def url_with_lang(lang: str) -> str:
     return f"{path}?{urlencode(list(args.items(multi=True)))}"
 
 
+def attributes(**values: object) -> dict:
+    """HTML attributes for a WTForms field, without those that are None: WTForms renders None
+    as the text "None" (inputmode="None" hides the phone keyboard, aria-invalid="None" reads as
+    invalid)."""
+    return {
+        name.replace("_", "-") if name.startswith("aria_") else name: value
+        for name, value in values.items()
+        if value is not None
+    }
+
+
 def template_globals() -> dict:
     """Functions available in every template."""
-    return {"localized": localized, "event_time": event_time, "url_with_lang": url_with_lang}
+    return {
+        "attributes": attributes,
+        "localized": localized,
+        "event_time": event_time,
+        "url_with_lang": url_with_lang,
+    }
