@@ -125,6 +125,9 @@ def test_wedge_code_with_enter_welcomes_then_says_already_checked_in(door, page_
     assert page.script_errors == []
 
 
+ONLINE = "!document.body.classList.contains('is-offline')"
+
+
 def test_page_of_an_ended_session_says_signed_out_when_its_csrf_token_is_stale(app, door, page_at):
     app.config["WTF_CSRF_ENABLED"] = True
     try:
@@ -136,6 +139,9 @@ def test_page_of_an_ended_session_says_signed_out_when_its_csrf_token_is_stale(a
         log_in(other, door.email)
         other.close()
 
+        # Online, so that the answer is the server's (a slow background poll on a loaded machine
+        # can leave the page offline for a moment, and then it decides scans itself).
+        page.wait_for_function(ONLINE)
         wedge_scan(page, door.wang_code)
         refused = answer(page)
         assert refused["colour"] == "red"
@@ -146,6 +152,7 @@ def test_page_of_an_ended_session_says_signed_out_when_its_csrf_token_is_stale(a
         # Reloaded (as after signing in again), the page has the session's token and scans.
         page.reload()
         page.wait_for_selector("body[data-scanner-ready='1']")
+        page.wait_for_function(ONLINE)
         wedge_scan(page, door.wang_code)
         assert answer(page)["headline"] == "Welcome, 王芳"
         assert [entry.status for entry in checkins_of(door.wang_id)] == [CheckinStatus.OK]
