@@ -105,3 +105,6 @@ vendor: ## refresh static/vendor from the pinned npm packages
 	# Chart.js (MIT) for the check-in dashboard's arrivals chart.
 	mkdir -p static/vendor/chartjs
 	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md static/vendor/chartjs/
+	# axe-core (MPL-2.0), a dev dependency: the device suite's accessibility checks (tests/browser).
+	mkdir -p tests/browser/vendor/axe-core
+	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE tests/browser/vendor/axe-core/

@@ -1,0 +1,318 @@
+"""The device suite's parts: who uses which pages on which devices, how the pages are found, and
+what is checked on each page × device (tests/browser/test_devices.py runs it).
+
+Pages are found, not listed: each kind of user's pages are crawled from their start pages with
+the Flask test client over the demo (links and GET forms, one URL per route), and every GET
+route of the URL map must be reached by some user or be declared here as not a page. A new page
+is therefore covered the day it is linked, and a page nobody links fails the coverage test.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+import pkgutil
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from werkzeug.exceptions import HTTPException
+
+AXE_SOURCE = Path(__file__).with_name("vendor") / "axe-core" / "axe.min.js"
+
+NEVER_FOLLOW = ("/logout", "/static/", "/api/")
+PER_ENDPOINT = 1
+
+
+@dataclass(frozen=True)
+class Device:
+    name: str
+    width: int
+    height: int
+    touch: bool
+
+    @property
+    def viewport(self) -> dict:
+        return {"width": self.width, "height": self.height}
+
+
+PHONE = Device("phone", 390, 844, touch=True)
+TABLET_PORTRAIT = Device("tablet-portrait", 768, 1024, touch=True)
+TABLET_LANDSCAPE = Device("tablet-landscape", 1024, 768, touch=True)
+SPLIT_SCREEN = Device("split-screen", 507, 768, touch=True)
+DESKTOP = Device("desktop", 1366, 768, touch=False)
+SMALL_LAPTOP = Device("small-laptop", 1024, 768, touch=False)
+PROJECTOR = Device("projector", 1920, 1080, touch=False)
+SMALL_PROJECTOR = Device("projector-720p", 1280, 720, touch=False)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """One kind of user: who signs in, where they start, on which devices they work."""
+
+    name: str
+    email: str | None
+    starts: tuple[str, ...]
+    devices: tuple[Device, ...]
+    # Routes of this audience that are screens: they must fit the projector without scrolling.
+    screens: bool = False
+
+
+# Screens shown on a projector or a stage monitor: crawled as the organizer, checked on projectors.
+SCREEN_ENDPOINTS = frozenset({"judging.stage", "judging.screen", "judging.host"})
+
+# GET routes that are not pages a person looks at: files, JSON, event streams, probes. Every
+# other GET route must be reached by the crawl (test_every_page_is_reached).
+NOT_A_PAGE_PATH = re.compile(r"(^/api/|^/static/|\.(json|pdf|xlsx|csv|ics|js|png|svg|zip)$)")
+NOT_A_PAGE_ENDPOINT = {
+    "health.healthz": "a probe for the load balancer (text)",
+    "health.readyz": "a probe for the load balancer (text)",
+    "judging.screen_events": "the ranking screen's event stream",
+    "registration.badge_logo": "an image",
+    "registration.download_badge_sheet": "a PDF download",
+    "ceremonies.download_document": "a file download",
+}
+# Pages a link cannot reach without a step the crawl does not take; each has its own browser
+# test, named here.
+REACHED_ELSEWHERE = {
+    "accounts.login_second_factor": "needs a password step first: tests/accounts/test_two_factor.py",
+    "media.import_preview": "needs an uploaded file: tests/media",
+}
+
+
+def is_page_rule(rule) -> bool:
+    return (
+        "GET" in rule.methods
+        and not NOT_A_PAGE_PATH.search(rule.rule)
+        and rule.endpoint not in NOT_A_PAGE_ENDPOINT
+    )
+
+
+class _Links(HTMLParser):
+    """Links of a page: <a href> and GET forms' actions."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "a" and attributes.get("href"):
+            self.links.append(attributes["href"])
+        if tag == "form" and (attributes.get("method") or "get").lower() == "get":
+            if attributes.get("action"):
+                self.links.append(attributes["action"])
+
+
+def endpoint_of(app, path: str) -> str | None:
+    try:
+        return app.url_map.bind("localhost").match(path, method="GET")[0]
+    except HTTPException:
+        return None
+
+
+@dataclass
+class Crawl:
+    """URL → endpoint of the HTML pages an audience reaches (200, text/html)."""
+
+    pages: dict[str, str] = field(default_factory=dict)
+    endpoints: set[str] = field(default_factory=set)
+
+
+def crawl(app, client, starts: tuple[str, ...], per_endpoint: int = PER_ENDPOINT) -> Crawl:
+    queue, seen, counts, found = deque(starts), set(), {}, Crawl()
+    while queue:
+        url = queue.popleft()
+        parts = urlsplit(url)
+        if parts.netloc or parts.scheme or parts.path in seen:
+            continue
+        if parts.path.startswith(NEVER_FOLLOW):
+            continue
+        seen.add(parts.path)
+        endpoint = endpoint_of(app, parts.path)
+        if endpoint is None or counts.get(endpoint, 0) >= per_endpoint:
+            continue
+        response = client.get(url)
+        response.close()
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        if response.headers.get("Content-Disposition", "").startswith("attachment"):
+            continue
+        counts[endpoint] = counts.get(endpoint, 0) + 1
+        found.pages[url] = endpoint
+        found.endpoints.add(endpoint)
+        parser = _Links()
+        parser.feed(response.get_data(as_text=True))
+        for link in parser.links:
+            absolute = urljoin("http://localhost" + url, link)
+            if absolute.startswith("http://localhost/"):
+                queue.append(absolute.removeprefix("http://localhost"))
+    return found
+
+
+def english_enum_values() -> frozenset[str]:
+    """Every value of the app's enums that reads as an English word or code ("sent", "final",
+    "top_n", "pdf"): on a Chinese or Russian page none may show as text."""
+    import app as package
+
+    values: set[str] = set()
+    for module_info in pkgutil.walk_packages(package.__path__, "app."):
+        try:
+            module = importlib.import_module(module_info.name)
+        except Exception:  # noqa: BLE001 - a module that needs what a test lacks has no enum for us
+            continue
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, enum.Enum) and value is not enum.Enum:
+                if value.__module__ != module.__name__:
+                    continue
+                for member in value:
+                    text = member.value if isinstance(member.value, str) else member.name.lower()
+                    if re.fullmatch(r"[a-z][a-z_]{2,}", text):
+                        values.add(text)
+    return frozenset(values)
+
+
+EMAIL_OR_URL = re.compile(r"[\w.+-]+@[\w.-]+|https?://\S+")
+
+
+def organizer_texts_in_english() -> list[str]:
+    """What organizers wrote in English (every `*_en` text column of the database), longest
+    first: shown on a Russian page until it has Russian text (#17), and not an enum value even
+    where it holds one's word ("Final (live pitches)")."""
+    from sqlalchemy import String, Text, select
+
+    from app.extensions import db
+
+    texts: set[str] = set()
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            if column.name.endswith("_en") and isinstance(column.type, String | Text):
+                texts.update(v for v in db.session.scalars(select(column).distinct()) if v)
+    return sorted(texts, key=len, reverse=True)
+
+
+def strip_quoted(text: str, organizer_texts: list[str]) -> str:
+    """The text without e-mail addresses, URLs and what organizers wrote."""
+    text = EMAIL_OR_URL.sub(" ", text)
+    for written in organizer_texts:
+        if written in text:
+            text = text.replace(written, " ")
+    return text
+
+
+# What runs in the page: every measurement at once, returned as lists of readable problems.
+MEASURE = r"""
+({touch, checkTargets, screen, enumWords, organizerTexts, setWidth, setHeight}) => {
+  const problems = {overflow: [], outside: [], targets: [], none: [], inputs: [], english: [], fit: []};
+  const doc = document.scrollingElement || document.documentElement;
+  const PROSE_WORDS = 4;
+  const describe = (el) => {
+    const text = (el.innerText || el.value || el.getAttribute('aria-label') || el.name || '').trim().slice(0, 40);
+    const id = el.id ? '#' + el.id : '';
+    const cls = el.classList.length ? '.' + [...el.classList].slice(0, 2).join('.') : '';
+    return `<${el.tagName.toLowerCase()}${id}${cls}> "${text}"`;
+  };
+  const visible = (el) => {
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none') return false;
+    const rect = el.getBoundingClientRect();
+    return rect.width > 0 && rect.height > 0 && !el.closest('[hidden], [aria-hidden="true"], dialog:not([open])');
+  };
+  if (doc.scrollWidth > setWidth + 1) problems.overflow.push(`page is ${doc.scrollWidth} px wide`);
+  if (screen && doc.scrollHeight > setHeight + 1) problems.fit.push(`screen is ${doc.scrollHeight} px tall`);
+  const controls = [...document.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button], [tabindex]:not([tabindex="-1"])')];
+  const scrollsX = (el) => {
+    for (let node = el.parentElement; node && node !== document.body; node = node.parentElement) {
+      const style = getComputedStyle(node);
+      if (['auto', 'scroll'].includes(style.overflowX) && node.scrollWidth > node.clientWidth) return node;
+    }
+    return null;
+  };
+  const inlineInText = (el) => {
+    if (el.tagName !== 'A' || getComputedStyle(el).display !== 'inline') return false;
+    let block = el.parentElement;
+    while (block && getComputedStyle(block).display === 'inline') block = block.parentElement;
+    if (!block) return false;
+    const own = (el.textContent || '').trim().length;
+    return (block.textContent || '').replace(/\s+/g, ' ').trim().length > own + 3;
+  };
+  const labelBox = (el) => {
+    const label = el.closest('label') || (el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`));
+    return label ? label.getBoundingClientRect() : null;
+  };
+  for (const el of controls) {
+    if (!visible(el)) continue;
+    const rect = el.getBoundingClientRect();
+    const scroller = scrollsX(el);
+    if (!scroller && (rect.right > setWidth + 1 || rect.left < -1)) {
+      problems.outside.push(`${describe(el)} at x=${Math.round(rect.left)}..${Math.round(rect.right)}`);
+    }
+    if (checkTargets && touch && !inlineInText(el)) {
+      let box = rect;
+      if (el.type === 'checkbox' || el.type === 'radio') box = labelBox(el) || rect;
+      if (box.width < 43.5 || box.height < 43.5) {
+        problems.targets.push(`${describe(el)} ${Math.round(box.width)}×${Math.round(box.height)}`);
+      }
+    }
+  }
+  for (const el of document.querySelectorAll('*')) {
+    for (const attribute of el.attributes) {
+      if (attribute.value === 'None') problems.none.push(`${describe(el)} ${attribute.name}="None"`);
+    }
+  }
+  for (const el of document.querySelectorAll('input:not([type=hidden])')) {
+    const name = (el.name || '').toLowerCase();
+    const mode = el.getAttribute('inputmode');
+    if (mode !== null && mode.toLowerCase() === 'none') problems.inputs.push(`${describe(el)} inputmode=none hides the keyboard`);
+    if (/(^|_)email$/.test(name) && el.type !== 'email') problems.inputs.push(`${describe(el)} type=${el.type}, not email`);
+    if (/(^|_)(phone|mobile|tel)$/.test(name) && el.type !== 'tel') problems.inputs.push(`${describe(el)} type=${el.type}, not tel`);
+    if (el.type === 'password' && !['current-password', 'new-password', 'one-time-code'].includes(el.autocomplete)) {
+      problems.inputs.push(`${describe(el)} password without autocomplete current-/new-password`);
+    }
+    if (/(^|_)email$/.test(name) && !el.autocomplete) problems.inputs.push(`${describe(el)} email without autocomplete`);
+  }
+  if (enumWords.length) {
+    const words = new Set(enumWords);
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const seen = new Set();
+    const look = (text, where) => {
+      text = text.replace(/[\w.+-]+@[\w.-]+|https?:\/\/\S+/g, ' ');
+      for (const written of organizerTexts) text = text.split(written).join(' ');
+      const tokens = text.split(/[^A-Za-z_]+/).filter(Boolean);
+      if (tokens.length >= PROSE_WORDS) return;  // English prose an organizer wrote, not a value
+      for (const token of tokens) {
+        if (words.has(token) && !seen.has(token + where)) {
+          seen.add(token + where);
+          problems.english.push(`"${token}" in ${where}`);
+        }
+      }
+    };
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      if (!parent || parent.closest('script, style, code, pre, [translate="no"], [lang="en"]')) continue;
+      if (!visible(parent)) continue;
+      look(node.textContent, describe(parent));
+    }
+    for (const el of document.querySelectorAll('[title], [aria-label], [placeholder]')) {
+      for (const name of ['title', 'aria-label', 'placeholder']) {
+        if (el.hasAttribute(name)) look(el.getAttribute(name), `${describe(el)} @${name}`);
+      }
+    }
+  }
+  return problems;
+}
+"""
+
+AXE_RUN = """
+async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations
+    .filter((v) => v.impact === 'critical' || v.impact === 'serious')
+    .map((v) => `${v.impact} ${v.id}: ` + v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(' | ')
+      + (v.nodes.length > 4 ? ` (+${v.nodes.length - 4} more)` : ''));
+}
+"""
