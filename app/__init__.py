@@ -108,6 +108,7 @@ def _register_template_helpers(app: Flask) -> None:
     from app.templating import template_globals
 
     app.jinja_env.globals.update(template_globals())
+    app.jinja_env.filters["label"] = template_globals()["label"]
 
     @app.context_processor
     def inject_locale():

@@ -7,6 +7,7 @@ zh_Hans_CN) and `current_language()` maps any Chinese locale back to zh_CN.
 
 from __future__ import annotations
 
+import enum
 from functools import lru_cache
 
 from flask import current_app, has_request_context, request, session
@@ -75,3 +76,41 @@ def current_language() -> str:
     if locale is None:
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     return normalize_language(locale.language) or "en"
+
+
+# Readable names of enum values. Each domain registers the names of the enums it shows next to
+# the enum (`enum_labels(Role, {...})`); templates write `{{ value|label }}`, so no page shows
+# a stored value such as "submitted" or "top_n" to a reader of another language.
+_ENUM_LABELS: dict[type[enum.Enum], dict[enum.Enum, object]] = {}
+
+
+def enum_labels(kind: type[enum.Enum], labels: dict) -> dict:
+    """Register the readable names of every member of `kind` (lazy strings); returns them."""
+    missing = [member for member in kind if member not in labels]
+    if missing:
+        raise ValueError(f"{kind.__name__}: no label for {missing}")
+    _ENUM_LABELS[kind] = labels
+    return labels
+
+
+def registered_enum_labels() -> dict[type[enum.Enum], dict[enum.Enum, object]]:
+    return dict(_ENUM_LABELS)
+
+
+def label(value: object, kind: type[enum.Enum] | None = None) -> str:
+    """The readable name of an enum member, or of a stored value of `kind`; other values as
+    they are. A string without a kind is looked up in every registered enum that has it."""
+    if isinstance(value, enum.Enum):
+        labels = _ENUM_LABELS.get(type(value))
+        return str(labels[value]) if labels else str(value.value)
+    if isinstance(value, str):
+        kinds = [kind] if kind is not None else list(_ENUM_LABELS)
+        for candidate in kinds:
+            try:
+                member = candidate(value)
+            except ValueError:
+                continue
+            labels = _ENUM_LABELS.get(candidate)
+            if labels:
+                return str(labels[member])
+    return "" if value is None else str(value)

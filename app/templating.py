@@ -9,6 +9,7 @@ from flask import request, url_for
 from flask_babel import format_datetime, get_locale
 
 from app.clock import to_local
+from app.i18n import label
 
 
 def localized(obj, field: str) -> str:
@@ -52,6 +53,7 @@ def template_globals() -> dict:
     """Functions available in every template."""
     return {
         "attributes": attributes,
+        "label": label,
         "localized": localized,
         "event_time": event_time,
         "url_with_lang": url_with_lang,

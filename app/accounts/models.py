@@ -7,6 +7,7 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.clock import UTCDateTime, utcnow
 from app.extensions import db
+from app.i18n import enum_labels
 
 if TYPE_CHECKING:
     from app.events.models import Event
@@ -25,6 +27,16 @@ class Role(enum.StrEnum):
     ORGANIZER = "organizer"
     CHECKIN_STAFF = "checkin_staff"
     JUDGE = "judge"
+
+
+ROLE_LABELS = enum_labels(
+    Role,
+    {
+        Role.ORGANIZER: _l("Organizer"),
+        Role.CHECKIN_STAFF: _l("Check-in staff"),
+        Role.JUDGE: _l("Judge"),
+    },
+)
 
 
 class User(UserMixin, db.Model):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from app.i18n import label
+
 ACTION_LABELS = {
     "accounts.user_create": _l("Account created"),
     "accounts.user_deactivate": _l("Account deactivated"),
@@ -35,3 +37,47 @@ def action_label(action: str) -> str:
     """The translated name of an action, or the action itself."""
     label = ACTION_LABELS.get(action)
     return str(label) if label is not None else action
+
+
+# The names of the details recorded with an action (the "Details" column).
+DETAIL_LABELS = {
+    "action": _l("Action"),
+    "already_anonymized": _l("Already anonymized"),
+    "anonymized": _l("Anonymized"),
+    "done": _l("Done"),
+    "email": _l("Email"),
+    "entry_id": _l("Entry"),
+    "files": _l("Files"),
+    "filters": _l("Filters"),
+    "format": _l("Format"),
+    "judge_user_id": _l("Judge"),
+    "mails_purged": _l("Mails removed"),
+    "number": _l("Number"),
+    "older_than_days": _l("Older than (days)"),
+    "reason": _l("Reason"),
+    "recipients": _l("Recipients"),
+    "role": _l("Role"),
+    "round_id": _l("Round"),
+    "rows": _l("Rows"),
+    "sensitive_included": _l("Sensitive answers included"),
+    "site_admin": _l("Site administrator"),
+    "skipped": _l("Skipped"),
+}
+
+
+def detail_label(key: str) -> str:
+    """The translated name of a recorded detail, or the key itself."""
+    found = DETAIL_LABELS.get(key)
+    return str(found) if found is not None else key
+
+
+def detail_value(key: str, value: object) -> str:
+    """A recorded value as a reader of the page's language reads it: yes/no, a role's or
+    state's name, a file format in capitals."""
+    if isinstance(value, bool):
+        return str(_l("yes") if value else _l("no"))
+    if key == "format" and isinstance(value, str):
+        return value.upper()
+    if isinstance(value, list | tuple):
+        return ", ".join(detail_value(key, item) for item in value)
+    return label(value)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Role
 from app.accounts.permissions import SITE_ADMIN, event_role, requires
-from app.audit.labels import action_label
+from app.audit.labels import action_label, detail_label, detail_value
 from app.audit.models import AuditEntry
 from app.audit.services import audit_entries
 from app.events.models import Event
@@ -51,6 +51,8 @@ def event_log(slug: str):
         actions=known,
         action=action,
         action_label=action_label,
+        detail_label=detail_label,
+        detail_value=detail_value,
         events={},
         page_size=PAGE_SIZE,
     )
@@ -74,6 +76,8 @@ def site_log():
         actions=known,
         action=action,
         action_label=action_label,
+        detail_label=detail_label,
+        detail_value=detail_value,
         events=events,
         page_size=PAGE_SIZE,
         site_wide=True,

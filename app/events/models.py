@@ -6,12 +6,14 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Enum, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import UTCDateTime, to_local, utcnow
 from app.documents.tickets import generate_event_key
 from app.extensions import db
+from app.i18n import enum_labels
 
 if TYPE_CHECKING:
     from app.accounts.models import User
@@ -24,6 +26,16 @@ class EventStatus(enum.StrEnum):
     DRAFT = "draft"
     OPEN = "open"
     CLOSED = "closed"
+
+
+EVENT_STATUS_LABELS = enum_labels(
+    EventStatus,
+    {
+        EventStatus.DRAFT: _l("Draft (not visible)"),
+        EventStatus.OPEN: _l("Open for registration"),
+        EventStatus.CLOSED: _l("Closed"),
+    },
+)
 
 
 class EventKind(enum.StrEnum):

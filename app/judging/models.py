@@ -7,6 +7,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Date,
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import UTCDateTime, utcnow
 from app.extensions import db
+from app.i18n import enum_labels
 
 if TYPE_CHECKING:
     from app.accounts.models import User
@@ -48,6 +50,16 @@ class RoundKind(enum.StrEnum):
     FINAL = "final"
 
 
+ROUND_KIND_LABELS = enum_labels(
+    RoundKind,
+    {
+        RoundKind.PRELIMINARY: _l("Preliminary"),
+        RoundKind.SEMIFINAL: _l("Semifinal"),
+        RoundKind.FINAL: _l("Final"),
+    },
+)
+
+
 class AggregationMethod(enum.StrEnum):
     """How judges' scores become an entry's score."""
 
@@ -64,11 +76,27 @@ class AdvancementRule(enum.StrEnum):
     THRESHOLD = "threshold"
 
 
+ADVANCEMENT_RULE_LABELS = enum_labels(
+    AdvancementRule,
+    {
+        AdvancementRule.TOP_N: _l("Top N overall"),
+        AdvancementRule.TOP_N_PER_TRACK: _l("Top N per track"),
+        AdvancementRule.THRESHOLD: _l("Score threshold"),
+    },
+)
+
+
 class SheetStatus(enum.StrEnum):
     """A judge's score sheet: editable draft or locked submission."""
 
     DRAFT = "draft"
     SUBMITTED = "submitted"
+
+
+SHEET_STATUS_LABELS = enum_labels(
+    SheetStatus,
+    {SheetStatus.DRAFT: _l("Draft"), SheetStatus.SUBMITTED: _l("Submitted")},
+)
 
 
 class ConflictSource(enum.StrEnum):

@@ -59,7 +59,14 @@ from app.judging.forms import (
     ReopenForm,
     RoundForm,
 )
-from app.judging.models import Conflict, ConflictSource, Eligibility, RankingState, Round
+from app.judging.models import (
+    Conflict,
+    ConflictSource,
+    Eligibility,
+    RankingState,
+    Round,
+    SheetStatus,
+)
 from app.security.input import database_integer
 
 bp = Blueprint("judging", __name__)
@@ -425,6 +432,7 @@ def round_page(slug: str, round_id: int):
         tracks=ranking_services.round_tracks(round_),
         method_labels=dict(AGGREGATION_CHOICES),
         criteria_names={c.id: c.name(_locale()) for c in round_.criteria},
+        SheetStatus=SheetStatus,
     )
 
 

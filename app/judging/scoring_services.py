@@ -370,7 +370,8 @@ class VersionChange:
 
     version: ScoreVersion
     sheet: ScoreSheet
-    changes: list[tuple[str, Any, Any]]  # (criterion or "comment"/"status", old, new)
+    # (what changed, old, new): a Criterion, or "comment" / "status" (with SheetStatus values)
+    changes: list[tuple[Any, Any, Any]]
 
 
 def audit_trail(round_: Round, entry_id: int | None = None) -> list[VersionChange]:
@@ -389,16 +390,16 @@ def audit_trail(round_: Round, entry_id: int | None = None) -> list[VersionChang
     for version, sheet in db.session.execute(query).all():
         before = previous.get(sheet.id)
         old_values = before.values if before else {}
-        changes: list[tuple[str, Any, Any]] = []
+        changes: list[tuple[Any, Any, Any]] = []
         for key in sorted(set(old_values) | set(version.values or {}), key=lambda k: int(k)):
             old, new = old_values.get(key), (version.values or {}).get(key)
             if old != new:
                 criterion = names.get(key)
-                changes.append((criterion.name_en if criterion else key, old, new))
+                changes.append((criterion or key, old, new))
         if (before.comment if before else "") != version.comment:
             changes.append(("comment", before.comment if before else "", version.comment))
         if (before.status if before else None) != version.status:
-            changes.append(("status", str(before.status) if before else "", str(version.status)))
+            changes.append(("status", before.status if before else None, version.status))
         lines.append(VersionChange(version, sheet, changes))
         previous[sheet.id] = version
     lines.sort(key=lambda line: (line.version.created_at, line.version.id), reverse=True)

@@ -6,11 +6,13 @@ import enum
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import UTCDateTime, utcnow
 from app.extensions import db
+from app.i18n import enum_labels
 
 
 class MailState(enum.StrEnum):
@@ -20,6 +22,17 @@ class MailState(enum.StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+
+
+MAIL_STATE_LABELS = enum_labels(
+    MailState,
+    {
+        MailState.QUEUED: _l("Queued"),
+        MailState.SENDING: _l("Sending"),
+        MailState.SENT: _l("Sent"),
+        MailState.FAILED: _l("Failed"),
+    },
+)
 
 
 class OutboxMessage(db.Model):
