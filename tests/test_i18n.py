@@ -101,3 +101,31 @@ def test_unknown_lang_parameter_falls_back_without_error(client, register_url):
 def test_registration_form_defaults_the_mail_language_to_the_page_language(client, register_url):
     page = client.get(f"{register_url}?lang=ru").text
     assert re.search(r'<option selected value="ru">|<option value="ru" selected>', page), page
+
+
+def test_every_registered_enum_value_has_a_name_in_each_language(app):
+    """The |label filter's registry: each registered enum names every member, and the Chinese
+    and Russian names are translations, not the stored English value."""
+    from flask_babel import force_locale
+
+    from app.i18n import label, registered_enum_labels
+
+    registry = registered_enum_labels()
+    assert len(registry) >= 6
+    for locale in ("zh_CN", "ru"):
+        with app.test_request_context(), force_locale(locale):
+            for kind, labels in registry.items():
+                assert set(labels) == set(kind), kind
+                for member in kind:
+                    shown = label(member)
+                    assert shown and shown != member.value, (locale, kind, member)
+                    assert label(member.value, kind) == shown
+
+
+def test_a_stored_value_without_a_registered_enum_shows_as_it_is(app):
+    from app.i18n import label
+
+    with app.test_request_context():
+        assert label("something else") == "something else"
+        assert label(None) == ""
+        assert label(3) == "3"

@@ -205,7 +205,9 @@ def strip_quoted(text: str, organizer_texts: list[str]) -> str:
 
 # What runs in the page: every measurement at once, returned as lists of readable problems.
 MEASURE = r"""
-({touch, checkTargets, screen, enumWords, organizerTexts, setWidth, setHeight}) => {
+({touch, checkTargets, screen, enumWords, organizerTexts, setWidth, setHeight, skip}) => {
+  // Long lists are looked at through their first rows (not on screens, which must fit whole).
+  if (!screen) for (const row of document.querySelectorAll(skip)) row.remove();
   const problems = {overflow: [], outside: [], targets: [], none: [], inputs: [], english: [], fit: []};
   const doc = document.scrollingElement || document.documentElement;
   const PROSE_WORDS = 4;
@@ -244,10 +246,12 @@ MEASURE = r"""
     const label = el.closest('label') || (el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`));
     return label ? label.getBoundingClientRect() : null;
   };
+  const parentScrolls = new Map();
   for (const el of controls) {
     if (!visible(el)) continue;
     const rect = el.getBoundingClientRect();
-    const scroller = scrollsX(el);
+    if (!parentScrolls.has(el.parentElement)) parentScrolls.set(el.parentElement, scrollsX(el));
+    const scroller = parentScrolls.get(el.parentElement);
     if (!scroller && (rect.right > setWidth + 1 || rect.left < -1)) {
       problems.outside.push(`${describe(el)} at x=${Math.round(rect.left)}..${Math.round(rect.right)}`);
     }
@@ -306,6 +310,11 @@ MEASURE = r"""
   return problems;
 }
 """
+
+# Long lists are looked at through their first rows (MEASURE removes the others before it and
+# axe-core look): the rest repeat the same markup, and axe-core needs seconds for a page of
+# thousands of nodes.
+SAMPLE_ROWS = "tbody > tr:nth-child(n+21), ul > li:nth-child(n+31), ol > li:nth-child(n+31)"
 
 AXE_RUN = """
 async () => {

@@ -37,6 +37,7 @@ from tests.browser.devices import (
     PHONE,
     PROJECTOR,
     REACHED_ELSEWHERE,
+    SAMPLE_ROWS,
     SCREEN_ENDPOINTS,
     SMALL_LAPTOP,
     SMALL_PROJECTOR,
@@ -98,7 +99,7 @@ def audiences(site: dict) -> list[Audience]:
         Audience(
             "admin",
             "admin@huiwu.local",
-            ("/staff", "/admin/events", "/admin/users", "/admin/audit", "/account/two-step"),
+            ("/admin/events", "/admin/users", "/admin/audit", "/account/two-step"),
             (DESKTOP,),
         ),
         Audience(
@@ -213,6 +214,8 @@ def site(_app) -> Site:
     for audience in by_name.values():
         client = sign_in_client(_app, audience.email)
         found = crawl(_app, client, audience.starts)
+        if audience.name == "admin":  # the event's pages are the organizer's, checked there
+            found.pages = {u: e for u, e in found.pages.items() if u.startswith(("/admin", "/account"))}
         if audience.screens:
             found.pages = {u: e for u, e in found.pages.items() if e in SCREEN_ENDPOINTS}
         else:
@@ -304,6 +307,7 @@ def test_pages_fit_the_device(browser, _live_server: LiveServer, site, audience_
                     "organizerTexts": site.organizer_texts if first_device else [],
                     "setWidth": device.width,
                     "setHeight": device.height,
+                    "skip": SAMPLE_ROWS,
                 },
             )
             found_here = [f"{kind}: {item}" for kind, items in measured.items() for item in items]
