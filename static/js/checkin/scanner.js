@@ -396,15 +396,15 @@ function renderResults(results, { offline }) {
     if (person.state && person.state !== "confirmed") {
       // Only a confirmed registration can come in: the others get their state and the reason
       // instead of a button that would only lead to a red screen.
-      const reason = document.createElement("small");
-      reason.className = "search-reason";
-      reason.textContent = config.stateReasons[person.state] || t("status:not_confirmed");
-      who.append(reason);
       const badge = document.createElement("span");
       badge.className = `state state-${person.state} search-state`;
       badge.textContent = config.stateLabels[person.state] || person.state;
+      const reason = document.createElement("small");
+      reason.className = "search-reason";
+      reason.textContent = config.stateReasons[person.state] || t("status:not_confirmed");
+      who.append(document.createElement("br"), badge, " ", reason);
       item.dataset.state = person.state;
-      item.append(who, badge);
+      item.append(who);
       return item;
     }
     const button = document.createElement("button");
