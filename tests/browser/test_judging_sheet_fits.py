@@ -92,13 +92,14 @@ def judge_with_eight_entries(competition):
 
 @pytest.mark.parametrize("device", list(DEVICES))
 def test_scoring_sheet_fits_the_screen_with_submit_in_reach(
-    judge_with_eight_entries, live_server, page_at, device
+    judge_with_eight_entries, live_server, page_at, device, screenshot_dir
 ):
     viewport = DEVICES[device]
     slug, round_id, email = judge_with_eight_entries
     page = page_at(viewport, is_mobile=True, has_touch=True, locale="en-US")
     log_in(page, email)
     open_tablet(page, slug, round_id)
+    page.screenshot(path=screenshot_dir / f"judge-sheet-{device}.png")
 
     assert page_width(page) <= viewport["width"]
     assert_controls_fit(page, viewport, f"{device}, as opened")

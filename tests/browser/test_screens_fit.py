@@ -71,7 +71,7 @@ def ranking_screen(competition, entries: int):
 
 @pytest.mark.parametrize("projector", list(PROJECTORS))
 def test_a_long_ranking_pages_by_itself_and_every_page_fits(
-    competition, live_server, page_at, projector
+    competition, live_server, page_at, projector, screenshot_dir
 ):
     viewport = PROJECTORS[projector]
     slug, round_id, organizer = ranking_screen(competition, 60)
@@ -97,6 +97,7 @@ def test_a_long_ranking_pages_by_itself_and_every_page_fits(
         # Readable from the back of the hall: a row is at least 4 % of the screen's height.
         assert min(r["height"] for r in rows) >= 0.04 * viewport["height"]
         seen += [r["title"] for r in rows]
+        page.screenshot(path=screenshot_dir / f"ranking-60-{projector}-page{number}.png")
         page.clock.fast_forward(PAGE_SECONDS * 1000)
     assert sorted(seen) == sorted(f"Project {i}" for i in range(1, 61))
     # After the last page the first comes round again.
@@ -107,7 +108,7 @@ def test_a_long_ranking_pages_by_itself_and_every_page_fits(
 
 @pytest.mark.parametrize("projector", list(PROJECTORS))
 def test_a_ranking_of_the_demo_s_size_fits_on_one_screen(
-    competition, live_server, page_at, projector
+    competition, live_server, page_at, projector, screenshot_dir
 ):
     viewport = PROJECTORS[projector]
     slug, round_id, organizer = ranking_screen(competition, 19)
@@ -116,6 +117,7 @@ def test_a_ranking_of_the_demo_s_size_fits_on_one_screen(
     page.goto(f"/manage/{slug}/judging/rounds/{round_id}/screen?lang=en")
     page.wait_for_selector("#screen-rows tr")
     rows = page.evaluate(VISIBLE_ROWS)
+    page.screenshot(path=screenshot_dir / f"ranking-19-{projector}.png")
     assert len(rows) == 19
     assert max(r["bottom"] for r in rows) <= viewport["height"]
     assert_fits(page, viewport, "#screen-rows tr")
@@ -127,10 +129,11 @@ def test_a_ranking_of_the_demo_s_size_fits_on_one_screen(
 def team_on_stage_with_seven_totals(competition):
     """A final with seven judges who have all scored the team on stage (long title)."""
     comp = competition(entries=2, judges=7, k=7, members=4)
-    comp.entries[0].title_en = LONG_TITLE
     assignment_services.assign_automatically(comp.round)
     live_services.draw_pitch_order(comp.round, "screens-fit")
-    first = round_services.round_entries(comp.round)[0].id
+    on_stage = round_services.round_entries(comp.round)[0]
+    on_stage.title_en = LONG_TITLE
+    first = on_stage.id
     live_services.set_current_entry(comp.round, first)
     live_services.control_timer(comp.round, "start_qa")
     for value, judge in zip((4, 5, 6, 7, 8, 9, 10), comp.judges, strict=True):
@@ -150,7 +153,7 @@ def team_on_stage_with_seven_totals(competition):
 
 @pytest.mark.parametrize("projector", list(PROJECTORS))
 def test_the_stage_shows_the_team_timer_and_final_score_on_one_screen(
-    team_on_stage_with_seven_totals, live_server, page_at, projector
+    team_on_stage_with_seven_totals, live_server, page_at, projector, screenshot_dir
 ):
     viewport = PROJECTORS[projector]
     slug, round_id, organizer = team_on_stage_with_seven_totals
@@ -160,6 +163,7 @@ def test_the_stage_shows_the_team_timer_and_final_score_on_one_screen(
     log_in(page, organizer)
     page.goto(f"/manage/{slug}/judging/rounds/{round_id}/stage?lang=en")
     page.wait_for_selector(".reveal-final")
+    page.screenshot(path=screenshot_dir / f"stage-{projector}.png")
     assert page.locator(".reveal-judges li").count() == 7
     assert page.locator(".reveal-final strong").inner_text() == "70.00"
     assert_fits(
