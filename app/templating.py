@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlencode
 
+from babel.dates import format_date, format_time, get_datetime_format
 from flask import request, url_for
 from flask_babel import format_datetime, get_locale
 
@@ -22,6 +23,16 @@ def event_time(value: datetime | None, timezone: str, fmt: str = "medium") -> st
     if value is None:
         return ""
     local = to_local(value, timezone)
+    if fmt in ("medium", "long", "full"):
+        # Babel's medium and longer patterns show seconds ("09:00:00"); nobody plans to the
+        # second. The locale's own date pattern and way of joining date and time, short time.
+        locale = get_locale()
+        return (
+            get_datetime_format(fmt, locale=locale)
+            .replace("'", "")
+            .replace("{0}", format_time(local, "short", locale=locale))
+            .replace("{1}", format_date(local, fmt, locale=locale))
+        )
     return format_datetime(local.replace(tzinfo=None), fmt)
 
 

@@ -21,6 +21,15 @@ from app.documents.render import render_html, render_pdf
 LOCALES = {"zh": "zh_CN", "en": "en"}
 
 
+def _title_and_name(title: str, name: str) -> str:
+    """Return "title name" with a space between them, as the host reads it ("CEO Ingrid Solberg").
+
+    A space even between Chinese title and name ("主任 王海峰"): the languages mix in one
+    script, and "CEOIngrid Solberg" or "ПроректорАлексей Петров" cannot be read aloud.
+    """
+    return " ".join(part for part in (title.strip(), name.strip()) if part)
+
+
 def _clock(value, timezone: str) -> str:
     return to_local(value, timezone).strftime("%H:%M") if value is not None else ""
 
@@ -160,6 +169,9 @@ def host_script_context(ceremony: Ceremony) -> dict:
                                 "country": country_label(p.country, lang),
                                 "signatory": p.signatory_name,
                                 "signatory_title": p.signatory_title,
+                                "signatory_with_title": _title_and_name(
+                                    p.signatory_title, p.signatory_name
+                                ),
                             }
                             for p in item.parties
                         ],

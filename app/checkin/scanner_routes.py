@@ -6,6 +6,7 @@ or, offline, by the page's JavaScript from the list's offline data.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from pathlib import Path
@@ -19,6 +20,7 @@ from app.accounts.models import Role
 from app.accounts.permissions import event_role, requires
 from app.checkin import services
 from app.checkin.routes import bp
+from app.clock import utcnow
 
 STATION_MAX = 60
 STAFF = event_role(Role.ORGANIZER, Role.CHECKIN_STAFF)
@@ -26,13 +28,15 @@ SERVICE_WORKER = "js/checkin/service-worker.js"
 # What the scanner page loads besides its own modules (static/js/checkin/*.js) and the shared
 # ones (static/js/lib/*.js), kept by the service worker for offline reloads; tests/checkin
 # check that the page loads nothing else.
+CAMERA_LIBRARY = "vendor/zxing-browser/zxing-browser.min.js"
 SCANNER_STATIC_FILES = (
     "vendor/pico/pico.min.css",
     "css/app.css",
     "css/checkin.css",
     "js/confirm-submit.js",
     "js/ticket-verify.js",
-    "vendor/zxing-browser/zxing-browser.min.js",
+    # Not on the page: camera.js adds it when the camera is first started.
+    CAMERA_LIBRARY,
 )
 
 
@@ -47,16 +51,24 @@ def choose_scanner(slug: str):
     lists = services.lists_of_event(g.event)
     list_id = request.args.get("list_id", type=int)
     station = _station_arg()
-    error = None
+    chosen = next((item for item in lists if item.id == list_id), None)
+    error = error_field = None
     if "list_id" in request.args or "station" in request.args:
-        if not any(item.id == list_id for item in lists):
-            error = _("Choose a check-in list.")
+        if chosen is None:
+            error, error_field = _("Choose a check-in list."), "list_id"
         elif not station:
-            error = _("Enter a name for this station, e.g. “Door A”.")
+            error, error_field = _("Enter a name for this station, e.g. “Door A”."), "station"
         else:
             return redirect(url_for(".scanner", slug=slug, list_id=list_id, station=station))
+    # A list is always selected, so the form never meets the browser's own (English) warning.
+    chosen = chosen or services.list_to_offer(lists, utcnow())
     return render_template(
-        "checkin/choose.html", lists=lists, chosen_id=list_id, station=station, error=error
+        "checkin/choose.html",
+        lists=lists,
+        chosen_id=chosen.id if chosen else None,
+        station=station,
+        error=error,
+        error_field=error_field,
     ), (400 if error else 200)
 
 
@@ -130,6 +142,14 @@ def scanner(slug: str, list_id: int):
             "cancelled": _("Cancelled"),
             "rejected": _("Rejected"),
         },
+        # Why the search offers no check-in for a registration in that state.
+        "stateReasons": {
+            "pending": _("Not confirmed yet: an organizer has to approve the registration."),
+            "waitlisted": _("On the waiting list: no place has been offered yet."),
+            "cancelled": _("The registration was cancelled."),
+            "rejected": _("The registration was rejected."),
+        },
+        "cameraLibraryUrl": url_for("static", filename=CAMERA_LIBRARY),
         "categories": {
             str(c.id): {"name": c.name(locale), "color": c.color} for c in event.categories
         },
@@ -156,12 +176,20 @@ def service_worker(slug: str):
     static = Path(current_app.static_folder)
     files = offline_files(static)
     digest = hashlib.sha256()
+    integrity = {}
     for name in [SERVICE_WORKER, *files]:
+        content = (static / name).read_bytes()
         digest.update(name.encode())
-        digest.update((static / name).read_bytes())
+        digest.update(content)
+        if name != SERVICE_WORKER:
+            checksum = base64.b64encode(hashlib.sha256(content).digest()).decode()
+            integrity[url_for("static", filename=name)] = f"sha256-{checksum}"
     settings = {
         "version": digest.hexdigest()[:16],
-        "assets": [url_for("static", filename=name) for name in files],
+        "assets": list(integrity),
+        # Subresource-integrity checksums: the worker keeps a copy it already has (in an
+        # older cache or the HTTP cache) only when it is this very file.
+        "integrity": integrity,
     }
     source = (static / SERVICE_WORKER).read_text("utf-8")
     response = current_app.response_class(

@@ -137,6 +137,12 @@ class ListData:
 # --------------------------------------------------------------------------- lists
 
 
+def list_to_offer(lists: list[CheckinList], moment: datetime) -> CheckinList | None:
+    """The list a scanner chooser selects when none was asked for: the first one open at
+    `moment`, else the first one (the only one, when there is one); None without lists."""
+    return next((item for item in lists if item.is_open_at(moment)), lists[0] if lists else None)
+
+
 def lists_of_event(event: Event) -> list[CheckinList]:
     """The event's check-in lists, oldest first, with their categories loaded."""
     return list(

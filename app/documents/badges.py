@@ -7,15 +7,16 @@ objects, so RQ jobs can build them from ids and the renderer stays free of the d
 from __future__ import annotations
 
 import io
-import math
 import multiprocessing
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from app.documents import fonts
 from app.documents.render import (
     Stylesheet,
     Translations,
@@ -39,12 +40,38 @@ __all__ = [
 # Width × height in millimetres.
 BADGE_SIZES = {"A6": (105.0, 148.0), "90x130": (90.0, 130.0)}
 A4 = (210.0, 297.0)
-SHEET_MIN_MARGIN_MM = 8.0
 SHEET_CHUNK = 100  # badges per WeasyPrint document before merging
-_PADDING_MM = 6.0
+_PADDING_MM = 6.0  # left and right padding of every block, at A6 width
+_LOGO_MM = 26.0  # the widest logo and its gap, beside the event name (badge.css)
 _PT_PER_MM = 72 / 25.4
-_NAME_BOX_MM = 26.0  # height of the name block at scale 1 (badge.css)
-_NAME_LINE_HEIGHT = 1.15
+# The estimate of a line's width may fill this much of it: Pango's line breaks and
+# kerning differ a little from _line_count's.
+_FIT_SLACK = 0.94
+_SMALLEST_PT = 4.0  # a 300-character event name still fits its block at this size
+
+
+@dataclass(frozen=True)
+class _TextBlock:
+    """A text block of the badge, at A6 width (badge.css scales it by width / 105)."""
+
+    height_mm: float
+    largest_pt: float
+    line_height: float
+    centred: bool = False  # vertically, with the text kept `inset_mm` clear of both edges
+    inset_mm: float = 0.0
+
+
+# Top to bottom; with the head's rule and padding (3 + 2.5), the gap under the head (1.5)
+# and the QR block (58) they fill the 148 mm of an A6 badge.
+_TEXT_BLOCKS = {
+    "event": _TextBlock(8.0, 9.0, 1.2),
+    "dates": _TextBlock(3.5, 8.0, 1.2),
+    "name": _TextBlock(26.0, 40.0, 1.15, centred=True, inset_mm=1.5),
+    "latin": _TextBlock(8.0, 16.0, 1.15, centred=True, inset_mm=0.5),
+    "org": _TextBlock(10.0, 10.5, 1.2),
+    "title": _TextBlock(7.5, 9.0, 1.2),
+    "band": _TextBlock(20.0, 17.0, 1.15, centred=True, inset_mm=2.0),
+}
 _COLOR_RE = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 DEFAULT_COLOR = "#1F4E9C"
 
@@ -69,23 +96,142 @@ class BadgeData:
     logo_png: bytes | None = None
 
 
-def _text_width_em(text: str) -> float:
-    """Estimate the width of text in em: wide (CJK) characters 1, others ~0.6."""
-    width = 0.0
-    for char in text:
-        if unicodedata.combining(char):
-            continue
-        width += 1.0 if unicodedata.east_asian_width(char) in "WF" else 0.6
-    return width
+def _advances() -> Mapping[int, float]:
+    """Return the advance width (em) of every character of the badge font."""
+    return fonts.ensure_fonts().advances
 
 
-def _fit_font_size(text: str, box_mm: float, largest: float, smallest: float) -> float:
-    """Return a font size (pt) fitting text on one line of box_mm, within the bounds."""
-    width_em = _text_width_em(text)
-    if width_em <= 0:
-        return largest
-    fitting = box_mm * _PT_PER_MM / width_em
-    return round(max(smallest, min(largest, fitting)), 1)
+def _char_em(char: str, advances: Mapping[int, float]) -> float:
+    """Return the width of one character in em (unknown glyphs count as one em)."""
+    width = advances.get(ord(char))
+    if width is not None:
+        return width
+    return 0.0 if unicodedata.combining(char) else 1.0
+
+
+def _is_wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in "WF"
+
+
+# Character categories a line never starts with: closing brackets, quotes and punctuation
+# such as "，" and "。" (Chinese line-start rules), and combining marks.
+_NO_BREAK_BEFORE = {"Pe", "Pf", "Po", "Mn", "Mc", "Me"}
+
+
+def _may_break_between(before: str, after: str) -> bool:
+    """Say whether a line may break between two characters (a cautious subset of UAX #14).
+
+    Breaks after a space, after a hyphen (not before a digit) and around wide (CJK)
+    characters, but never before closing or after opening punctuation: fewer break
+    opportunities than Pango's make the estimate count as many lines as the real layout or
+    more, so text is shrunk rather than clipped.
+    """
+    if before.isspace():
+        return not after.isspace()
+    if before == "-":
+        return after.isalpha()
+    if not (_is_wide(before) or _is_wide(after)) or after.isspace():
+        return False
+    return unicodedata.category(after) not in _NO_BREAK_BEFORE and unicodedata.category(
+        before
+    ) not in ("Ps", "Pi")
+
+
+def _words(text: str) -> list[tuple[str, str]]:
+    """Split text where a line may break: (word, the spaces after it)."""
+    words: list[tuple[str, str]] = []
+    current = ""
+    for index, char in enumerate(text):
+        current += char
+        following = text[index + 1] if index + 1 < len(text) else ""
+        if following and _may_break_between(char, following):
+            stripped = current.rstrip()
+            words.append((stripped, current[len(stripped) :]))
+            current = ""
+    if current:
+        stripped = current.rstrip()
+        words.append((stripped, current[len(stripped) :]))
+    return words
+
+
+@lru_cache(maxsize=4096)
+def _line_count(text: str, width_em: float) -> int:
+    """Count the lines greedy wrapping makes of text in a line of width_em (em of the font).
+
+    A word wider than a line breaks anywhere, as CSS overflow-wrap: anywhere does.
+    """
+    advances = _advances()
+    lines = 0
+    used = 0.0  # width of the current line, its trailing spaces excluded
+    pending = 0.0  # width of the spaces after the last word of the current line
+    for word, spaces in _words(text):
+        word_em = sum(_char_em(char, advances) for char in word)
+        spaces_em = sum(_char_em(char, advances) for char in spaces)
+        if lines and used + pending + word_em <= width_em:
+            used += pending + word_em
+        elif word_em <= width_em:
+            lines += 1
+            used = word_em
+        else:  # on lines of its own, as Pango first breaks where it may
+            lines += 1
+            used = 0.0
+            for char in word:
+                char_em = _char_em(char, advances)
+                if used and used + char_em > width_em:
+                    lines += 1
+                    used = 0.0
+                used += char_em
+        pending = spaces_em
+    return lines
+
+
+@lru_cache(maxsize=4096)
+def _fit_text(
+    text: str, width_mm: float, height_mm: float, largest_pt: float, line_height: float
+) -> tuple[float, int]:
+    """Return the largest font size (pt, in 0.25 pt steps) at which text wraps into the box.
+
+    The box is width_mm wide and height_mm high, lines are line_height × size apart. Returns
+    (size, lines); at _SMALLEST_PT the text is printed even if it would not fit.
+    """
+    if not text.strip():
+        return largest_pt, 0
+    width_pt = width_mm * _PT_PER_MM * _FIT_SLACK
+    height_pt = height_mm * _PT_PER_MM
+
+    def lines_at(steps: int) -> int | None:
+        size = steps / 4
+        lines = _line_count(text, width_pt / size)
+        return lines if lines * size * line_height <= height_pt else None
+
+    low, high = int(_SMALLEST_PT * 4), int(largest_pt * 4)
+    if lines_at(high) is not None:
+        low = high
+    while high - low > 1:  # low fits (or is the smallest size); high does not
+        middle = (low + high) // 2
+        if lines_at(middle) is None:
+            high = middle
+        else:
+            low = middle
+    size = low / 4
+    return size, _line_count(text, width_pt / size)
+
+
+def _text_style(text: str, width_mm: float, block: _TextBlock, scale: float) -> str:
+    """Return the inline style of a text block: its fitted size, and centring padding."""
+    height_mm = block.height_mm * scale
+    size, lines = _fit_text(
+        text,
+        round(width_mm, 3),
+        round(height_mm - 2 * block.inset_mm * scale, 3),
+        round(block.largest_pt * scale, 2),
+        block.line_height,
+    )
+    style = f"font-size:{size:g}pt"
+    if block.centred:
+        used_mm = lines * size * block.line_height / _PT_PER_MM
+        style += f";padding-top:{max(0.0, (height_mm - used_mm) / 2):.2f}mm"
+    return style
 
 
 def _safe_color(color: str) -> str:
@@ -103,14 +249,6 @@ def _text_color_on(color: str) -> str:
     return "#000000" if luminance > 0.55 else "#FFFFFF"
 
 
-def _name_style(name: str, size_pt: float, inner_mm: float, scale: float) -> str:
-    """Return the name's inline style: its font size and a top padding centring its lines."""
-    line_mm = size_pt * _NAME_LINE_HEIGHT / _PT_PER_MM
-    lines = max(1, math.ceil(_text_width_em(name) * size_pt / (inner_mm * _PT_PER_MM)))
-    padding = max(0.0, (_NAME_BOX_MM * scale - lines * line_mm) / 2)
-    return f"font-size:{size_pt}pt;padding-top:{padding:.2f}mm"
-
-
 def _logo_uri(logo_png: bytes) -> str:
     """Return the short document URL of a PNG logo (every badge of an event shares one)."""
     return document_resource_url(logo_png, "image/png")
@@ -119,7 +257,10 @@ def _logo_uri(logo_png: bytes) -> str:
 def badge_stylesheet(size: str, *, sheet: bool = False) -> Stylesheet:
     """Name badge.css for a badge size, on its own page or on A4 sheets."""
     width, height = BADGE_SIZES[size]
-    return stylesheet("badge.css", {"width_mm": width, "height_mm": height, "sheet": sheet})
+    blocks = tuple((name, b.height_mm, b.line_height) for name, b in _TEXT_BLOCKS.items())
+    return stylesheet(
+        "badge.css", {"width_mm": width, "height_mm": height, "sheet": sheet, "blocks": blocks}
+    )
 
 
 def badge_context(badge: BadgeData, size: str | None = None) -> dict[str, Any]:
@@ -128,19 +269,29 @@ def badge_context(badge: BadgeData, size: str | None = None) -> dict[str, Any]:
     if size not in BADGE_SIZES:
         raise ValueError(f"unknown badge size {size!r}; use one of {sorted(BADGE_SIZES)}")
     width, height = BADGE_SIZES[size]
-    inner = width - 2 * _PADDING_MM
     scale = width / BADGE_SIZES["A6"][0]
+    inner = width - 2 * _PADDING_MM * scale
+    beside_logo = inner - _LOGO_MM * scale if badge.logo_png else inner
     color = _safe_color(badge.category_color)
-    name_size = _fit_font_size(badge.name, inner, 40 * scale, 16 * scale)
+    texts = {
+        "event": (badge.event_name, beside_logo),
+        "dates": (badge.event_dates, beside_logo),
+        "name": (badge.name, inner),
+        "latin": (badge.latin_name, inner),
+        "org": (badge.organization, inner),
+        "title": (badge.title, inner),
+        "band": (badge.category_label, inner),
+    }
+    styles = {
+        block: _text_style(text, box_width, _TEXT_BLOCKS[block], scale)
+        for block, (text, box_width) in texts.items()
+    }
     return {
         "size": size,
         "page_width_mm": width,
         "page_height_mm": height,
         "name": badge.name,
-        "name_size_pt": name_size,
-        "name_style": _name_style(badge.name, name_size, inner, scale),
         "latin_name": badge.latin_name,
-        "latin_size_pt": _fit_font_size(badge.latin_name, inner, 18 * scale, 10 * scale),
         "organization": badge.organization,
         "title": badge.title,
         "category_label": badge.category_label,
@@ -152,6 +303,7 @@ def badge_context(badge: BadgeData, size: str | None = None) -> dict[str, Any]:
         "online_access_url": badge.online_access_url,
         "accent_color": _safe_color(badge.accent_color),
         "logo_uri": _logo_uri(badge.logo_png) if badge.logo_png else None,
+        "styles": styles,
         "scale": scale,
     }
 
@@ -168,10 +320,10 @@ def render_badge_pdf(badge: BadgeData, *, translations: Translations | None = No
 
 
 def _sheet_layout(size: str) -> dict[str, Any]:
-    """Place badges of a size on A4 portrait: grid, margins, cut-mark positions."""
+    """Place as many badges of a size as fit on A4 portrait, centred: grid and cut lines."""
     width, height = BADGE_SIZES[size]
-    columns = max(1, int((A4[0] - 2 * SHEET_MIN_MARGIN_MM) // width))
-    rows = max(1, int((A4[1] - 2 * SHEET_MIN_MARGIN_MM) // height))
+    columns = max(1, int(A4[0] // width))
+    rows = max(1, int(A4[1] // height))
     left = (A4[0] - columns * width) / 2
     top = (A4[1] - rows * height) / 2
     return {
@@ -184,25 +336,52 @@ def _sheet_layout(size: str) -> dict[str, Any]:
         "top_mm": top,
         "cut_x_mm": [left + i * width for i in range(columns + 1)],
         "cut_y_mm": [top + i * height for i in range(rows + 1)],
-        "mark_length_mm": min(left, top) - 2,
     }
 
 
-def _cut_marks(layout: dict[str, Any]) -> bytes:
-    """PDF operators for the cut marks of a sheet page, drawn in the margins only."""
-    length = layout["mark_length_mm"]
-    gap = 2.0
+_MARK_GAP_MM = 2.0  # between a badge's corner and a mark in the margin
+_MARK_MM = 8.0  # the longest mark
+_MARK_MIN_MM = 3.0  # shorter marks than this do not fit a margin: mark the cut line itself
+
+
+def _cut_mark_lines(layout: dict[str, Any]) -> list[tuple[float, float, float, float]]:
+    """The cut marks of a sheet page as lines (x1, y1, x2, y2) in mm from the top left.
+
+    Every cut line is marked beyond both ends, in the margin, clear of the badges. When
+    badges reach the paper's edge (4 × A6 fill an A4) there is no margin: the cut lines
+    between badges are marked on themselves, from each edge inwards and as crosses where
+    they meet, so that the cut takes the marks away.
+    """
     top, left = layout["top_mm"], layout["left_mm"]
+    xs, ys = layout["cut_x_mm"], layout["cut_y_mm"]
     lines = []
-    for x in layout["cut_x_mm"]:
-        lines.append((x, top - gap - length, x, top - gap))
-        lines.append((x, A4[1] - top + gap, x, A4[1] - top + gap + length))
-    for y in layout["cut_y_mm"]:
-        lines.append((left - gap - length, y, left - gap, y))
-        lines.append((A4[0] - left + gap, y, A4[0] - left + gap + length, y))
+    for margin, cuts, along_y in ((top, xs, True), (left, ys, False)):
+        length = min(_MARK_MM, margin - _MARK_GAP_MM)
+        paper = A4[1] if along_y else A4[0]
+        if length >= _MARK_MIN_MM:
+            near = (margin - _MARK_GAP_MM - length, margin - _MARK_GAP_MM)
+            far = (paper - margin + _MARK_GAP_MM, paper - margin + _MARK_GAP_MM + length)
+        else:
+            cuts = cuts[1:-1]  # the outer edges are the paper's
+            near, far = (0.0, _MARK_MM), (paper - _MARK_MM, paper)
+        for cut in cuts:
+            for start, end in (near, far):
+                lines.append((cut, start, cut, end) if along_y else (start, cut, end, cut))
+    if min(top, left) - _MARK_GAP_MM < _MARK_MIN_MM:
+        arm = _MARK_MM / 2
+        for x in xs[1:-1]:
+            for y in ys[1:-1]:
+                lines.append((x - arm, y, x + arm, y))
+                lines.append((x, y - arm, x, y + arm))
+    return lines
+
+
+def _cut_marks(layout: dict[str, Any]) -> bytes:
+    """PDF operators drawing the cut marks of a sheet page (thin black lines)."""
     k = _PT_PER_MM
     path = " ".join(
-        f"{x1 * k:.2f} {y1 * k:.2f} m {x2 * k:.2f} {y2 * k:.2f} l" for x1, y1, x2, y2 in lines
+        f"{x1 * k:.2f} {y1 * k:.2f} m {x2 * k:.2f} {y2 * k:.2f} l"
+        for x1, y1, x2, y2 in _cut_mark_lines(layout)
     )
     return f"q 0 G 0.25 w {path} S Q".encode("ascii")
 

@@ -30,10 +30,11 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 
 from fontTools import subset
 from fontTools.fontBuilder import FontBuilder
@@ -98,11 +99,16 @@ class SourceFace:
 
 @dataclass(frozen=True)
 class FontFiles:
-    """The built base fonts: weight → path, plus the codepoints they cover."""
+    """The built base fonts: weight → path, the codepoints they cover, and how wide each is.
+
+    advances: codepoint → advance width of the Regular face in em, so that documents can fit
+    text to a box before layout (WeasyPrint cannot shrink text to fit).
+    """
 
     directory: Path
     paths: dict[int, Path]
     codepoints: frozenset[int]
+    advances: Mapping[int, float]
 
 
 def font_dir() -> Path:
@@ -305,8 +311,13 @@ def _font_files(directory: Path) -> FontFiles:
     """Describe the built fonts of a directory (reads the cmap once)."""
     paths = {weight: directory / _file_name(weight) for weight in WEIGHTS}
     with TTFont(str(paths[400]), lazy=True) as font:
-        codepoints = frozenset(font.getBestCmap())
-    return FontFiles(directory, paths, codepoints)
+        cmap = font.getBestCmap()
+        metrics = font["hmtx"].metrics
+        units = font["head"].unitsPerEm
+        advances = MappingProxyType(
+            {codepoint: metrics[glyph][0] / units for codepoint, glyph in cmap.items()}
+        )
+    return FontFiles(directory, paths, frozenset(cmap), advances)
 
 
 def ensure_fonts(directory: Path | None = None) -> FontFiles:

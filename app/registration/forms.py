@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 import phonenumbers
 from babel import Locale
 from flask_babel import lazy_gettext as _l
+from pypinyin import Style, lazy_pinyin
 from wtforms import (
     BooleanField,
     EmailField,
@@ -28,6 +30,7 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.events.models import Event
 from app.forms import WebForm
@@ -43,15 +46,46 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SINGLE_LINE_BREAKERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+def _pinyin_key(name: str) -> tuple:
+    """Chinese dictionary order: syllable by syllable, then tone (a1 < a4 < ai1 < an1)."""
+    syllables = lazy_pinyin(
+        name, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda text: list(text)
+    )
+    return (tuple(syllables), name)
+
+
+def _alphabetical_key(name: str) -> tuple:
+    """Alphabetical order that ignores case and Latin accents (Åland with the A's, Côte d'Ivoire
+    with the C's) and keeps Russian й a letter of its own; ё sorts with е, as in dictionaries."""
+    letters = []
+    for char in name.casefold():
+        if char == "й":
+            letters.append(char)
+            continue
+        letters.extend(
+            c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)
+        )
+    return ("".join(letters), name)
+
+
+def name_sort_key(locale: str):
+    """How a list of names is ordered for readers of `locale`: pinyin order in Chinese,
+    alphabetical otherwise. (pypinyin, a dependency already, instead of ICU collation: PyICU
+    needs the ICU C library and a compiler on every machine.)"""
+    return _pinyin_key if Locale.parse(locale).language == "zh" else _alphabetical_key
+
+
 @lru_cache(maxsize=8)
 def country_choices(locale: str) -> tuple[SelectChoice, ...]:
-    """A blank choice, then every country/region as (ISO code, localized name), by name.
+    """A blank choice, then every country/region as (ISO code, localized name), ordered the
+    way readers of the locale expect (see name_sort_key).
 
     Built once per locale: the select has ~250 options and is validated on every submission.
     """
     territories = Locale.parse(locale).territories
     codes = [c for c in territories if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES]
-    ordered = sorted(((c, territories[c]) for c in codes), key=lambda item: item[1])
+    key = name_sort_key(locale)
+    ordered = sorted(((c, territories[c]) for c in codes), key=lambda item: key(item[1]))
     return (SelectChoice("", "—"), *(SelectChoice(code, name) for code, name in ordered))
 
 
@@ -114,6 +148,14 @@ def _has_forbidden_characters(field) -> bool:
     pattern = _CONTROL_CHARS if isinstance(field, TextAreaField) else _SINGLE_LINE_BREAKERS
     values = field.data if isinstance(field.data, list) else [field.data]
     return any(isinstance(value, str) and pattern.search(value) for value in values)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a list of checkboxes: a multi-select list box needs Ctrl-click on a
+    computer and is a cramped scroll box on a phone."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class ParticipantForm(WebForm):
@@ -191,7 +233,7 @@ def _question_field(question: Question, locale: str):
     if question.kind == QuestionKind.SINGLE_CHOICE:
         return RadioField(label, choices=choices, validators=required or [Optional()])
     if question.kind == QuestionKind.MULTIPLE_CHOICE:
-        return SelectMultipleField(label, choices=choices, validators=required)
+        return MultiCheckboxField(label, choices=choices, validators=required)
     if question.kind == QuestionKind.YES_NO:
         yes_no = [("yes", _l("Yes")), ("no", _l("No"))]
         return RadioField(label, choices=yes_no, validators=required)

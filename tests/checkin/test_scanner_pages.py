@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -244,3 +247,62 @@ def test_scanner_page_says_signed_out_in_the_staff_members_language(client, auth
         translated = client.get(f"{url}&lang={lang}")
         assert words in page_config(translated)["strings"]["status:signed_out"], lang
         assert words in translated.get_data(as_text=True), lang
+
+
+def _checked_list_ids(page: str) -> list[str]:
+    return re.findall(r'<input type="radio" id="list-(\d+)"[^>]*\bchecked\b', page)
+
+
+def test_chooser_selects_the_list_open_now_else_the_first(client, auth, setup):
+    event, first, staff = setup
+    now = datetime.now(UTC)
+    first.ends_at = now - timedelta(hours=1)  # this morning's list, closed
+    later = create_list(event, ListData(name="Afternoon", starts_at=now - timedelta(minutes=5)))
+    db.session.commit()
+    auth.login(staff)
+    url = f"/manage/{event.slug}/checkin"
+    assert _checked_list_ids(client.get(url).get_data(as_text=True)) == [str(later.id)]
+    # Asked for one (a refused form comes back with it): that one.
+    refused = client.get(f"{url}?list_id={first.id}&station=")
+    assert refused.status_code == 400
+    assert _checked_list_ids(refused.get_data(as_text=True)) == [str(first.id)]
+    later.starts_at = now + timedelta(hours=1)
+    db.session.commit()
+    assert _checked_list_ids(client.get(url).get_data(as_text=True)) == [str(first.id)]
+
+
+def test_chooser_form_leaves_the_warnings_to_the_server_in_the_pages_language(client, auth, setup):
+    event, checkin_list, staff = setup
+    auth.login(staff)
+    page = client.get(
+        f"/manage/{event.slug}/checkin?lang=zh_CN&list_id={checkin_list.id}&station="
+    ).get_data(as_text=True)
+    assert re.search(r'<form id="checkin-choose"[^>]*\bnovalidate\b', page)
+    assert "请输入签到点名称" in page
+    assert re.search(r'id="station"[^>]*aria-invalid="true"', page)
+
+
+def test_scanner_page_leaves_the_camera_library_until_the_camera_starts(client, auth, setup):
+    event, checkin_list, staff = setup
+    auth.login(staff)
+    response = client.get(f"/manage/{event.slug}/checkin/{checkin_list.id}/scan?station=A")
+    assert "zxing" not in "".join(re.findall(r"<script[^>]*>", response.get_data(as_text=True)))
+    library = page_config(response)["cameraLibraryUrl"]
+    assert library.endswith("/zxing-browser.min.js")
+    assert client.get(library).status_code == 200
+    settings = _worker_settings(
+        client.get(f"/manage/{event.slug}/checkin/service-worker.js").get_data(as_text=True)
+    )
+    assert library in settings["assets"]  # kept for the camera offline
+
+
+def test_service_worker_knows_the_checksum_of_every_file_it_keeps(client, auth, setup):
+    event, _checkin_list, staff = setup
+    auth.login(staff)
+    settings = _worker_settings(
+        client.get(f"/manage/{event.slug}/checkin/service-worker.js").get_data(as_text=True)
+    )
+    assert set(settings["integrity"]) == set(settings["assets"])
+    for url in settings["assets"]:
+        digest = hashlib.sha256(client.get(url).get_data()).digest()
+        assert settings["integrity"][url] == "sha256-" + base64.b64encode(digest).decode(), url

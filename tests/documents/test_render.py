@@ -116,8 +116,7 @@ def test_script_in_name_is_escaped():
                 "scale": 1,
                 "page_width_mm": 105,
                 "page_height_mm": 148,
-                "name_size_pt": 20,
-                "latin_size_pt": 10,
+                "styles": {},
                 "category_color": "#000",
                 "organization": '"><img src=x>',
             }

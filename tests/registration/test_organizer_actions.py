@@ -295,8 +295,17 @@ def test_details_link_to_the_registration_mails_in_the_outbox(desk, answered):
 
 def test_details_show_action_buttons_allowed_by_the_state(desk, answered):
     page = desk.client.get(f"{desk.base}/registrations/{answered.id}").text
-    assert 'id="reject-form"' in page and 'id="cancel-form"' in page
-    assert 'id="approve-form"' not in page
+    assert 'id="reject-button"' in page and 'id="cancel-button"' in page
+    assert 'id="approve-button"' not in page
+
+
+def test_details_have_one_note_field_for_whichever_action_is_chosen(desk, pending):
+    page = desk.client.get(f"{desk.base}/registrations/{pending[0].id}").text
+    actions = page.split('id="registration-actions"', 1)[1].split("<h2", 1)[0]
+    assert actions.count('name="note"') == 1
+    assert actions.count("<form") == 1
+    buttons = re.findall(r'<button type="submit" formaction="([^"]+)"', actions)
+    assert [url.rsplit("/", 1)[1] for url in buttons] == ["approve", "reject", "cancel"]
 
 
 def test_details_times_are_in_the_event_timezone(desk, answered):

@@ -2,11 +2,40 @@
 // in JavaScript so it works where the browser has no BarcodeDetector.
 // Front/back switch by facingMode (or by cycling the devices when facingMode is ignored),
 // torch through the track's "torch" constraint where the device offers it.
+// The library (about 440 KB, most of the page's weight) is loaded when the camera is first
+// started: a station that scans with a handheld scanner never needs it. The service worker
+// keeps it, so the camera also starts offline.
 
 const REPEAT_MS = 3000; // the same code seen again by the camera within this time is ignored
 
-export function createCamera(video, { onCode, onError = () => {} } = {}) {
-  const ZXing = globalThis.ZXingBrowser;
+let libraryLoading = null;
+
+/** globalThis.ZXingBrowser, after adding the library's <script> to the page once. */
+export function loadLibrary(url) {
+  if (globalThis.ZXingBrowser) return Promise.resolve(globalThis.ZXingBrowser);
+  if (!url) return Promise.reject(new Error("no camera library"));
+  if (!libraryLoading) {
+    libraryLoading = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = url;
+      script.async = true;
+      script.addEventListener("load", () => (globalThis.ZXingBrowser
+        ? resolve(globalThis.ZXingBrowser) : reject(new Error("camera library is empty"))));
+      script.addEventListener("error", () => {
+        script.remove();
+        reject(new Error("camera library not loaded"));
+      });
+      document.head.append(script);
+    }).catch((error) => {
+      libraryLoading = null; // a later tap tries again (the network may be back)
+      throw error;
+    });
+  }
+  return libraryLoading;
+}
+
+export function createCamera(video, { onCode, onError = () => {}, libraryUrl = null } = {}) {
+  let ZXing = null;
   let controls = null;
   let stream = null;
   let facing = "environment";
@@ -49,8 +78,16 @@ export function createCamera(video, { onCode, onError = () => {} } = {}) {
   }
 
   async function start() {
-    if (!ZXing || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      throw new Error("camera unavailable");
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      const error = new Error("camera unavailable");
+      onError(error);
+      throw error;
+    }
+    try {
+      ZXing = await loadLibrary(libraryUrl);
+    } catch (error) {
+      onError(error);
+      throw error;
     }
     await stop();
     try {

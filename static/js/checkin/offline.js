@@ -120,12 +120,17 @@ export async function codeForPerson(data, registrationId) {
   return `HW1${encodeBase32(raw)}`;
 }
 
-/** People of the offline data whose name or organization contains `query` (case-insensitive). */
+/**
+ * People of the offline data whose name or organization contains `query` (case-insensitive),
+ * among the categories the list admits (as the server's search).
+ */
 export function searchOffline(data, query, limit = 20) {
   const needle = query.trim().toLocaleLowerCase();
   if (!needle) return [];
+  const allowed = admittedCategoryIds(data);
   const found = [];
   for (const [id, person] of Object.entries(data.people || {})) {
+    if (allowed && !allowed.includes(person.category_id)) continue;
     const haystack = [person.native_name, person.latin_name, person.organization]
       .filter(Boolean).join("\n").toLocaleLowerCase();
     if (haystack.includes(needle)) {

@@ -29,6 +29,8 @@ if (!station) {
   throw new Error("no station name");
 }
 localStorage.setItem(STATION_KEY, station);
+// The chooser selects this list again next time on this device (choose.js).
+localStorage.setItem(`huiwu.checkin.list.${config.slug}`, String(config.listId));
 
 const listId = config.listId;
 const api = createCheckinApi({ base: config.apiBase, csrfToken: config.csrfToken });
@@ -389,9 +391,22 @@ function renderResults(results, { offline }) {
     const about = document.createElement("small");
     const bits = [person.organization, person.category];
     if (person.checked_in_at) bits.push(t("Checked in at %(time)s", { time: clock(person.checked_in_at) }));
-    if (person.state && person.state !== "confirmed") bits.push(config.stateLabels[person.state] || person.state);
     about.textContent = bits.filter(Boolean).join(" · ");
     who.append(document.createElement("br"), about);
+    if (person.state && person.state !== "confirmed") {
+      // Only a confirmed registration can come in: the others get their state and the reason
+      // instead of a button that would only lead to a red screen.
+      const badge = document.createElement("span");
+      badge.className = `state state-${person.state} search-state`;
+      badge.textContent = config.stateLabels[person.state] || person.state;
+      const reason = document.createElement("small");
+      reason.className = "search-reason";
+      reason.textContent = config.stateReasons[person.state] || t("status:not_confirmed");
+      who.append(document.createElement("br"), badge, " ", reason);
+      item.dataset.state = person.state;
+      item.append(who);
+      return item;
+    }
     const button = document.createElement("button");
     button.type = "button";
     button.className = "search-checkin";
@@ -442,6 +457,7 @@ async function runSearch() {
 const camera = createCamera($("camera-video"), {
   onCode: (code) => submitCode(code),
   onError: () => notice(t("Camera not available")),
+  libraryUrl: config.cameraLibraryUrl,
 });
 
 async function toggleCamera() {
@@ -454,10 +470,16 @@ async function toggleCamera() {
     $("camera-torch").hidden = true;
     return;
   }
+  const button = $("camera-start");
+  button.setAttribute("aria-busy", "true"); // the first start loads the decoder library
+  button.disabled = true;
   try {
     await camera.start();
   } catch {
     return;
+  } finally {
+    button.removeAttribute("aria-busy");
+    button.disabled = false;
   }
   box.classList.add("is-running");
   $("camera-start").textContent = t("Stop camera");

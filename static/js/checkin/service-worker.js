@@ -4,10 +4,16 @@
 // network and the page decides what to do without one.
 //
 // Served by /manage/<slug>/checkin/service-worker.js (scope: that event's check-in pages),
-// which puts `self.SCANNER_CACHE = {version, assets}` in front of this file. A new version
-// (any of the assets changed) installs a new worker, which drops the old copies.
+// which puts `self.SCANNER_CACHE = {version, assets, integrity}` in front of this file. A new
+// version (any of the assets changed) installs a new worker, which drops the old copies.
+//
+// The venue's Wi-Fi is crowded, so installing downloads nothing the device already has: each
+// file is taken from the previous version's copies if unchanged, else from the browser's HTTP
+// cache (what the page itself loaded a moment ago), and only then from the network. The file's
+// SHA-256 (`integrity`) decides whether a copy is current, so a stale HTTP-cache entry is never
+// kept whatever the static files' cache headers say.
 
-const { version, assets } = self.SCANNER_CACHE;
+const { version, assets, integrity = {} } = self.SCANNER_CACHE;
 const ASSETS = `huiwu-scanner-assets-${version}`;
 const PAGES = "huiwu-scanner-pages";
 const PAGE_TIMEOUT_MS = 4000;
@@ -22,10 +28,41 @@ function timeout(ms) {
   return new Promise((_resolve, reject) => setTimeout(() => reject(new Error("timeout")), ms));
 }
 
+async function digestOf(response) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await response.arrayBuffer()));
+  return `sha256-${btoa(String.fromCharCode(...digest))}`;
+}
+
+async function keepAsset(cache, url) {
+  const checksum = integrity[url];
+  if (checksum) {
+    const earlier = await caches.match(url);
+    if (earlier && (await digestOf(earlier.clone())) === checksum) {
+      await cache.put(url, earlier);
+      return "kept";
+    }
+    try {
+      // force-cache: any stored response, however old; the checksum refuses an outdated one.
+      const stored = await fetch(new Request(url, { cache: "force-cache", integrity: checksum }));
+      if (stored.ok) {
+        await cache.put(url, stored);
+        return "http-cache";
+      }
+    } catch {
+      // not the current file (or no copy and no network): from the server below
+    }
+  }
+  // Unchecked, as a proxy that rewrites files would otherwise keep the scanner from installing.
+  const fresh = await fetch(new Request(url, { cache: "reload" }));
+  if (!fresh.ok) throw new Error(`${url}: ${fresh.status}`);
+  await cache.put(url, fresh);
+  return "network";
+}
+
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(ASSETS);
-    await cache.addAll(assets.map((url) => new Request(url, { cache: "reload" })));
+    await Promise.all(assets.map((url) => keepAsset(cache, url)));
     await self.skipWaiting();
   })());
 });

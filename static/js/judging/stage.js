@@ -71,8 +71,30 @@ function render() {
   const position = el("stage-position");
   if (position) position.textContent = current && current.position ? `#${current.position}` : "";
   renderReveal(current ? current.reveal : null);
+  root.dataset.revealed = String(Boolean(current && current.reveal && current.reveal.complete));
   renderTimer();
+  fitStage();
 }
+
+// The projector shows everything at once: when a long title, many members or many judges
+// would push the final score off the bottom, everything is scaled down (--fit) until it fits.
+// Worked out again only when what is shown or the window changes, not on every poll.
+let fittedFor = "";
+
+function fitStage(force = false) {
+  if (root.id !== "stage") return;
+  const key = JSON.stringify([state && state.current, window.innerWidth, window.innerHeight]);
+  if (key === fittedFor && !force) return;
+  fittedFor = key;
+  let fit = 1;
+  root.style.setProperty("--fit", "1");
+  while (root.scrollHeight > root.clientHeight + 1 && fit > 0.4) {
+    fit = Math.round((fit - 0.05) * 100) / 100;
+    root.style.setProperty("--fit", String(fit));
+  }
+}
+
+window.addEventListener("resize", () => fitStage(true));
 
 async function poll() {
   try {

@@ -66,12 +66,30 @@ function renderList() {
     if (entry.id === current) button.setAttribute("aria-current", "true");
     const mark = entry.sheet.status === "submitted" ? "✔" : entry.sheet.status === "draft" ? "✎" : "○";
     button.textContent = `${mark} ${entry.title}`;
-    button.addEventListener("click", () => show(entry.id));
+    button.addEventListener("click", () => {
+      show(entry.id);
+      // The list was drawn anew: keep the keyboard where it was.
+      const toggle = $("#entry-toggle");
+      if (toggle.offsetParent === null) {
+        $(".entry-pick[aria-current='true']").focus();
+      } else {
+        setListOpen(false);
+        toggle.focus();
+      }
+    });
     item.append(button);
     list.append(item);
   }
   const done = [...entries.values()].filter((e) => e.sheet.status === "submitted").length;
   $("#progress").textContent = text.progress.replace("{done}", done).replace("{total}", entries.size);
+  $("#entry-position").textContent = `${[...entries.keys()].indexOf(current) + 1}/${entries.size}`;
+}
+
+// On a narrow screen the entry list folds behind a button; beside the sheet (wide screens)
+// CSS shows it whatever the button says.
+function setListOpen(open) {
+  $(".tablet-list").dataset.open = String(open);
+  $("#entry-toggle").setAttribute("aria-expanded", String(open));
 }
 
 function renderMaterials(entry) {
@@ -357,6 +375,7 @@ async function start() {
   $("#submit").addEventListener("click", submitCurrent);
   $("#previous").addEventListener("click", () => step(-1));
   $("#next").addEventListener("click", () => step(1));
+  $("#entry-toggle").addEventListener("click", () => setListOpen($(".tablet-list").dataset.open !== "true"));
   window.addEventListener("online", () => flush());
   window.addEventListener("offline", () => setStatus(text.offline, "offline"));
   show(entries.has(current) ? current : data.entries[0].id);
