@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     add_manage_section(app, "judging.judge_home", _l("Score entries"), role=Role.JUDGE, order=100)
     add_demo_loader(app, load_demo_judging, order=40)
     add_page_context(app, "event_page", _competition_call)
+    add_page_context(app, "participant_page", _team_entry_link)
 
 
 def _competition_call(event, now) -> dict:
@@ -32,3 +33,19 @@ def _competition_call(event, now) -> dict:
     settings = competition_settings(event)
     is_open = submission_closed_reason(event, settings, now) is None
     return {"competition": settings if is_open else None}
+
+
+def _team_entry_link(registration, token: str) -> dict:
+    """The personal page of a team's leader links to the team's entry."""
+    from flask import url_for
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.judging.models import TeamMember
+
+    leads = db.session.scalar(
+        select(TeamMember.id).where(
+            TeamMember.registration_id == registration.id, TeamMember.is_leader
+        )
+    )
+    return {"team_entry_url": url_for("judging.team_entry", token=token) if leads else None}

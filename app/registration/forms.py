@@ -19,6 +19,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TelField,
     TextAreaField,
 )
 from wtforms.validators import (
@@ -179,7 +180,7 @@ class ParticipantForm(WebForm):
     )
     organization = StringField(_l("Organization"), validators=[DataRequired(), Length(max=200)])
     job_title = StringField(_l("Title / position"), validators=[Optional(), Length(max=200)])
-    phone = StringField(
+    phone = TelField(
         _l("Mobile phone"),
         validators=[Optional(), Length(max=40), _validate_phone],
         description=_l("With country code if outside China, e.g. +7 912 345 67 89"),

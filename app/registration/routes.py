@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from app.accounts.permissions import PUBLIC, public_event, requires
 from app.clock import utcnow
+from app.contributions import page_context
 from app.events.consent import current_consent_version
 from app.events.models import EventStatus
 from app.extensions import db
@@ -150,6 +151,7 @@ def manage(token: str):
         created=request.args.get("created") == "1",
         position=waitlist_position(registration),
         RegistrationState=RegistrationState,
+        **page_context("participant_page", registration, token),
     )
 
 

@@ -59,10 +59,14 @@ class Audience:
     devices: tuple[Device, ...]
     # Routes of this audience that are screens: they must fit the projector without scrolling.
     screens: bool = False
+    # Paths the crawl follows (all when empty): the site administrator reaches every event's
+    # pages too, which are the organizer's to check.
+    within: tuple[str, ...] = ()
 
 
 # Screens shown on a projector or a stage monitor: crawled as the organizer, checked on projectors.
-SCREEN_ENDPOINTS = frozenset({"judging.stage", "judging.screen", "judging.host"})
+# (The host's control page, judging.host, is a laptop page: the organizer's.)
+SCREEN_ENDPOINTS = frozenset({"judging.stage", "judging.screen"})
 
 # GET routes that are not pages a person looks at: files, JSON, event streams, probes. Every
 # other GET route must be reached by the crawl (test_every_page_is_reached).
@@ -92,7 +96,7 @@ def is_page_rule(rule) -> bool:
 
 
 class _Links(HTMLParser):
-    """Links of a page: <a href> and GET forms' actions."""
+    """Links of a page: <a href>, <iframe src> and GET forms' actions."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -102,6 +106,8 @@ class _Links(HTMLParser):
         attributes = dict(attrs)
         if tag == "a" and attributes.get("href"):
             self.links.append(attributes["href"])
+        if tag == "iframe" and attributes.get("src"):
+            self.links.append(attributes["src"])
         method = (attributes.get("method") or "get").lower()
         if tag == "form" and method == "get" and attributes.get("action"):
             self.links.append(attributes["action"])
@@ -122,14 +128,20 @@ class Crawl:
     endpoints: set[str] = field(default_factory=set)
 
 
-def crawl(app, client, starts: tuple[str, ...], per_endpoint: int = PER_ENDPOINT) -> Crawl:
+def crawl(
+    app,
+    client,
+    starts: tuple[str, ...],
+    within: tuple[str, ...] = (),
+    per_endpoint: int = PER_ENDPOINT,
+) -> Crawl:
     queue, seen, counts, found = deque(starts), set(), {}, Crawl()
     while queue:
         url = queue.popleft()
         parts = urlsplit(url)
         if parts.netloc or parts.scheme or parts.path in seen:
             continue
-        if parts.path.startswith(NEVER_FOLLOW):
+        if parts.path.startswith(NEVER_FOLLOW) or (within and not parts.path.startswith(within)):
             continue
         seen.add(parts.path)
         endpoint = endpoint_of(app, parts.path)

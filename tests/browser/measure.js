@@ -66,7 +66,11 @@
   for (const el of document.querySelectorAll('input:not([type=hidden])')) {
     const name = (el.name || '').toLowerCase();
     const mode = el.getAttribute('inputmode');
-    if (mode !== null && mode.toLowerCase() === 'none') problems.inputs.push(`${describe(el)} inputmode=none hides the keyboard`);
+    // inputmode="none" hides the phone keyboard: only for a hardware scanner's field, which
+    // gives the keyboard back when a finger taps it (static/js/checkin/wedge.js).
+    if (mode !== null && mode.toLowerCase() === 'none' && !el.hasAttribute('data-keyboard-wedge')) {
+      problems.inputs.push(`${describe(el)} inputmode=none hides the keyboard`);
+    }
     if (/(^|_)email$/.test(name) && el.type !== 'email') problems.inputs.push(`${describe(el)} type=${el.type}, not email`);
     if (/(^|_)(phone|mobile|tel)$/.test(name) && el.type !== 'tel') problems.inputs.push(`${describe(el)} type=${el.type}, not tel`);
     if (el.type === 'password' && !['current-password', 'new-password', 'one-time-code'].includes(el.autocomplete)) {

@@ -98,7 +98,7 @@ def audiences(site: dict) -> list[Audience]:
         Audience(
             "organizer",
             "organizer@huiwu.local",
-            ("/staff", f"/manage/{slug}/"),
+            ("/staff", f"/manage/{slug}/", site["badge_sheet"]),
             (DESKTOP, SMALL_LAPTOP),
         ),
         Audience(
@@ -106,6 +106,7 @@ def audiences(site: dict) -> list[Audience]:
             "admin@huiwu.local",
             ("/admin/events", "/admin/users", "/admin/audit", "/account/two-step"),
             (DESKTOP,),
+            within=("/admin", "/account"),
         ),
         Audience(
             "screens",
@@ -185,7 +186,7 @@ def site(_app) -> Site:
         reissue_badge(confirmed)  # a mail in the outbox, for its pages
         certificate = issue_certificate(confirmed, CertificateKind.PARTICIPATION).certificate
         organizer = db.session.scalar(select(User).where(User.email == "organizer@huiwu.local"))
-        request_badge_sheet(
+        sheet = request_badge_sheet(
             event,
             organizer,
             size=next(iter(BADGE_SIZES)),
@@ -201,16 +202,18 @@ def site(_app) -> Site:
         judge = db.session.get(User, assignment.judge_user_id).email
         judge_round = assignment.round_id
         judge_entry = f"/judge/{DEMO_SLUG}/rounds/{judge_round}/entries/{assignment.entry_id}"
+        sheet_id = sheet.id
         db.session.commit()
         written = organizer_texts_in_english()
     screens = []
     for round_id in [*round_ids[:1], judge_round]:
         base = f"/manage/{DEMO_SLUG}/judging/rounds/{round_id}"
-        screens += [f"{base}/screen", f"{base}/stage", f"{base}/host"]
+        screens += [f"{base}/screen", f"{base}/stage"]
     values = {
         "participant_starts": starts,
         "scanner": f"/manage/{DEMO_SLUG}/checkin/{list_id}/scan?station=A",
         "judge": judge,
+        "badge_sheet": f"/manage/{DEMO_SLUG}/badges/sheets/{sheet_id}",
         "judge_starts": [f"/judge/{DEMO_SLUG}/", judge_entry],
         "screens": list(dict.fromkeys(screens)),
     }
@@ -218,11 +221,7 @@ def site(_app) -> Site:
     crawls = {}
     for audience in by_name.values():
         client = sign_in_client(_app, audience.email)
-        found = crawl(_app, client, audience.starts)
-        if audience.name == "admin":  # the event's pages are the organizer's, checked there
-            found.pages = {
-                u: e for u, e in found.pages.items() if u.startswith(("/admin", "/account"))
-            }
+        found = crawl(_app, client, audience.starts, audience.within)
         if audience.screens:
             found.pages = {u: e for u, e in found.pages.items() if e in SCREEN_ENDPOINTS}
         else:

@@ -24,6 +24,15 @@ export function attachWedge(input, { onCode, pauseMs = 300, canTakeFocus = () =>
     timer = input.value ? setTimeout(submit, pauseMs) : null;
   });
 
+  // The field takes a hardware scanner's keystrokes without opening the on-screen keyboard
+  // (inputmode="none", which would cover the camera); a finger that taps the field means to
+  // type, so it gets the keyboard until the field loses the focus.
+  const quietMode = input.getAttribute("inputmode");
+  input.addEventListener("pointerdown", () => input.setAttribute("inputmode", "text"));
+  input.addEventListener("blur", () => {
+    if (quietMode) input.setAttribute("inputmode", quietMode);
+  });
+
   function refocus() {
     if (!canTakeFocus()) return;
     if (document.activeElement !== input) input.focus({ preventScroll: true });
