@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
+from app.events.models import Event
 from app.extensions import db
 from app.registration.models import Question, QuestionKind, Registration, RegistrationState
 from tests.browser.conftest import PHONE_VIEWPORT, end_transaction, horizontal_overflow
@@ -203,3 +204,140 @@ def test_chinese_phone_browser_gets_chinese_mail_language_by_default(
     open_registration_form(phone_page, event)
     assert phone_page.locator(".lang-switch [aria-current=true]").inner_text() == "中文"
     assert phone_page.locator("#language").input_value() == "zh_CN"
+
+
+# --- errors go once corrected; touch targets; checkboxes ------------------------------------
+
+
+@pytest.fixture
+def conference_with_sessions(conference):
+    """The conference, plus the demo's "Sessions of interest" as a multiple-choice question."""
+    event, guests, question = conference
+    sessions = Question(
+        event_id=db.session.scalar(select(Event.id).where(Event.slug == event.slug)),
+        kind=QuestionKind.MULTIPLE_CHOICE,
+        label_zh="感兴趣的环节",
+        label_en="Sessions of interest",
+        label_ru="Интересующие секции",
+        choices=[
+            {"value": "opening", "zh": "开幕式及签约仪式", "en": "Opening", "ru": "Открытие"},
+            {"value": "matchmaking", "zh": "技术成果对接会", "en": "Matchmaking", "ru": "Встречи"},
+            {"value": "final", "zh": "青年创新创业大赛决赛", "en": "Final", "ru": "Финал"},
+        ],
+        position=5,
+    )
+    db.session.add(sessions)
+    db.session.commit()
+    snapshot = SimpleNamespace(id=sessions.id)
+    end_transaction()
+    return event, guests, question, snapshot
+
+
+def field_state(page, field_id: str) -> tuple[str | None, str | None, str | None]:
+    """(aria-invalid, class of the help line, its text) of a field."""
+    return tuple(
+        page.evaluate(
+            """(id) => { const help = document.getElementById(id + '-help');
+                     return [document.getElementById(id).getAttribute('aria-invalid'),
+                             help && help.className, help && help.textContent.trim()]; }""",
+            field_id,
+        )
+    )
+
+
+def test_a_corrected_field_loses_its_error_at_once_and_only_then(
+    live_server, phone_page, conference
+):
+    event, guests, question = conference
+    page = phone_page
+    open_registration_form(page, event)
+    fill_form(page, guests, question, native_name="李娜", email="li.na-at-example.cn")
+    page.locator("#latin_name").fill("Ли На")  # not Latin letters
+    page.locator(f"#q_{question.id}").fill("")
+    page.locator("#consent").uncheck()
+    page.locator("#registration-form button[type=submit]").tap()
+    page.wait_for_selector("#form-errors")
+    description = "根据中文姓名自动填写"
+    for field_id in ("email", "latin_name", f"q_{question.id}", "consent"):
+        invalid, help_class, _ = field_state(page, field_id)
+        assert (invalid, help_class) == ("true", "field-error"), field_id
+
+    # Still wrong: the error stays.
+    page.locator("#email").fill("li.na-at-example")
+    assert field_state(page, "email")[:2] == ("true", "field-error")
+    # Corrected: the error goes while typing, before any submit.
+    page.locator("#email").fill("li.na@example.cn")
+    assert field_state(page, "email") == (None, None, None)
+    assert page.locator("#email").get_attribute("aria-describedby") is None
+    # A field with a help text gets it back in place of the error.
+    page.locator("#latin_name").fill("Li Na")
+    invalid, help_class, text = field_state(page, "latin_name")
+    assert (invalid, help_class) == (None, "field-help") and description in text
+    page.locator(f"#q_{question.id}").fill("无")
+    assert field_state(page, f"q_{question.id}")[0] is None
+    assert page.locator("#form-errors").is_visible()  # the consent is still missing
+    page.locator("label[for=consent]").tap()
+    assert field_state(page, "consent")[0] is None
+    assert not page.locator("#form-errors").is_visible()
+    assert page.locator(".field-error").count() == 0
+
+    page.locator("#registration-form button[type=submit]").tap()
+    page.wait_for_selector("#registration-done")
+    [li] = registrations_by_email("li.na@example.cn")
+    assert li.latin_name == "Li Na"
+
+
+def small_controls(page) -> list[str]:
+    """Buttons, links, summaries and choice labels in the page's main part under 44×44 px
+    (checkboxes and radios count by their label, which is what a finger taps)."""
+    return page.evaluate(
+        """(minimum) => Array.from(document.querySelector('main').querySelectorAll(
+               'a, button, summary, select, label:has(input[type=radio]), '
+               + 'label:has(input[type=checkbox]), '
+               + 'input:not([type=hidden]):not([type=radio]):not([type=checkbox])'))
+           .filter(el => el.offsetParent !== null)
+           .map(el => [el, el.getBoundingClientRect()])
+           .filter(([el, r]) => r.width < minimum || r.height < minimum)
+           .map(([el, r]) => `${el.tagName}#${el.id} "${el.textContent.trim().slice(0, 24)}"`
+                             + ` ${Math.round(r.width)}×${Math.round(r.height)}`)""",
+        MIN_TAP_TARGET,
+    )
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "ru"])
+def test_participant_pages_fit_a_phone_with_44px_touch_targets(
+    live_server, phone_page, conference_with_sessions, lang, screenshot_dir
+):
+    event, guests, question, sessions = conference_with_sessions
+    page = phone_page
+    page.goto(f"/e/{event.slug}/register?lang={lang}&category={guests.id}")
+    assert_fits_phone(page)
+    assert small_controls(page) == []
+    # Sessions of interest: checkboxes, ticked by tapping their labels.
+    assert page.locator(f"select[name=q_{sessions.id}]").count() == 0
+    page.locator(f"label[for=q_{sessions.id}-0]").tap()
+    page.locator(f"label[for=q_{sessions.id}-2]").tap()
+    page.screenshot(path=str(screenshot_dir / f"register-phone-{lang}.png"), full_page=True)
+
+    page.locator("#native_name").fill("Анна Смирнова")
+    page.locator("#latin_name").fill("Anna Smirnova")
+    page.locator("#email").fill(f"anna.{lang}@example.org")
+    page.locator("#organization").fill("ТПУ")
+    page.locator("#country").select_option("RU")
+    page.locator(f"#q_{question.id}").fill("—")
+    page.locator("label[for=consent]").tap()
+    page.locator("#registration-form button[type=submit]").tap()
+    page.wait_for_selector("#registration-done")
+    [anna] = registrations_by_email(f"anna.{lang}@example.org")
+    assert anna.answers[str(sessions.id)] == ["opening", "final"]
+
+    assert_fits_phone(page)
+    assert small_controls(page) == []
+    page.screenshot(path=str(screenshot_dir / f"manage-phone-{lang}.png"), full_page=True)
+    page.locator("#edit-link").tap()
+    page.wait_for_selector("#edit-form")
+    assert_fits_phone(page)
+    assert small_controls(page) == []
+    assert page.locator(f"#q_{sessions.id}-0").is_checked()
+    assert not page.locator(f"#q_{sessions.id}-1").is_checked()
+    page.screenshot(path=str(screenshot_dir / f"edit-phone-{lang}.png"), full_page=True)
