@@ -264,7 +264,12 @@ def _settle(page) -> None:
         # A page that polls is never idle; after 3 s it has drawn what it fetched.
         with contextlib.suppress(PlaywrightTimeout):
             page.wait_for_load_state("networkidle", timeout=3000)
-    page.evaluate("() => document.fonts.ready.then(() => new Promise(requestAnimationFrame))")
+    # page.evaluate has no timeout of its own: a promise that never settles would hang the run.
+    page.evaluate(
+        """() => Promise.race([
+             document.fonts.ready.then(() => new Promise(requestAnimationFrame)),
+             new Promise((resolve) => setTimeout(resolve, 2000))])"""
+    )
 
 
 @pytest.mark.parametrize(
@@ -299,6 +304,8 @@ def test_pages_fit_the_device(browser, _live_server: LiveServer, site, audience_
             page.locator("form button[type=submit]").last.click()
             page.wait_for_load_state()
         for url, endpoint in found.pages.items():
+            if os.environ.get("HUIWU_DEVICES_VERBOSE"):
+                print(f"{audience_name} {device.name} {url}", flush=True)  # noqa: T201
             response = page.goto(url, wait_until="load")
             if response is None or response.status != 200:
                 problems.append(f"{endpoint} {url}: status {response and response.status}")
