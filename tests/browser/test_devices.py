@@ -305,7 +305,7 @@ def test_pages_fit_the_device(browser, _live_server: LiveServer, site, audience_
             page.wait_for_load_state()
         for url, endpoint in found.pages.items():
             if os.environ.get("HUIWU_DEVICES_VERBOSE"):
-                print(f"{audience_name} {device.name} {url}", flush=True)  # noqa: T201
+                print(f"{audience_name} {device.name} {url}", flush=True)
             response = page.goto(url, wait_until="load")
             if response is None or response.status != 200:
                 problems.append(f"{endpoint} {url}: status {response and response.status}")
