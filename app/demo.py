@@ -59,6 +59,15 @@ PRIVACY_EN = (
     "email, and ask the organizers to export or delete your personal data at any time."
 )
 
+PRIVACY_RU = (
+    "Мы собираем ваши имя и фамилию, организацию, должность, контактные данные и страну только "
+    "для того, чтобы оформить вашу регистрацию, напечатать бейдж, отметить вас на входе и "
+    "связываться с вами по вопросам конференции. Данные хранятся один год после конференции, "
+    "затем обезличиваются. Вы можете посмотреть, изменить или отменить регистрацию по ссылке из "
+    "письма с подтверждением, а также в любой момент попросить организаторов выгрузить или "
+    "удалить ваши персональные данные."
+)
+
 CATEGORIES = [
     # code, zh, en, ru, capacity, approval, attendance, colour
     (
@@ -583,6 +592,7 @@ def _ensure_event(summary: DemoSummary) -> Event:
         kind=EventKind.BOTH,
         privacy_text_zh=PRIVACY_ZH,
         privacy_text_en=PRIVACY_EN,
+        privacy_text_ru=PRIVACY_RU,
         contact_email="ittc@example.org",
     )
     db.session.add(event)

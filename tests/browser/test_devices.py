@@ -160,7 +160,7 @@ def site(_app) -> Site:
     from app.certificates.services import issue_certificate
     from app.checkin.models import CheckinList
     from app.events.models import Event
-    from app.judging.models import Assignment, Round, TeamMember
+    from app.judging.models import Assignment, Eligibility, Entry, Round, TeamMember
     from app.registration.badge_services import BADGE_SIZES, request_badge_sheet
     from app.registration.models import Registration, RegistrationState
     from app.registration.services import manage_token, reissue_badge
@@ -178,7 +178,8 @@ def site(_app) -> Site:
         leader = db.session.scalar(
             select(Registration)
             .join(TeamMember, TeamMember.registration_id == Registration.id)
-            .where(TeamMember.is_leader)
+            .join(Entry, Entry.id == TeamMember.entry_id)
+            .where(TeamMember.is_leader, Entry.eligibility != Eligibility.ELIGIBLE)
             .order_by(Registration.id)
             .limit(1)
         )
