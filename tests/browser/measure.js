@@ -3,7 +3,9 @@
 ({touch, checkTargets, screen, enumWords, organizerTexts, setWidth, setHeight, skip}) => {
   // Long lists are looked at through their first rows (not on screens, which must fit whole).
   if (!screen) for (const row of document.querySelectorAll(skip)) row.remove();
-  const problems = {overflow: [], outside: [], targets: [], none: [], inputs: [], english: [], fit: []};
+  const problems = {
+    overflow: [], outside: [], targets: [], none: [], inputs: [], english: [], fit: [], squeezed: [],
+  };
   const doc = document.scrollingElement || document.documentElement;
   const PROSE_WORDS = 4;
   const describe = (el) => {
@@ -103,6 +105,22 @@
     for (const el of document.querySelectorAll('[title], [aria-label], [placeholder]')) {
       for (const name of ['title', 'aria-label', 'placeholder']) {
         if (el.hasAttribute(name)) look(el.getAttribute(name), `${describe(el)} @${name}`);
+      }
+    }
+  }
+  // A short word or label squeezed into a column so narrow that it stands one character per line
+  // ("开/放", "状/态"): the column needs room or the value must not break.
+  for (const cell of document.querySelectorAll('body *:not(script, style)')) {
+    if (!visible(cell)) continue;
+    for (const node of cell.childNodes) {
+      if (node.nodeType !== Node.TEXT_NODE) continue;
+      const text = node.textContent.trim();
+      if (text.length < 2 || text.length > 12 || /\s/.test(text)) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+      if (lines >= 2 && lines >= [...text].length) {
+        problems.squeezed.push(`${describe(cell)} "${text}" stands one character per line`);
       }
     }
   }

@@ -57,7 +57,7 @@ from tests.browser.devices import (
 from tests.conftest import empty_database
 from tests.security.world import instance_files, remove_files_added_since
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.devices]
 
 # Without Playwright the browser fixture skips (or fails on CI); so must this module's import.
 sync_api = pytest.importorskip("playwright.sync_api")
