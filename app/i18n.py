@@ -114,3 +114,8 @@ def label(value: object, kind: type[enum.Enum] | None = None) -> str:
             if labels:
                 return str(labels[member])
     return "" if value is None else str(value)
+
+
+def enum_choices(kind: type[enum.Enum]) -> list[tuple[str, object]]:
+    """A select field's choices for a registered enum: (stored value, readable name)."""
+    return [(member.value, name) for member, name in _ENUM_LABELS[kind].items()]

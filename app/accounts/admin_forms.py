@@ -16,12 +16,9 @@ from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Leng
 from app.accounts.models import Role
 from app.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from app.forms import WebForm
+from app.i18n import enum_choices
 
-ROLE_CHOICES = [
-    (Role.ORGANIZER.value, _l("Organizer")),
-    (Role.CHECKIN_STAFF.value, _l("Check-in staff")),
-    (Role.JUDGE.value, _l("Judge")),
-]
+ROLE_CHOICES = enum_choices(Role)
 
 
 class NewUserForm(WebForm):

@@ -9,14 +9,11 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from app.events.models import Event, EventKind, EventStatus
 from app.events.services import SLUG_PATTERN, EventData
 from app.forms import WebForm
+from app.i18n import enum_choices
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
-STATUS_CHOICES = [
-    (EventStatus.DRAFT.value, _l("Draft (not visible)")),
-    (EventStatus.OPEN.value, _l("Open for registration")),
-    (EventStatus.CLOSED.value, _l("Closed")),
-]
+STATUS_CHOICES = enum_choices(EventStatus)
 KIND_CHOICES = [
     (EventKind.CONFERENCE.value, _l("Conference")),
     (EventKind.COMPETITION.value, _l("Competition")),

@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.forms import WebForm
+from app.i18n import enum_choices
 from app.judging.entry_services import EntryData
 from app.judging.models import (
     AdvancementRule,
@@ -31,21 +32,9 @@ from app.judging.round_services import CriterionData, RoundData
 
 CRITERION_ROWS = 8
 
-KIND_CHOICES = [
-    (RoundKind.PRELIMINARY.value, _l("Preliminary")),
-    (RoundKind.SEMIFINAL.value, _l("Semifinal")),
-    (RoundKind.FINAL.value, _l("Final")),
-]
-AGGREGATION_CHOICES = [
-    (AggregationMethod.WEIGHTED_MEAN.value, _l("Weighted mean")),
-    (AggregationMethod.TRIMMED_MEAN.value, _l("Trimmed mean (drop highest and lowest)")),
-    (AggregationMethod.ZSCORE.value, _l("Per-judge z-score")),
-]
-RULE_CHOICES = [
-    (AdvancementRule.TOP_N.value, _l("Top N overall")),
-    (AdvancementRule.TOP_N_PER_TRACK.value, _l("Top N per track")),
-    (AdvancementRule.THRESHOLD.value, _l("Score threshold")),
-]
+KIND_CHOICES = enum_choices(RoundKind)
+AGGREGATION_CHOICES = enum_choices(AggregationMethod)
+RULE_CHOICES = enum_choices(AdvancementRule)
 ELIGIBILITY_CHOICES = [
     (Eligibility.PENDING.value, _l("Not checked yet")),
     (Eligibility.ELIGIBLE.value, _l("Eligible")),

@@ -68,6 +68,16 @@ class AggregationMethod(enum.StrEnum):
     ZSCORE = "zscore"
 
 
+AGGREGATION_METHOD_LABELS = enum_labels(
+    AggregationMethod,
+    {
+        AggregationMethod.WEIGHTED_MEAN: _l("Weighted mean"),
+        AggregationMethod.TRIMMED_MEAN: _l("Trimmed mean (drop highest and lowest)"),
+        AggregationMethod.ZSCORE: _l("Per-judge z-score"),
+    },
+)
+
+
 class AdvancementRule(enum.StrEnum):
     """Who goes through to the next round."""
 
