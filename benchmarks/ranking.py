@@ -1,14 +1,18 @@
 """Judging: time to compute a round's ranking, and the delay from a judge's submit to the
 ranking screen receiving the update.
 
-Bar (PRODUCT.md): ranking 300 entries × 40 judges × 6 criteria ≤ 100 ms.
+Bar (PRODUCT.md): ranking 300 entries × 40 judges × 6 criteria ≤ 100 ms, with the judge
+calibration the organizer's round page shows included.
 
 1. Pure aggregation (app/judging/aggregation.py): every one of 40 judges scores every one of
    300 entries on 6 criteria (72,000 scores, the worst case); each method is timed
-   (`--repeat` runs, median and max).
+   (`--repeat` runs, median and max), and so is the judge calibration of the same sheets
+   (app/judging/calibration_services.py, from the 12,000 totals).
 2. The service as the pages use it, cold cache: `round_ranking` after an invalidation reads
-   the 12,000 submitted sheets from the database and ranks them (SQLite file by default,
-   `--database-url postgresql+psycopg://…` for PostgreSQL).
+   the 12,000 submitted sheets from the database and ranks them, then `round_calibration`
+   reads them again and calibrates the 40 judges (SQLite file by default,
+   `--database-url postgresql+psycopg://…` for PostgreSQL); the bar holds for the two
+   together, as the round page computes them after a submit.
 3. Submit → screen: gunicorn with *sync* workers serves the app; `--screens` ranking screens
    follow the server-sent events as a browser's EventSource does (each response is short and
    ends with `retry:`; the client reconnects after that many milliseconds with Last-Event-ID),
@@ -71,6 +75,7 @@ def timed(func, repeat: int) -> tuple[float, float, float]:
 
 def bench_pure(repeat: int) -> dict:
     from app.judging.aggregation import METHODS, CriterionSpec, Sheet, rank_entries
+    from app.judging.calibration_services import calibrate_totals
 
     rng = random.Random(1)
     weights = [30, 20, 20, 15, 10, 5]
@@ -93,6 +98,15 @@ def bench_pure(repeat: int) -> dict:
             "max_ms": round(worst, 1),
             "cpu_median_ms": round(cpu, 1),
         }
+    entry_ids = [s.entry_id for s in sheets]
+    judge_ids = [s.judge_id for s in sheets]
+    totals = [sum(s.values[c.id] * c.weight / 10 for c in criteria) for s in sheets]
+    median, worst, cpu = timed(lambda: calibrate_totals(entry_ids, judge_ids, totals), repeat)
+    result["calibration"] = {
+        "median_ms": round(median, 1),
+        "max_ms": round(worst, 1),
+        "cpu_median_ms": round(cpu, 1),
+    }
     return result
 
 
@@ -219,6 +233,7 @@ def seed_round(app, judges: int, entries: int, full: bool):
 def bench_service(database_url: str, repeat: int) -> dict:
     from app.extensions import db
     from app.judging import (
+        calibration_services,
         ranking_cache,
         ranking_services,
     )
@@ -228,7 +243,7 @@ def bench_service(database_url: str, repeat: int) -> dict:
         url = database_url or f"sqlite:///{tmp}/bench.sqlite3"
         app = build_app(url, Path(tmp))
         round_id, _, _ = seed_round(app, JUDGES, ENTRIES, full=True)
-        samples, cpu = [], []
+        samples, cpu, with_calibration, with_calibration_cpu = [], [], [], []
         with app.app_context():
             for _ in range(repeat):
                 round_ = db.session.get(Round, round_id)
@@ -241,8 +256,13 @@ def bench_service(database_url: str, repeat: int) -> dict:
                 cpu.append((time.process_time() - start_cpu) * 1000)
                 assert len(ranking.entries) == ENTRIES
                 assert all(line.judges == JUDGES for line in ranking.entries)
+                calibration = calibration_services.round_calibration(round_)
+                with_calibration.append((time.perf_counter() - start) * 1000)
+                with_calibration_cpu.append((time.process_time() - start_cpu) * 1000)
+                assert len(calibration.judges) == JUDGES
                 start = time.perf_counter()
                 ranking_services.round_ranking(round_)
+                calibration_services.round_calibration(round_)
                 cached_ms = (time.perf_counter() - start) * 1000
                 db.session.remove()
         return {
@@ -250,6 +270,11 @@ def bench_service(database_url: str, repeat: int) -> dict:
             "cold_median_ms": round(statistics.median(samples), 1),
             "cold_max_ms": round(max(samples), 1),
             "cold_cpu_median_ms": round(statistics.median(cpu), 1),
+            "cold_with_calibration_median_ms": round(statistics.median(with_calibration), 1),
+            "cold_with_calibration_max_ms": round(max(with_calibration), 1),
+            "cold_with_calibration_cpu_median_ms": round(
+                statistics.median(with_calibration_cpu), 1
+            ),
             "cached_ms": round(cached_ms, 2),
         }
 
@@ -469,7 +494,10 @@ def main() -> None:
     print(
         f"service round_ranking ({service['database']}), cold (database read included): median "
         f"{service['cold_median_ms']} ms, max {service['cold_max_ms']} ms, cpu "
-        f"{service['cold_cpu_median_ms']} ms; cached {service['cached_ms']} ms"
+        f"{service['cold_cpu_median_ms']} ms; with calibration: median "
+        f"{service['cold_with_calibration_median_ms']} ms, cpu "
+        f"{service['cold_with_calibration_cpu_median_ms']} ms; "
+        f"both cached {service['cached_ms']} ms"
     )
     screen = None
     if args.submits:
@@ -481,7 +509,7 @@ def main() -> None:
             f"{screen['submit_response_p50_ms']} ms, p95 {screen['submit_response_p95_ms']} ms; "
             f"{screen['event_requests_per_s']} event requests/s"
         )
-    worst_pure = max(f["median_ms"] for f in pure.values())
+    worst_pure = max(f["median_ms"] for m, f in pure.items() if m != "calibration")
     figures = {
         "load_average_1m": round(os.getloadavg()[0], 2),
         "cpus": os.cpu_count(),
@@ -491,7 +519,8 @@ def main() -> None:
         "bar_ms": BAR_MS,
         "pure_ms": pure,
         "service_cold": service,
-        "ranking_within_bar": worst_pure <= BAR_MS and service["cold_median_ms"] <= BAR_MS,
+        "ranking_within_bar": worst_pure + pure["calibration"]["median_ms"] <= BAR_MS
+        and service["cold_with_calibration_median_ms"] <= BAR_MS,
         "submit_to_screen": screen,
     }
     print(json.dumps(figures))

@@ -19,7 +19,12 @@ from app.judging.models import (
     ScoreSheet,
     SheetStatus,
 )
-from app.judging.ranking_cache import cached_ranking, store_ranking
+from app.judging.ranking_cache import (
+    cached_ranking,
+    cached_score_rows,
+    store_ranking,
+    store_score_rows,
+)
 from app.judging.round_services import criterion_specs, round_entries
 
 
@@ -104,6 +109,18 @@ def submitted_score_rows(round_: Round, criteria: list[aggregation.CriterionSpec
     )
 
 
+def round_score_rows(
+    round_: Round, version: int, criteria: list[aggregation.CriterionSpec]
+) -> ScoreRows:
+    """The round's submitted score rows of a score version, read once per version (the three
+    rankings and the judge calibration share them)."""
+    rows = cached_score_rows(round_.id, version)
+    if rows is None:
+        rows = submitted_score_rows(round_, criteria)
+        store_score_rows(round_.id, version, rows)
+    return rows
+
+
 def round_ranking(round_: Round, method: str | None = None) -> aggregation.Ranking:
     """The round's ranking by a method (the round's own by default), cached per score version."""
     method = str(method or round_.aggregation)
@@ -119,7 +136,7 @@ def round_ranking(round_: Round, method: str | None = None) -> aggregation.Ranki
         ).all()
     )
     criteria = criterion_specs(round_)
-    rows = submitted_score_rows(round_, criteria)
+    rows = round_score_rows(round_, version, criteria)
     ranking = aggregation.rank_matrix(
         list(draws),
         rows.entry_ids,
