@@ -71,6 +71,12 @@ class RankedEntry:
     trimmed: tuple[int, ...] = ()  # judges whose totals were dropped
     tie_group: int | None = None  # entries with the same score share a group number
     tie_broken_by: str | None = None  # "criterion:<id>", "median", "draw" or None
+    assigned: int = 0  # judges assigned to the entry (set by the caller that knows them)
+
+    @property
+    def incomplete(self) -> bool:
+        """Fewer submitted sheets than assigned judges: the score may still move."""
+        return self.judges < self.assigned
 
 
 @dataclass

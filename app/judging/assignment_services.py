@@ -34,6 +34,7 @@ from app.judging.models import (
     ScoreSheet,
     SheetStatus,
 )
+from app.judging.ranking_cache import bump_score_version
 from app.judging.round_services import round_entries, scoring_started
 
 
@@ -70,6 +71,7 @@ def assign_automatically(round_: Round, seed: int | str | None = None) -> Assign
     for entry_id, judge_id in sorted(result.pairs):
         db.session.add(Assignment(round_id=round_.id, entry_id=entry_id, judge_user_id=judge_id))
     db.session.flush()
+    bump_score_version(round_)  # the ranking's submitted/assigned counts change
     return result
 
 
@@ -102,6 +104,7 @@ def add_assignment(round_: Round, entry_id: int, judge_id: int) -> Assignment:
     )
     db.session.add(assignment)
     db.session.flush()
+    bump_score_version(round_)
     return assignment
 
 
@@ -122,6 +125,7 @@ def remove_assignment(round_: Round, entry_id: int, judge_id: int) -> None:
         )
     )
     db.session.flush()
+    bump_score_version(round_)
 
 
 @dataclass

@@ -18,7 +18,7 @@ from app.judging.models import (
     AwardLevel,
     Round,
 )
-from app.judging.ranking_services import result_lines
+from app.judging.ranking_services import require_complete_ranking, result_lines
 from app.registration.models import RegistrationState
 
 AWARD_NAMES = {
@@ -29,11 +29,17 @@ AWARD_NAMES = {
 }
 
 
-def assign_awards(round_: Round, counts: dict[AwardLevel, int]) -> list[Award]:
+def assign_awards(
+    round_: Round,
+    counts: dict[AwardLevel, int],
+    override_reason: str = "",
+    actor: User | None = None,
+) -> list[Award]:
     """Give awards down the ranking (e.g. 1 gold, 2 silver, 3 bronze, 5 excellence).
 
     Replaces the round's awards whose certificates are not issued yet; raises JudgingError
-    when counts are negative or there are fewer scored entries than awards.
+    when counts are negative, there are fewer scored entries than awards, or an entry of the
+    ranking is incomplete and no reason to go ahead is given (see require_complete_ranking).
     """
     if any(n < 0 for n in counts.values()):
         raise JudgingError(_l("Award counts cannot be negative."))
@@ -53,6 +59,7 @@ def assign_awards(round_: Round, counts: dict[AwardLevel, int]) -> list[Award]:
             _l("Certificates have been issued for this round's awards; awards are fixed."),
             status=409,
         )
+    require_complete_ranking(round_, "awards", override_reason, actor)
     db.session.execute(delete(Award).where(Award.round_id == round_.id))
     awards = []
     position = 0

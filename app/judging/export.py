@@ -3,6 +3,7 @@ results sheet (templates/documents/judging_results.html)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from io import BytesIO
 
 from flask_babel import get_translations
@@ -15,6 +16,7 @@ from app.events.models import Event
 from app.extensions import db
 from app.judging import ranking_services
 from app.judging.models import Round
+from app.judging.round_services import round_entries
 from app.registration.export import neutralize
 
 
@@ -28,6 +30,14 @@ def _award_label(award) -> str:
         "excellence": _("Excellence"),
     }
     return labels[str(award.level)]
+
+
+def _incomplete_mark(line) -> str:
+    if not line.incomplete:
+        return ""
+    return _(
+        "incomplete (%(submitted)s/%(assigned)s)", submitted=line.judges, assigned=line.assigned
+    )
 
 
 def _rows(round_: Round, locale: str, track: str | None = None) -> list[list]:
@@ -46,6 +56,7 @@ def _rows(round_: Round, locale: str, track: str | None = None) -> list[list]:
                 None if r.line.median_total is None else round(r.line.median_total, 2),
                 _("tie %(n)d", n=r.line.tie_group) if r.line.tie_group else "",
                 _award_label(r.award),
+                _incomplete_mark(r.line),
             ]
         )
     return rows
@@ -63,6 +74,7 @@ def results_workbook(round_: Round, locale: str) -> bytes:
         _("Median total"),
         _("Tie"),
         _("Award"),
+        _("Judging"),
     ]
     workbook = Workbook()
     sheet = workbook.active
@@ -101,7 +113,34 @@ def results_context(round_: Round, locale: str) -> dict:
         "generated": event.local(utcnow()).strftime("%Y-%m-%d %H:%M"),
         "seed": round_.draw_seed,
         "lang": "zh" if locale.startswith("zh") else locale,
+        "overrides": _overrides(round_, event, locale),
     }
+
+
+def _overrides(round_: Round, event: Event, locale: str) -> list[dict]:
+    """The round's decisions taken although judging was incomplete, readable."""
+    titles_of = {
+        "advance": _("Advancement decided although judging was incomplete"),
+        "awards": _("Awards given although judging was incomplete"),
+    }
+    titles = {e.id: e.title(locale) for e in round_entries(round_)}
+    out = []
+    for item in round_.incomplete_overrides or []:
+        at = datetime.fromisoformat(item["at"])
+        entries = ", ".join(
+            f"{titles.get(entry_id, entry_id)} ({submitted}/{assigned})"
+            for entry_id, submitted, assigned in item.get("entries", [])
+        )
+        out.append(
+            {
+                "title": titles_of.get(item.get("decision"), item.get("decision")),
+                "reason": item.get("reason", ""),
+                "by": item.get("by", ""),
+                "at": event.local(at).strftime("%Y-%m-%d %H:%M"),
+                "entries": entries,
+            }
+        )
+    return out
 
 
 def results_pdf(round_: Round, locale: str) -> bytes:

@@ -208,7 +208,18 @@ class AssignmentForm(WebForm):
     entry = SelectField(_l("Entry"), coerce=int, validate_choice=False)
 
 
-class AwardsForm(WebForm):
+class OverrideForm(WebForm):
+    """A decision down the ranking (advancement, awards): the reason to take it although some
+    entries lack submitted sheets (the service refuses an empty one while that is so)."""
+
+    override_reason = TextAreaField(
+        _l("Reason to go ahead although judging is incomplete"),
+        filters=[_strip],
+        render_kw={"maxlength": 500, "rows": 2},
+    )
+
+
+class AwardsForm(OverrideForm):
     """How many awards of each level to give down the ranking."""
 
     gold = IntegerField(_l("Gold"), [InputRequired(), NumberRange(min=0, max=100)], default=1)

@@ -199,6 +199,10 @@ def ranking_snapshot(round_: Round, locale: str) -> list[dict[str, Any]]:
             "score": None if r.line.score is None else round(r.line.score, 2),
             "judges": r.line.judges,
             "tie": r.line.tie_group,
+            # Added fields (older frozen snapshots lack them): sheets submitted of assigned.
+            "submitted": r.line.judges,
+            "assigned": r.line.assigned,
+            "incomplete": r.line.incomplete,
         }
         for r in result_lines(round_)
     ]

@@ -253,6 +253,9 @@ class Round(db.Model):
     # Bumped by every score write: the explicit invalidation of the cached ranking.
     score_version: Mapped[int] = mapped_column(default=0)
     advanced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Advancement or awards decided although some entries lacked submitted sheets: each
+    # {decision, reason, at (ISO, UTC), by, entries: [[entry id, submitted, assigned]]}.
+    incomplete_overrides: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     # Pitch-order draw (live final): the seed is kept so anyone can repeat the draw.
     draw_seed: Mapped[str | None] = mapped_column(String(64))
     drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -7,11 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
+from app.accounts.models import User
+from app.audit.services import record_audit
+from app.clock import utcnow
 from app.extensions import db
+from app.i18n import current_language
 from app.judging import aggregation
+from app.judging.errors import JudgingError
 from app.judging.models import (
+    Assignment,
     Award,
     Entry,
     Round,
@@ -147,6 +154,17 @@ def round_ranking(round_: Round, method: str | None = None) -> aggregation.Ranki
         tie_break_criteria=[str(cid) for cid in round_.tie_break_criteria or []],
         draw_positions={k: v for k, v in draws.items() if v is not None},
     )
+    # Assignments change the score version too (assignment_services), so the counts cached
+    # with the ranking stay true.
+    assigned = dict(
+        db.session.execute(
+            select(Assignment.entry_id, func.count(Assignment.id))
+            .where(Assignment.round_id == round_.id)
+            .group_by(Assignment.entry_id)
+        ).all()
+    )
+    for line in ranking.entries:
+        line.assigned = assigned.get(line.entry_id, 0)
     store_ranking(round_.id, version, method, ranking)
     return ranking
 
@@ -182,6 +200,62 @@ def result_lines(
     if track is not None:
         lines = [r for r in lines if r.entry.track == track]
     return lines
+
+
+def incomplete_lines(lines: list[ResultLine]) -> list[ResultLine]:
+    """The lines whose entry has fewer submitted sheets than assigned judges."""
+    return [r for r in lines if r.line.incomplete]
+
+
+# Decisions taken down a ranking that refuse while judging is incomplete, and their audit action.
+OVERRIDE_ACTIONS = {"advance": "judging.advance_override", "awards": "judging.awards_override"}
+OVERRIDE_REASON_MAX = 500
+
+
+def require_complete_ranking(
+    round_: Round, decision: str, override_reason: str = "", actor: User | None = None
+) -> None:
+    """Let a decision down the ranking (advancement, awards) go ahead only when every entry of
+    the ranking has all its assigned judges' sheets submitted, or when an organizer gives a
+    reason to go ahead anyway: the override is then kept on the round (the results PDF prints
+    it) and in the audit log.
+
+    Raises JudgingError (409) while an entry is incomplete and no reason is given.
+    """
+    incomplete = incomplete_lines(result_lines(round_))
+    if not incomplete:
+        return
+    locale = current_language()
+    listed = [f"{r.entry.title(locale)} ({r.line.judges}/{r.line.assigned})" for r in incomplete]
+    reason = (override_reason or "").strip()[:OVERRIDE_REASON_MAX]
+    if not reason:
+        raise JudgingError(
+            _l(
+                "Not every judge has submitted yet: %(entries)s. Wait for the missing scores, "
+                "or give a reason to go ahead anyway.",
+                entries=", ".join(listed),
+            ),
+            status=409,
+            code="incomplete",
+            field_name="override_reason",
+        )
+    round_.incomplete_overrides = [
+        *(round_.incomplete_overrides or []),
+        {
+            "decision": decision,
+            "reason": reason,
+            "at": utcnow().isoformat(),
+            "by": actor.name if actor is not None else "",
+            "entries": [[r.entry.id, r.line.judges, r.line.assigned] for r in incomplete],
+        },
+    ]
+    record_audit(
+        OVERRIDE_ACTIONS[decision],
+        event_id=round_.event_id,
+        user=actor,
+        target=f"round:{round_.id}",
+        details={"round_id": round_.id, "reason": reason, "incomplete": listed},
+    )
 
 
 def round_tracks(round_: Round) -> list[str]:

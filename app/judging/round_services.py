@@ -27,7 +27,7 @@ from app.judging.models import (
     ScoreSheet,
     SheetStatus,
 )
-from app.judging.ranking_cache import invalidate_ranking
+from app.judging.ranking_cache import bump_score_version, invalidate_ranking
 
 MAX_CRITERIA = 12
 MAX_JUDGES_PER_ENTRY = 50
@@ -246,7 +246,7 @@ def add_entries_to_round(round_: Round, entry_ids: list[int]) -> int:
             db.session.add(RoundEntry(round_id=round_.id, entry_id=entry_id))
             added += 1
     db.session.flush()
-    invalidate_ranking(round_)
+    bump_score_version(round_)
     return added
 
 
@@ -281,7 +281,7 @@ def remove_entry_from_round(round_: Round, entry_id: int) -> None:
         delete(RoundEntry).where(RoundEntry.round_id == round_.id, RoundEntry.entry_id == entry_id)
     )
     db.session.flush()
-    invalidate_ranking(round_)
+    bump_score_version(round_)  # its assignments went with it
 
 
 def criterion_specs(round_: Round) -> list[aggregation.CriterionSpec]:

@@ -57,6 +57,7 @@ from app.judging.forms import (
     EligibilityForm,
     EntryForm,
     JudgeOrganizationForm,
+    OverrideForm,
     ReopenForm,
     RoundForm,
 )
@@ -415,6 +416,7 @@ def round_page(slug: str, round_id: int):
     assignment_form.entry.choices = [(e.id, e.title(_locale())) for e in overview.entries]
     sheets = overview.sheet_status
     submitted = sum(1 for s in sheets.values() if s == "submitted")
+    lines = ranking_services.result_lines(round_)
     return render_template(
         "judging/round.html",
         round=round_,
@@ -422,12 +424,15 @@ def round_page(slug: str, round_id: int):
         eligible=eligible,
         assignment_form=assignment_form,
         submitted=submitted,
-        lines=ranking_services.result_lines(round_),
+        lines=lines,
+        incomplete=ranking_services.incomplete_lines(lines),
+        line_of={r.entry.id: r.line for r in lines},
         ranking=ranking_services.round_ranking(round_),
         calibration=calibration_services.round_calibration(round_),
         calibration_limits=calibration_services.LIMITS,
         judge_names={j.id: j.name for j in overview.judges},
-        preview=advancement_services.advancement_preview(round_),
+        preview=advancement_services.advancement_preview_lines(round_),
+        advance_form=OverrideForm(),
         next_round=round_services.next_round(round_),
         awards=award_services.round_awards(round_),
         awards_form=AwardsForm(),
@@ -578,8 +583,13 @@ def reopen(slug: str, round_id: int, sheet_id: int):
 def advance(slug: str, round_id: int):
     """Send the previewed entries into the next round."""
     round_ = _round(round_id)
+    form = OverrideForm()
+    if not form.validate_on_submit():
+        abort(400)
     try:
-        target, added = advancement_services.advance_round(round_)
+        target, added = advancement_services.advance_round(
+            round_, form.override_reason.data or "", current_user
+        )
         db.session.commit()
     except JudgingError as exc:
         return _refused(exc, _round_url(round_, "advancement"))
@@ -598,7 +608,9 @@ def awards(slug: str, round_id: int):
     if not form.validate_on_submit():
         abort(400, _("Give a number of awards for every level."))
     try:
-        award_services.assign_awards(round_, form.counts())
+        award_services.assign_awards(
+            round_, form.counts(), form.override_reason.data or "", current_user
+        )
         db.session.commit()
     except JudgingError as exc:
         return _refused(exc, _round_url(round_, "awards"))

@@ -36,9 +36,11 @@ EXTENT = """(selector) => ({
   scrollHeight: document.scrollingElement.scrollHeight,
   scrollWidth: document.scrollingElement.scrollWidth,
 })"""
+# The title without an incomplete mark (see screen.js).
 VISIBLE_ROWS = """() => [...document.querySelectorAll('#screen-rows tr')]
   .filter((tr) => tr.getClientRects().length > 0)
-  .map((tr) => ({ title: tr.cells[1].textContent, bottom: tr.getBoundingClientRect().bottom,
+  .map((tr) => ({ title: (tr.querySelector('.screen-entry-title') || tr.cells[1]).textContent,
+                  bottom: tr.getBoundingClientRect().bottom,
                   height: tr.getBoundingClientRect().height }))"""
 BODY_FONT = "() => getComputedStyle(document.body).fontFamily"
 

@@ -87,6 +87,21 @@ function render(data) {
       td.textContent = String(value);
       tr.append(td);
     }
+    // An entry not every assigned judge has scored yet says so next to its title, which the
+    // ellipsis shortens instead (snapshots frozen before the mark existed lack the fields).
+    if (row.incomplete) {
+      tr.dataset.incomplete = `${row.submitted}/${row.assigned}`;
+      const title = document.createElement("span");
+      title.className = "screen-entry-title";
+      title.textContent = row.title;
+      const mark = document.createElement("span");
+      mark.className = "screen-incomplete";
+      mark.textContent = text.incomplete.replace("{submitted}", row.submitted).replace("{assigned}", row.assigned);
+      const entry = document.createElement("div");
+      entry.className = "screen-entry";
+      entry.append(title, " ", mark);
+      tr.cells[1].replaceChildren(entry);
+    }
     if (row.tie) tr.lastChild.append(` (${text.tie})`);
     body.append(tr);
   }
