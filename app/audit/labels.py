@@ -84,3 +84,11 @@ def detail_value(key: str, value: object) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(detail_value(key, item) for item in value)
     return label(value)
+
+
+# What a template that shows audit entries needs: render_template(..., **LOG_LABELS).
+LOG_LABELS = {
+    "action_label": action_label,
+    "detail_label": detail_label,
+    "detail_value": detail_value,
+}

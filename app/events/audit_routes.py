@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Role
 from app.accounts.permissions import SITE_ADMIN, event_role, requires
-from app.audit.labels import action_label, detail_label, detail_value
+from app.audit.labels import LOG_LABELS
 from app.audit.models import AuditEntry
 from app.audit.services import audit_entries
 from app.events.models import Event
@@ -50,9 +50,7 @@ def event_log(slug: str):
         entries=entries,
         actions=known,
         action=action,
-        action_label=action_label,
-        detail_label=detail_label,
-        detail_value=detail_value,
+        **LOG_LABELS,
         events={},
         page_size=PAGE_SIZE,
     )
@@ -75,9 +73,7 @@ def site_log():
         entries=entries,
         actions=known,
         action=action,
-        action_label=action_label,
-        detail_label=detail_label,
-        detail_value=detail_value,
+        **LOG_LABELS,
         events=events,
         page_size=PAGE_SIZE,
         site_wide=True,

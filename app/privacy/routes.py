@@ -23,7 +23,7 @@ from flask_login import current_user
 
 from app.accounts.models import Role
 from app.accounts.permissions import PUBLIC, event_role, requires
-from app.audit.labels import detail_label, detail_value
+from app.audit.labels import LOG_LABELS
 from app.audit.services import audit_entries
 from app.clock import utcnow
 from app.events.consent import consent_versions, current_consent_version
@@ -158,8 +158,7 @@ def index(slug: str):
         retention_form=RetentionForm(formdata=None),
         event_over=event_is_over(event),
         log=audit_entries(event_id=event.id, limit=50),
-        detail_label=detail_label,
-        detail_value=detail_value,
+        **LOG_LABELS,
         DeletionState=DeletionState,
     )
 
