@@ -69,3 +69,18 @@ def add_demo_loader(app: Flask, loader: Callable[..., None], *, order: int) -> N
 def demo_loaders() -> list[Callable[..., None]]:
     """The demo loaders of the current app, in order."""
     return _items("demo")
+
+
+def add_sign_in_landing(app: Flask, provider: Callable[..., str | None], *, order: int) -> None:
+    """Contribute where a user lands after signing in: `provider(user)` returns a URL for a
+    user it knows what to do with (a judge: their scoring page), or None."""
+    _add(app, "sign_in_landing", provider, order)
+
+
+def sign_in_landing(user: object) -> str | None:
+    """The first contributed landing page for `user`, or None (the staff home)."""
+    for provider in _items("sign_in_landing"):
+        url = provider(user)
+        if url:
+            return url
+    return None

@@ -594,6 +594,7 @@ def _ensure_event(summary: DemoSummary) -> Event:
         privacy_text_en=PRIVACY_EN,
         privacy_text_ru=PRIVACY_RU,
         contact_email="ittc@example.org",
+        content_languages=["zh", "ru", "en"],
     )
     db.session.add(event)
     db.session.flush()

@@ -10,8 +10,11 @@ from __future__ import annotations
 import enum
 from functools import lru_cache
 
+from babel import Locale, UnknownLocaleError
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
@@ -119,3 +122,26 @@ def label(value: object, kind: type[enum.Enum] | None = None) -> str:
 def enum_choices(kind: type[enum.Enum]) -> list[tuple[str, object]]:
     """A select field's choices for a registered enum: (stored value, readable name)."""
     return [(member.value, name) for member, name in _ENUM_LABELS[kind].items()]
+
+
+# Content languages (app/translated.py) are named in the reader's language: "俄语", "Russian",
+# "русский"; a code babel does not know is shown as it is.
+@lru_cache(maxsize=256)
+def _language_name(code: str, reader: str) -> str:
+    try:
+        return Locale.parse(code).get_display_name(Locale.parse(reader)) or code
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code
+
+
+def language_name(code: str) -> str:
+    """The name of a content language (a code such as "ru") in the current UI language."""
+    locale = get_locale() if has_request_context() else None
+    return _language_name(code, str(locale or "en"))
+
+
+def translated_label(text: object, code: str) -> LazyString:
+    """A field label naming its language, e.g. "Name (Russian)", translated when shown."""
+    return LazyString(
+        lambda: _("%(label)s (%(language)s)", label=text, language=language_name(code))
+    )

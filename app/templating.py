@@ -6,16 +6,39 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from babel.dates import format_date, format_time, get_datetime_format
-from flask import request, url_for
+from flask import g, has_request_context, request, url_for
 from flask_babel import format_datetime, get_locale
 
 from app.clock import to_local
-from app.i18n import label
+from app.i18n import label, language_name
+from app.translated import DEFAULT_CONTENT_LANGUAGES, Translated, translated
+
+
+def content_fallback() -> list[str]:
+    """The current event's content languages in fallback order (the default without one)."""
+    event = g.get("event") if has_request_context() else None
+    languages = getattr(event, "languages", None)
+    return list(languages) if languages else list(DEFAULT_CONTENT_LANGUAGES)
 
 
 def localized(obj, field: str) -> str:
-    """obj.<field>(locale) for the current UI locale."""
-    return getattr(obj, field)(str(get_locale()))
+    """obj.<field> for the current UI locale: a translated text read with the current event's
+    fallback order, or a method taking the locale."""
+    value = getattr(obj, field)
+    if isinstance(value, Translated):
+        return value.text(get_locale(), content_fallback())
+    return value(str(get_locale()))
+
+
+def translate(value: Translated | None) -> str:
+    """A translated text for the current reader (Jinja: `{{ criterion.name|tr }}`)."""
+    return translated(value).text(get_locale(), content_fallback())
+
+
+def translate_lang(value: Translated | None) -> str:
+    """The language `translate` takes its text from, as a `lang` attribute value ("" if none)."""
+    language = translated(value).pick(get_locale(), content_fallback())[1]
+    return {"zh": "zh-CN"}.get(language or "", language or "")
 
 
 def event_time(value: datetime | None, timezone: str, fmt: str = "medium") -> str:
@@ -66,6 +89,9 @@ def template_globals() -> dict:
         "attributes": attributes,
         "label": label,
         "localized": localized,
+        "translate": translate,
+        "language_name": language_name,
+        "translate_lang": translate_lang,
         "event_time": event_time,
         "url_with_lang": url_with_lang,
     }

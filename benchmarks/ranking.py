@@ -141,6 +141,7 @@ def seed_round(app, judges: int, entries: int, full: bool):
     )
     from app.judging.models import Eligibility, Entry, RoundEntry, RoundKind, ScoreSheet
     from app.judging.round_services import CriterionData, RoundData
+    from app.translated import Translated
 
     with app.app_context():
         db.drop_all()
@@ -173,7 +174,7 @@ def seed_round(app, judges: int, entries: int, full: bool):
                 kind=RoundKind.PRELIMINARY,
                 judges_per_entry=judges,
                 criteria=[
-                    CriterionData(f"标准{i}", f"C{i}", weights[i], 0, 10, 0.5)
+                    CriterionData(Translated(zh=f"标准{i}", en=f"C{i}"), weights[i], 0, 10, 0.5)
                     for i in range(CRITERIA)
                 ],
             ),

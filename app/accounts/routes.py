@@ -44,7 +44,7 @@ from app.accounts.two_factor import (
     unused_recovery_codes,
     verify_second_factor,
 )
-from app.contributions import page_context
+from app.contributions import page_context, sign_in_landing
 from app.extensions import db
 from app.security.ratelimit import exempt_from_account_limit
 
@@ -71,7 +71,7 @@ def _sign_in(user, remember: bool, next_url: str | None):
     begin_session(user)
     db.session.commit()
     login_user(user, remember=remember)
-    response = redirect(next_url or url_for("accounts.home"))
+    response = redirect(next_url or sign_in_landing(user) or url_for("accounts.home"))
     trust_this_device(response, user)
     return response
 

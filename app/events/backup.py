@@ -43,6 +43,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import User
 from app.clock import UTCDateTime, utcnow
 from app.extensions import db
+from app.translated import Translated
 
 FORMAT = "huiwu-event-backup/1"
 USER_TABLE = "user"
@@ -131,6 +132,8 @@ def _encode(column: Column, value: Any) -> Any:
         return base64.b64encode(value).decode("ascii")
     if isinstance(kind, Enum):
         return value.name if hasattr(value, "name") else value
+    if isinstance(value, Translated):
+        return value.as_dict()
     return value
 
 

@@ -80,6 +80,20 @@ class EventSettingsForm(WebForm):
     contact_email = EmailField(
         _l("Contact email"), validators=[Optional(), Email(), Length(max=254)]
     )
+    content_languages = StringField(
+        _l("Content languages"),
+        default="zh, en",
+        validators=[DataRequired(), Length(max=100)],
+        description=_l(
+            "The languages you write this event's texts in, in fallback order, as codes "
+            "(zh, ru, en, kk, uz …). A reader whose language has no text sees the first that has."
+        ),
+    )
+
+    def languages(self) -> tuple[str, ...]:
+        """The content-language codes as entered, lower case, in order."""
+        raw = (self.content_languages.data or "").replace("，", ",").replace(" ", ",")
+        return tuple(code.strip().lower() for code in raw.split(",") if code.strip())
 
     def to_event_data(self) -> EventData:
         """The validated input as the services take it."""
@@ -99,6 +113,7 @@ class EventSettingsForm(WebForm):
             privacy_text_en=self.privacy_text_en.data or "",
             privacy_text_ru=self.privacy_text_ru.data or "",
             contact_email=self.contact_email.data or "",
+            content_languages=self.languages(),
         )
 
     def fill_from_event(self, event: Event) -> None:
@@ -121,6 +136,7 @@ class EventSettingsForm(WebForm):
         self.ends_local.data = event.local(event.ends_at).replace(tzinfo=None)
         self.status.data = event.status.value
         self.kind.data = event.kind.value
+        self.content_languages.data = ", ".join(event.languages)
 
     def show_error(self, field_name: str | None, message) -> bool:
         """Attach a service error to its field; False when the field is unknown."""

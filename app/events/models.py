@@ -14,6 +14,7 @@ from app.clock import UTCDateTime, to_local, utcnow
 from app.documents.tickets import generate_event_key
 from app.extensions import db
 from app.i18n import enum_labels
+from app.translated import DEFAULT_CONTENT_LANGUAGES, Translated
 
 if TYPE_CHECKING:
     from app.accounts.models import User
@@ -70,6 +71,11 @@ class Event(db.Model):
     privacy_text_en: Mapped[str] = mapped_column(Text, default="")
     privacy_text_ru: Mapped[str] = mapped_column(Text, default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # The languages organizers write this event's texts in, in fallback order: a reader whose
+    # language has no text gets the first of these that has one (app/translated.py).
+    content_languages: Mapped[list[str]] = mapped_column(
+        JSON, default=lambda: list(DEFAULT_CONTENT_LANGUAGES)
+    )
     # Link online attendees receive on their badge/confirmation instead of a QR code.
     online_url: Mapped[str] = mapped_column(String(500), default="")
     # Secret that signs this event's ticket codes (HMAC); given only to its check-in devices.
@@ -107,6 +113,15 @@ class Event(db.Model):
     def venue(self, locale: str) -> str:
         """Venue in the given UI locale."""
         return self.venue_zh if locale.startswith("zh") else self.venue_en
+
+    @property
+    def languages(self) -> list[str]:
+        """The content languages in fallback order (never empty)."""
+        return list(self.content_languages or DEFAULT_CONTENT_LANGUAGES)
+
+    def text(self, value: Translated, locale: object) -> str:
+        """A translated text of this event for a reader of `locale`, with its fallback order."""
+        return value.text(locale, self.languages)
 
     def local(self, value: datetime | None) -> datetime | None:
         """A UTC datetime shown in the event's timezone."""

@@ -17,6 +17,7 @@ from app.clock import local_to_utc
 from app.errors import DomainError
 from app.events.models import Event, EventKind, EventStatus
 from app.extensions import db
+from app.translated import DEFAULT_CONTENT_LANGUAGES, valid_language_codes
 
 
 def list_public_events() -> list[Event]:
@@ -49,6 +50,7 @@ class EventData:
     privacy_text_en: str = ""
     privacy_text_ru: str = ""
     contact_email: str = ""
+    content_languages: tuple[str, ...] = DEFAULT_CONTENT_LANGUAGES
 
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -80,6 +82,12 @@ def _apply_event_data(event: Event, data: EventData) -> None:
         raise EventError(
             _l("Unknown timezone. Use an IANA name such as Asia/Shanghai."), "timezone"
         )
+    languages = list(data.content_languages)
+    if not languages or valid_language_codes(languages) or len(set(languages)) != len(languages):
+        raise EventError(
+            _l("List language codes such as zh, ru, en, once each, separated by commas."),
+            "content_languages",
+        )
     starts_at = local_to_utc(data.starts_local.replace(tzinfo=None), data.timezone)
     ends_at = local_to_utc(data.ends_local.replace(tzinfo=None), data.timezone)
     if ends_at <= starts_at:
@@ -99,6 +107,7 @@ def _apply_event_data(event: Event, data: EventData) -> None:
     event.privacy_text_en = data.privacy_text_en
     event.privacy_text_ru = data.privacy_text_ru
     event.contact_email = data.contact_email
+    event.content_languages = list(data.content_languages)
 
 
 def create_event(slug: str, data: EventData) -> Event:

@@ -11,7 +11,12 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from app.accounts.models import Role
-    from app.contributions import add_demo_loader, add_manage_section, add_page_context
+    from app.contributions import (
+        add_demo_loader,
+        add_manage_section,
+        add_page_context,
+        add_sign_in_landing,
+    )
     from app.judging import api  # the blueprint with its JSON views and the team entry pages
     from app.judging.demo import load_demo_judging
     from app.judging.schemas import OPENAPI_PART
@@ -24,6 +29,26 @@ def init_app(app: Flask) -> None:
     add_demo_loader(app, load_demo_judging, order=40)
     add_page_context(app, "event_page", _competition_call)
     add_page_context(app, "participant_page", _team_entry_link)
+    add_sign_in_landing(app, _judge_landing, order=100)
+
+
+def _judge_landing(user) -> str | None:
+    """A judge (who holds no other role) lands on their scoring page: the first round, of their
+    most recent event, with entries they have not submitted yet; or their judging page."""
+    from flask import url_for
+
+    from app.accounts.models import Role
+    from app.judging.scoring_services import judge_rounds
+
+    if user.is_admin or not user.roles or any(r.role != Role.JUDGE for r in user.roles):
+        return None
+    events = sorted({r.event for r in user.roles}, key=lambda e: e.starts_at, reverse=True)
+    for event in events:
+        rounds = judge_rounds(event, user)
+        unfinished = [round_ for round_, done, total in rounds if done < total]
+        if unfinished:
+            return url_for("judging.judge_round", slug=event.slug, round_id=unfinished[0].id)
+    return url_for("judging.judge_home", slug=events[0].slug)
 
 
 def _competition_call(event, now) -> dict:

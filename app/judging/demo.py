@@ -3,9 +3,10 @@
 20 international entries (projects, teams and people invented for the demo), each led by a
 registration of the demo's team category with two more team members registered the same way;
 six judges (judge1…judge6@huiwu.local) besides the demo judge; three rounds with the
-national-competition criteria (innovation 30, market 25, team 20, feasibility 15, social
-impact 10). The preliminary and the semifinal are scored and advanced; the final has its
-pitch order drawn with a recorded seed and two teams scored so far.
+competition's rubric (app/judging/demo_rubric.py: innovation 25, market potential 20,
+business model 15, team 15, feasibility and progress 15, social value 10, each with four level
+bands, in Chinese, Russian and English). The preliminary and the semifinal are scored and
+advanced; the final has its pitch order drawn with a recorded seed and two teams scored so far.
 
 Loading twice changes nothing: entries are found by English title, rounds by English name,
 people by email, and scores by their fixed client ids.
@@ -32,6 +33,7 @@ from app.judging import (
     scoring_services,
     submission_services,
 )
+from app.judging.demo_rubric import RUBRIC
 from app.judging.entry_services import EntryData
 from app.judging.models import (
     AdvancementRule,
@@ -43,7 +45,7 @@ from app.judging.models import (
     RoundKind,
     ScoreSheet,
 )
-from app.judging.round_services import CriterionData, RoundData
+from app.judging.round_services import CriterionData, LevelData, RoundData
 from app.judging.submission_services import SettingsData
 from app.registration.models import (
     Attendance,
@@ -52,6 +54,7 @@ from app.registration.models import (
     RegistrationState,
 )
 from app.registration.services import ParticipantData, approve_registration, register_participant
+from app.translated import Translated
 
 SEED = 20201028
 FINAL_DRAW_SEED = "SCO-YOUTH-2020-FINAL"
@@ -66,13 +69,30 @@ JUDGES = [
     ("judge6@huiwu.local", "Bakhtiyor Karimov", "Tashkent IT Park"),
 ]
 
-CRITERIA = [
-    CriterionData("创新性", "Innovation", 30, 0, 10, 0.5),
-    CriterionData("市场前景", "Market potential", 25, 0, 10, 0.5),
-    CriterionData("团队能力", "Team", 20, 0, 10, 0.5),
-    CriterionData("可行性", "Feasibility", 15, 0, 10, 0.5),
-    CriterionData("社会影响", "Social impact", 10, 0, 10, 0.5),
-]
+
+def demo_criteria() -> list[CriterionData]:
+    """The competition's six criteria with their rubric in Chinese, Russian and English."""
+    return [
+        CriterionData(
+            name=Translated(item["name"]),
+            weight=item["weight"],
+            min_score=0,
+            max_score=10,
+            step=0.5,
+            description=Translated(item["description"]),
+            levels=[
+                LevelData(
+                    low=level["low"],
+                    high=level["high"],
+                    title=Translated(level["title"]),
+                    descriptor=Translated(level["descriptor"]),
+                )
+                for level in item["levels"]
+            ],
+        )
+        for item in RUBRIC
+    ]
+
 
 TRACKS = (
     "智能制造 Smart manufacturing",
@@ -413,7 +433,7 @@ def _ensure_rounds(event: Event) -> list[Round]:
                     aggregation=method,
                     advancement_rule=rule,
                     advancement_value=value,
-                    criteria=[CriterionData(**vars(c)) for c in CRITERIA],
+                    criteria=demo_criteria(),
                     tie_break_positions=[0, 1],
                 ),
             )

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.judging import ranking_services
 from app.judging.models import Round
 from app.judging.round_services import round_entries
+from app.judging.rubric import has_rubric, round_rubric
 from app.registration.export import neutralize
 
 
@@ -104,11 +105,13 @@ def results_context(round_: Round, locale: str) -> dict:
     tracks = ranking_services.round_tracks(round_)
     sections = [(None, _rows(round_, locale))]
     sections += [(track, _rows(round_, locale, track)) for track in tracks]
+    rubric = round_rubric(round_, event, locale)
     return {
         "event_title": event.title(locale),
         "round_name": round_.name(locale),
         "method": str(round_.aggregation),
-        "criteria": [(c.name(locale), c.weight) for c in round_.criteria],
+        "criteria": [(c.name.text, c.weight) for c in rubric],
+        "rubric": rubric if has_rubric(rubric) else [],
         "sections": sections,
         "generated": event.local(utcnow()).strftime("%Y-%m-%d %H:%M"),
         "seed": round_.draw_seed,

@@ -3,9 +3,12 @@ awards, the draw and small confirmations."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
+    Field,
     FieldList,
     FloatField,
     Form,
@@ -19,7 +22,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.forms import WebForm
-from app.i18n import enum_choices
+from app.i18n import enum_choices, translated_label
 from app.judging.entry_services import EntryData
 from app.judging.models import (
     AdvancementRule,
@@ -28,9 +31,11 @@ from app.judging.models import (
     Eligibility,
     RoundKind,
 )
-from app.judging.round_services import CriterionData, RoundData
+from app.judging.round_services import CriterionData, LevelData, RoundData
+from app.translated import Translated
 
 CRITERION_ROWS = 8
+LEVEL_ROWS = 5
 
 KIND_CHOICES = enum_choices(RoundKind)
 AGGREGATION_CHOICES = enum_choices(AggregationMethod)
@@ -87,18 +92,41 @@ class EligibilityForm(WebForm):
 
 
 class CriterionRowForm(Form):
-    """One criterion row; blank rows are ignored."""
+    """One criterion row, with one name field per content language (`criterion_row_form`);
+    blank rows are ignored."""
 
-    name_zh = StringField(_l("Name (Chinese)"), [Length(max=200)], filters=[_strip])
-    name_en = StringField(_l("Name (English)"), [Length(max=200)], filters=[_strip])
+    languages: tuple[str, ...] = ()
     weight = IntegerField(_l("Weight"), [Optional(), NumberRange(min=0, max=100)])
     min_score = FloatField(_l("Minimum"), [Optional()], default=0)
     max_score = FloatField(_l("Maximum"), [Optional()], default=10)
     step = FloatField(_l("Step"), [Optional()], default=0.5)
     tie_break = IntegerField(_l("Tie-break priority"), [Optional(), NumberRange(min=1, max=20)])
 
+    def name_fields(self) -> list[tuple[str, Field]]:
+        """(language, its name field) in the event's order."""
+        return [(language, self[f"name_{language}"]) for language in self.languages]
+
+    def names(self) -> Translated:
+        return Translated({language: f.data for language, f in self.name_fields()})
+
     def is_blank(self) -> bool:
-        return not (self.name_zh.data or self.name_en.data or self.weight.data)
+        return not (self.names() or self.weight.data)
+
+
+@lru_cache(maxsize=64)
+def criterion_row_form(languages: tuple[str, ...]) -> type[CriterionRowForm]:
+    """The criterion row form of an event with these content languages."""
+    fields = {
+        f"name_{language}": StringField(
+            translated_label(_l("Name"), language), [Length(max=200)], filters=[_strip]
+        )
+        for language in languages
+    }
+    return type(
+        "CriterionRowForm_" + "_".join(languages),
+        (CriterionRowForm,),
+        {"languages": languages, **fields},
+    )
 
 
 class RoundForm(WebForm):
@@ -123,6 +151,11 @@ class RoundForm(WebForm):
     )
     criteria = FieldList(FormField(CriterionRowForm), min_entries=CRITERION_ROWS)
 
+    @classmethod
+    def for_languages(cls, languages: list[str] | tuple[str, ...]) -> type[RoundForm]:
+        """The round form whose criterion rows have a name field per content language."""
+        return _round_form(tuple(languages))
+
     def fill_from(self, round_) -> None:
         """Show a round's current settings."""
         self.name_zh.data, self.name_en.data = round_.name_zh, round_.name_en
@@ -137,7 +170,8 @@ class RoundForm(WebForm):
         while len(self.criteria) < max(CRITERION_ROWS, len(round_.criteria)):
             self.criteria.append_entry()
         for row, criterion in zip(self.criteria, round_.criteria, strict=False):
-            row.name_zh.data, row.name_en.data = criterion.name_zh, criterion.name_en
+            for language, name_field in row.form.name_fields():
+                name_field.data = criterion.name.get(language, "")
             row.weight.data = criterion.weight
             row.min_score.data, row.max_score.data = criterion.min_score, criterion.max_score
             row.step.data = criterion.step
@@ -148,8 +182,7 @@ class RoundForm(WebForm):
         rows = [row.form for row in self.criteria if not row.form.is_blank()]
         criteria = [
             CriterionData(
-                name_zh=row.name_zh.data or "",
-                name_en=row.name_en.data or "",
+                name=row.names(),
                 weight=row.weight.data or 0,
                 min_score=row.min_score.data if row.min_score.data is not None else 0,
                 max_score=row.max_score.data if row.max_score.data is not None else 10,
@@ -175,6 +208,16 @@ class RoundForm(WebForm):
             criteria=criteria,
             tie_break_positions=[position for _, position in ranked],
         )
+
+
+@lru_cache(maxsize=64)
+def _round_form(languages: tuple[str, ...]) -> type[RoundForm]:
+    row = criterion_row_form(languages)
+    return type(
+        "RoundForm_" + "_".join(languages),
+        (RoundForm,),
+        {"criteria": FieldList(FormField(row), min_entries=CRITERION_ROWS)},
+    )
 
 
 class JudgeOrganizationForm(WebForm):
@@ -250,3 +293,119 @@ class ReopenForm(WebForm):
     """Reopen a submitted score with a note."""
 
     note = StringField(_l("Why"), [Length(max=300)], filters=[_strip])
+
+
+class LevelRowForm(Form):
+    """One rubric band: lowest and highest score, then a title and a descriptor per content
+    language (`rubric_form`); a row with nothing in it is ignored."""
+
+    languages: tuple[str, ...] = ()
+    low = FloatField(_l("From score"), [Optional()])
+    high = FloatField(_l("To score"), [Optional()])
+
+    def text_fields(self) -> list[tuple[str, Field, Field]]:
+        """(language, title field, descriptor field) in the event's order."""
+        return [
+            (language, self[f"title_{language}"], self[f"descriptor_{language}"])
+            for language in self.languages
+        ]
+
+    def titles(self) -> Translated:
+        return Translated({language: t.data for language, t, _ in self.text_fields()})
+
+    def descriptors(self) -> Translated:
+        return Translated({language: d.data for language, _, d in self.text_fields()})
+
+    def is_blank(self) -> bool:
+        return (
+            self.low.data is None
+            and self.high.data is None
+            and not self.titles()
+            and not self.descriptors()
+        )
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if not self.is_blank() and (self.low.data is None or self.high.data is None):
+            self.low.errors = [*self.low.errors, _l("Give the level's lowest and highest score.")]
+            ok = False
+        return ok
+
+
+class RubricForm(WebForm):
+    """A criterion's rubric: a description and up to eight level bands, in every content
+    language of the event (`RubricForm.for_languages`)."""
+
+    languages: tuple[str, ...] = ()
+    levels = FieldList(FormField(LevelRowForm), min_entries=LEVEL_ROWS)
+
+    @classmethod
+    def for_languages(cls, languages: list[str] | tuple[str, ...]) -> type[RubricForm]:
+        return _rubric_form(tuple(languages))
+
+    def description_fields(self) -> list[tuple[str, Field]]:
+        return [(language, self[f"description_{language}"]) for language in self.languages]
+
+    def fill_from(self, criterion) -> None:
+        for language, description in self.description_fields():
+            description.data = criterion.description.get(language, "")
+        while len(self.levels) < max(LEVEL_ROWS, len(criterion.levels)):
+            self.levels.append_entry()
+        for row, level in zip(self.levels, criterion.levels, strict=False):
+            row.form.low.data, row.form.high.data = level.low, level.high
+            for language, title, descriptor in row.form.text_fields():
+                title.data = level.title.get(language, "")
+                descriptor.data = level.descriptor.get(language, "")
+
+    def description(self) -> Translated:
+        return Translated({language: f.data for language, f in self.description_fields()})
+
+    def level_data(self) -> list[LevelData]:
+        return [
+            LevelData(
+                low=row.form.low.data,
+                high=row.form.high.data,
+                title=row.form.titles(),
+                descriptor=row.form.descriptors(),
+            )
+            for row in self.levels
+            if not row.form.is_blank()
+        ]
+
+
+@lru_cache(maxsize=64)
+def _rubric_form(languages: tuple[str, ...]) -> type[RubricForm]:
+    level_fields: dict[str, Field] = {}
+    for language in languages:
+        level_fields[f"title_{language}"] = StringField(
+            translated_label(_l("Level title"), language), [Length(max=60)], filters=[_strip]
+        )
+        level_fields[f"descriptor_{language}"] = TextAreaField(
+            translated_label(_l("What earns it"), language),
+            [Length(max=500)],
+            filters=[_strip],
+            render_kw={"rows": 2, "maxlength": 500},
+        )
+    row = type(
+        "LevelRowForm_" + "_".join(languages),
+        (LevelRowForm,),
+        {"languages": languages, **level_fields},
+    )
+    descriptions = {
+        f"description_{language}": TextAreaField(
+            translated_label(_l("What the judge looks at"), language),
+            [Length(max=1000)],
+            filters=[_strip],
+            render_kw={"rows": 2, "maxlength": 1000},
+        )
+        for language in languages
+    }
+    return type(
+        "RubricForm_" + "_".join(languages),
+        (RubricForm,),
+        {
+            "languages": languages,
+            "levels": FieldList(FormField(row), min_entries=LEVEL_ROWS),
+            **descriptions,
+        },
+    )

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.clock import UTCDateTime, utcnow
 from app.extensions import db
 from app.i18n import enum_labels
+from app.translated import Translated, TranslatedText
 
 if TYPE_CHECKING:
     from app.accounts.models import User
@@ -289,12 +290,14 @@ class Round(db.Model):
 
 
 class Criterion(db.Model):
-    """A scoring criterion of a round: weight (the weights of a round add up to 100) and range."""
+    """A scoring criterion of a round: weight (the weights of a round add up to 100), range, and
+    its rubric: a description and level bands saying what earns which scores, in every content
+    language of the event."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
-    name_zh: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[str] = mapped_column(String(200))
+    name: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
+    description: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
     weight: Mapped[int] = mapped_column()
     min_score: Mapped[float] = mapped_column(Float, default=0)
     max_score: Mapped[float] = mapped_column(Float, default=10)
@@ -302,10 +305,32 @@ class Criterion(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
     round: Mapped[Round] = relationship(back_populates="criteria")
+    levels: Mapped[list[CriterionLevel]] = relationship(
+        back_populates="criterion",
+        cascade="all, delete-orphan",
+        order_by="CriterionLevel.low",
+    )
 
-    def name(self, locale: str) -> str:
-        """Criterion name in the given locale."""
-        return self.name_zh if locale.startswith("zh") else self.name_en
+    def level_for(self, score: float | None) -> CriterionLevel | None:
+        """The rubric band a score falls in, if any."""
+        if score is None:
+            return None
+        return next((lv for lv in self.levels if lv.low <= score <= lv.high), None)
+
+
+class CriterionLevel(db.Model):
+    """One band of a criterion's rubric: scores low–high and what earns them."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    criterion_id: Mapped[int] = mapped_column(
+        ForeignKey("criterion.id", ondelete="CASCADE"), index=True
+    )
+    low: Mapped[float] = mapped_column(Float)
+    high: Mapped[float] = mapped_column(Float)
+    title: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
+    descriptor: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
+
+    criterion: Mapped[Criterion] = relationship(back_populates="levels")
 
 
 class RoundEntry(db.Model):

@@ -19,6 +19,7 @@ from app.judging.models import (
     AggregationMethod,
     Assignment,
     Criterion,
+    CriterionLevel,
     Eligibility,
     Entry,
     Round,
@@ -28,21 +29,34 @@ from app.judging.models import (
     SheetStatus,
 )
 from app.judging.ranking_cache import bump_score_version, invalidate_ranking
+from app.translated import Translated, translated
 
 MAX_CRITERIA = 12
+MAX_LEVELS = 8
 MAX_JUDGES_PER_ENTRY = 50
 
 
 @dataclass
-class CriterionData:
-    """One criterion row of the round form."""
+class LevelData:
+    """One rubric band: scores low–high, a short title and what earns it."""
 
-    name_zh: str
-    name_en: str
+    low: float
+    high: float
+    title: Translated = field(default_factory=Translated)
+    descriptor: Translated = field(default_factory=Translated)
+
+
+@dataclass
+class CriterionData:
+    """One criterion row of the round form; `description` and `levels` None keep the rubric."""
+
+    name: Translated
     weight: int
     min_score: float = 0
     max_score: float = 10
     step: float = 0.5
+    description: Translated | None = None
+    levels: list[LevelData] | None = None
 
 
 @dataclass
@@ -72,7 +86,7 @@ def check_criteria(criteria: list[CriterionData]) -> None:
             _l("A round can have at most %(n)d criteria.", n=MAX_CRITERIA), field_name="criteria"
         )
     for c in criteria:
-        if not (c.name_zh.strip() or c.name_en.strip()):
+        if not translated(c.name):
             raise JudgingError(_l("Every criterion needs a name."), field_name="criteria")
         if c.weight <= 0:
             raise JudgingError(
@@ -87,12 +101,80 @@ def check_criteria(criteria: list[CriterionData]) -> None:
             )
         if not (c.step > 0 and math.isfinite(c.step)) or c.step > c.max_score - c.min_score:
             raise JudgingError(_l("A criterion's step must fit its range."), field_name="criteria")
+        if c.levels is not None:
+            check_levels(c.min_score, c.max_score, c.levels)
     total = sum(c.weight for c in criteria)
     if total != 100:
         raise JudgingError(
             _l("The weights add up to %(total)d; they must add up to 100.", total=total),
             field_name="criteria",
         )
+
+
+def check_levels(min_score: float, max_score: float, levels: list[LevelData]) -> None:
+    """Raise JudgingError unless the bands lie in the range, in order, without overlapping, and
+    each says what earns it."""
+    if len(levels) > MAX_LEVELS:
+        raise JudgingError(
+            _l("A rubric can have at most %(n)d levels.", n=MAX_LEVELS), field_name="levels"
+        )
+    previous_high = None
+    for level in sorted(levels, key=lambda lv: lv.low):
+        if not (math.isfinite(level.low) and math.isfinite(level.high)) or level.low > level.high:
+            raise JudgingError(
+                _l("A level's lowest score must not be above its highest."), field_name="levels"
+            )
+        if level.low < min_score or level.high > max_score:
+            raise JudgingError(
+                _l(
+                    "Every level must lie within the criterion's range %(low)s–%(high)s.",
+                    low=f"{min_score:g}",
+                    high=f"{max_score:g}",
+                ),
+                field_name="levels",
+            )
+        if previous_high is not None and level.low <= previous_high:
+            raise JudgingError(_l("Levels must not overlap."), field_name="levels")
+        if not translated(level.descriptor):
+            raise JudgingError(
+                _l("Every level needs a description of what earns it."), field_name="levels"
+            )
+        previous_high = level.high
+
+
+def _apply_rubric(criterion: Criterion, row: CriterionData) -> None:
+    """Copy the row's rubric onto the criterion; levels that no longer fit its range go."""
+    if row.description is not None:
+        criterion.description = translated(row.description)
+    if row.levels is not None:
+        criterion.levels = [
+            CriterionLevel(
+                low=float(level.low),
+                high=float(level.high),
+                title=translated(level.title),
+                descriptor=translated(level.descriptor),
+            )
+            for level in sorted(row.levels, key=lambda lv: lv.low)
+        ]
+    else:
+        criterion.levels = [
+            level
+            for level in criterion.levels
+            if criterion.min_score <= level.low and level.high <= criterion.max_score
+        ]
+
+
+def set_rubric(criterion: Criterion, description: Translated, levels: list[LevelData]) -> None:
+    """Replace a criterion's rubric (allowed while scoring: it changes no score)."""
+    check_levels(criterion.min_score, criterion.max_score, levels)
+    _apply_rubric(
+        criterion,
+        CriterionData(
+            name=criterion.name, weight=criterion.weight, description=description, levels=levels
+        ),
+    )
+    db.session.flush()
+    invalidate_ranking(criterion.round)
 
 
 def _check_round_data(data: RoundData) -> None:
@@ -143,24 +225,23 @@ def _apply_round(round_: Round, data: RoundData) -> None:
             status=409,
             field_name="criteria",
         )
-    if same_shape and round_.criteria:
-        for criterion, row in zip(round_.criteria, data.criteria, strict=True):
-            criterion.name_zh, criterion.name_en = row.name_zh.strip(), row.name_en.strip()
-    else:
-        round_.criteria.clear()
-        db.session.flush()
-        for position, row in enumerate(data.criteria):
-            round_.criteria.append(
-                Criterion(
-                    name_zh=row.name_zh.strip(),
-                    name_en=row.name_en.strip(),
-                    weight=row.weight,
-                    min_score=float(row.min_score),
-                    max_score=float(row.max_score),
-                    step=float(row.step),
-                    position=position,
-                )
-            )
+    # Criteria are matched by position, so a renamed or re-weighted criterion keeps its id and
+    # its rubric; rows beyond the new list go, new rows are added.
+    existing = list(round_.criteria)
+    del round_.criteria[len(data.criteria) :]
+    for position, row in enumerate(data.criteria):
+        if position < len(existing):
+            criterion = existing[position]
+        else:
+            criterion = Criterion(position=position)
+            round_.criteria.append(criterion)
+        criterion.name = translated(row.name)
+        criterion.weight = row.weight
+        criterion.min_score = float(row.min_score)
+        criterion.max_score = float(row.max_score)
+        criterion.step = float(row.step)
+        criterion.position = position
+        _apply_rubric(criterion, row)
     db.session.flush()
     round_.tie_break_criteria = [
         round_.criteria[p].id for p in data.tie_break_positions if 0 <= p < len(round_.criteria)

@@ -60,6 +60,7 @@ from app.judging.forms import (
     OverrideForm,
     ReopenForm,
     RoundForm,
+    RubricForm,
 )
 from app.judging.models import (
     Conflict,
@@ -69,7 +70,10 @@ from app.judging.models import (
     Round,
     SheetStatus,
 )
+from app.judging.rubric import cite_levels, round_rubric, rubric_json, rubric_missing
 from app.security.input import database_integer
+from app.templating import translate
+from app.views import commit_and_redirect
 
 bp = Blueprint("judging", __name__)
 ORGANIZER = event_role(Role.ORGANIZER)
@@ -372,7 +376,7 @@ def _save_round(form: RoundForm, round_):
 @requires(ORGANIZER)
 def new_round(slug: str):
     """Create a round with criteria (weights must add up to 100)."""
-    form = RoundForm()
+    form = RoundForm.for_languages(g.event.languages)()
     if form.validate_on_submit():
         round_, status = _save_round(form, None)
         if round_ is not None:
@@ -387,7 +391,7 @@ def new_round(slug: str):
 def edit_round(slug: str, round_id: int):
     """Edit a round's settings and criteria."""
     round_ = _round(round_id)
-    form = RoundForm()
+    form = RoundForm.for_languages(g.event.languages)()
     if request.method == "GET":
         form.fill_from(round_)
     elif form.validate_on_submit():
@@ -397,6 +401,58 @@ def edit_round(slug: str, round_id: int):
             return redirect(_round_url(round_))
         return _round_form_page(form, round_, status)
     return _round_form_page(form, round_, 400 if request.method == "POST" else 200)
+
+
+def _criterion(round_, criterion_id: int):
+    criterion = next((c for c in round_.criteria if c.id == criterion_id), None)
+    if criterion is None:
+        abort(404)
+    return criterion
+
+
+@bp.route(
+    f"{MANAGE}/rounds/<int:round_id>/criteria/<int:criterion_id>/rubric", methods=["GET", "POST"]
+)
+@requires(ORGANIZER)
+def edit_rubric(slug: str, round_id: int, criterion_id: int):
+    """A criterion's rubric: its description and level bands in every content language. It may
+    change while scoring runs (it changes no score); the change is audited."""
+    round_ = _round(round_id)
+    criterion = _criterion(round_, criterion_id)
+    form = RubricForm.for_languages(g.event.languages)()
+    if request.method == "GET":
+        form.fill_from(criterion)
+    elif form.validate_on_submit():
+
+        def save():
+            round_services.set_rubric(criterion, form.description(), form.level_data())
+            record_audit(
+                "judging.rubric_edit",
+                event=g.event,
+                target=f"criterion:{criterion.id}",
+                details={
+                    "round_id": round_.id,
+                    "levels": len(criterion.levels),
+                    "languages_missing": rubric_missing(criterion, g.event.languages),
+                },
+            )
+
+        saved = commit_and_redirect(
+            save,
+            success=_("The rubric has been saved."),
+            to=_round_url(round_, "rubric"),
+            errors=JudgingError,
+        )
+        if saved is not None:
+            return saved
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "judging/rubric_form.html",
+        form=form,
+        round=round_,
+        criterion=criterion,
+        missing=rubric_missing(criterion, g.event.languages),
+    ), status
 
 
 @bp.route(f"{MANAGE}/rounds/<int:round_id>/")
@@ -417,8 +473,13 @@ def round_page(slug: str, round_id: int):
     sheets = overview.sheet_status
     submitted = sum(1 for s in sheets.values() if s == "submitted")
     lines = ranking_services.result_lines(round_)
+    preview = advancement_services.advancement_preview_lines(round_)
+    rubric = round_rubric(round_, g.event, _locale())
     return render_template(
         "judging/round.html",
+        rubric=rubric,
+        rubric_missing_of={c.id: rubric_missing(c, g.event.languages) for c in round_.criteria},
+        citations=cite_levels(round_, rubric, [r.entry.id for r in preview]),
         round=round_,
         overview=overview,
         eligible=eligible,
@@ -431,7 +492,7 @@ def round_page(slug: str, round_id: int):
         calibration=calibration_services.round_calibration(round_),
         calibration_limits=calibration_services.LIMITS,
         judge_names={j.id: j.name for j in overview.judges},
-        preview=advancement_services.advancement_preview_lines(round_),
+        preview=preview,
         advance_form=OverrideForm(),
         next_round=round_services.next_round(round_),
         awards=award_services.round_awards(round_),
@@ -440,7 +501,7 @@ def round_page(slug: str, round_id: int):
         draw_form=DrawForm(),
         tracks=ranking_services.round_tracks(round_),
         method_labels=dict(AGGREGATION_CHOICES),
-        criteria_names={c.id: c.name(_locale()) for c in round_.criteria},
+        criteria_names={c.id: translate(c.name) for c in round_.criteria},
         SheetStatus=SheetStatus,
     )
 
@@ -541,7 +602,7 @@ def compare(slug: str, round_id: int):
         entries=entries,
         methods=METHODS,
         method_labels=dict(AGGREGATION_CHOICES),
-        criteria_names={c.id: c.name(_locale()) for c in round_.criteria},
+        criteria_names={c.id: translate(c.name) for c in round_.criteria},
     )
 
 
@@ -917,17 +978,7 @@ def _tablet_data(round_) -> dict:
     return {
         "round": {"id": round_.id, "name": round_.name(locale)},
         "api": url_for("judging.api_round", slug=g.event.slug, round_id=round_.id),
-        "criteria": [
-            {
-                "id": c.id,
-                "name": c.name(locale),
-                "weight": c.weight,
-                "min": c.min_score,
-                "max": c.max_score,
-                "step": c.step,
-            }
-            for c in round_.criteria
-        ],
+        "criteria": rubric_json(round_rubric(round_, g.event, locale)),
         "entries": [
             {
                 "id": entry.id,
@@ -965,7 +1016,14 @@ def judge_round(slug: str, round_id: int):
     data = _tablet_data(round_)
     if not data["entries"]:
         abort(403, _("You have no entries to score in this round."))
-    return render_template("judging/tablet.html", round=round_, data=data, focus=None)
+    # The sheet opens on the first entry the judge has not submitted yet.
+    focus = next(
+        (e["id"] for e in data["entries"] if e["sheet"]["status"] != "submitted"),
+        data["entries"][0]["id"],
+    )
+    return render_template(
+        "judging/tablet.html", round=round_, data=data, focus=focus, explicit=False
+    )
 
 
 @bp.route("/judge/<slug>/rounds/<int:round_id>/entries/<int:entry_id>")
@@ -979,7 +1037,11 @@ def judge_entry(slug: str, round_id: int, entry_id: int):
             _("You are not assigned to this entry, or you have a conflict of interest with it."),
         )
     return render_template(
-        "judging/tablet.html", round=round_, data=_tablet_data(round_), focus=entry_id
+        "judging/tablet.html",
+        round=round_,
+        data=_tablet_data(round_),
+        focus=entry_id,
+        explicit=True,
     )
 
 

@@ -32,6 +32,7 @@ from app.judging.models import (
 )
 from app.judging.ranking_cache import bump_score_version
 from app.judging.round_services import criterion_specs, list_rounds
+from app.templating import translate
 
 MAX_COMMENT = 4000
 MAX_DB_ID = 2**31 - 1  # the largest value of an integer primary key column
@@ -128,7 +129,7 @@ def validate_values(round_: Round, raw: Any, *, complete: bool) -> dict[str, flo
         if value is None and not complete:
             continue
         number = _number(value)
-        name = criterion.name_en or criterion.name_zh
+        name = translate(criterion.name)
         if number is None:
             raise JudgingError(
                 _l("The score for %(name)s must be a number.", name=name),
@@ -159,7 +160,7 @@ def validate_values(round_: Round, raw: Any, *, complete: bool) -> dict[str, flo
             )
         clean[str(criterion.id)] = number
     if complete:
-        missing = [c.name_en or c.name_zh for cid, c in criteria.items() if cid not in clean]
+        missing = [translate(c.name) for cid, c in criteria.items() if cid not in clean]
         if missing:
             raise JudgingError(
                 _l("Score every criterion before submitting: %(names)s.", names=", ".join(missing)),

@@ -32,6 +32,7 @@ def event_form(**overrides) -> dict:
         "privacy_text_zh": "隐私说明",
         "privacy_text_en": "Privacy notice",
         "contact_email": "contact@example.org",
+        "content_languages": "zh, en",
     }
     data.update(overrides)
     return data

@@ -28,6 +28,7 @@ def settings_form(**overrides) -> dict:
         "privacy_text_zh": "隐私",
         "privacy_text_en": "Privacy",
         "contact_email": "office@example.org",
+        "content_languages": "zh, ru, en",
     }
     data.update(overrides)
     return data
@@ -64,6 +65,7 @@ def test_organizer_saves_the_settings(organizer_on, make_event):
     assert event.status == EventStatus.OPEN
     assert event.starts_at == datetime(2026, 12, 16, 1, 0, tzinfo=UTC)
     assert event.contact_email == "office@example.org"
+    assert event.languages == ["zh", "ru", "en"]
 
 
 def test_settings_ignore_a_submitted_slug(organizer_on, make_event):
@@ -79,6 +81,8 @@ def test_settings_ignore_a_submitted_slug(organizer_on, make_event):
         ({"ends_local": "2026-12-15T09:00"}, "end must be after the start"),
         ({"timezone": "Asia/Atlantis"}, "Unknown timezone"),
         ({"contact_email": "not-an-email"}, "Invalid email address"),
+        ({"content_languages": "zh, Russian"}, "List language codes"),
+        ({"content_languages": "zh, ru, zh"}, "List language codes"),
         ({"kind": "party"}, "Not a valid choice"),
     ],
 )

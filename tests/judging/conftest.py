@@ -18,6 +18,7 @@ from app.judging.models import CompetitionSettings, Eligibility, Entry, Round, R
 from app.judging.round_services import CriterionData, RoundData
 from app.judging.submission_services import SettingsData
 from app.registration.models import Attendance, Category, Registration, RegistrationState
+from app.translated import Translated
 
 _serial = itertools.count(1)
 
@@ -35,7 +36,7 @@ def criteria_rows(weights=None) -> list[CriterionData]:
     rows = []
     for index, (zh, en, weight) in enumerate(CRITERIA):
         w = weights[index] if weights else weight
-        rows.append(CriterionData(zh, en, w, 0, 10, 0.5))
+        rows.append(CriterionData(Translated(zh=zh, en=en), w, 0, 10, 0.5))
     return rows
 
 

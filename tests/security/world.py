@@ -67,6 +67,7 @@ from app.registration.models import Attendance, AttendanceRule, Category, Questi
 from app.registration.organizer_services import QuestionData, create_question
 from app.registration.services import ParticipantData, manage_token, register_participant
 from app.registration.tickets import ticket_code
+from app.translated import Translated
 from tests.conftest import instance_files, remove_files_added_since  # noqa: F401 (re-exported)
 
 PASSWORD = "correct-horse-battery-staple"
@@ -224,8 +225,8 @@ def build_event_world(
             kind=RoundKind.PRELIMINARY,
             judges_per_entry=1,
             criteria=[
-                round_services.CriterionData("创新性", "Innovation", 60),
-                round_services.CriterionData("团队", "Team", 40),
+                round_services.CriterionData(Translated(zh="创新性", en="Innovation"), 60),
+                round_services.CriterionData(Translated(zh="团队", en="Team"), 40),
             ],
         ),
     )

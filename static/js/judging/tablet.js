@@ -120,46 +120,154 @@ function link(href, label) {
   return a;
 }
 
+function valueOf(entry, criterion) {
+  return entry.sheet.values[criterion.id] ?? entry.sheet.values[String(criterion.id)];
+}
+
+function bandOf(criterion, value) {
+  if (value === undefined || value === null) return null;
+  return criterion.levels.find((level) => level.low <= value && value <= level.high) || null;
+}
+
+function withLang(element, lang) {
+  if (lang) element.lang = lang === "zh" ? "zh-CN" : lang;
+  return element;
+}
+
+// One criterion: its name, the rubric's bands as buttons (a tap sets the band's score), the
+// slider with − and + to fine-tune, what the current score's band says, and the whole rubric
+// one tap away (a <details>, never a hover).
+function renderCriterion(c, entry, locked) {
+  const value = valueOf(entry, c);
+  const row = document.createElement("div");
+  row.className = "criterion";
+  row.dataset.criterion = c.id;
+  const label = document.createElement("label");
+  label.htmlFor = `criterion-${c.id}`;
+  const name = withLang(document.createElement("span"), c.nameLang);
+  name.textContent = c.name;
+  label.append(name, " ");
+  const small = document.createElement("small");
+  small.textContent = `${text.weight} ${c.weight} · ${c.min}–${c.max}`;
+  label.append(small);
+  row.append(label);
+  if (c.levels.length) {
+    const bands = document.createElement("div");
+    bands.className = "bands";
+    bands.setAttribute("role", "group");
+    bands.setAttribute("aria-label", text.bandsOf.replace("{name}", c.name));
+    for (const level of c.levels) {
+      const band = document.createElement("button");
+      band.type = "button";
+      band.className = "band";
+      band.dataset.low = level.low;
+      band.dataset.high = level.high;
+      band.disabled = locked;
+      const range = document.createElement("span");
+      range.className = "band-range numbers";
+      range.textContent = level.band;
+      band.append(range);
+      if (level.title) {
+        const title = withLang(document.createElement("span"), level.lang);
+        title.className = "band-title";
+        title.textContent = level.title;
+        band.append(title);
+      }
+      band.addEventListener("click", () => setScore(c, level.target));
+      bands.append(band);
+    }
+    row.append(bands);
+  }
+  const minus = stepButton("−", c, -1);
+  const plus = stepButton("+", c, 1);
+  const range = document.createElement("input");
+  range.type = "range";
+  range.id = `criterion-${c.id}`;
+  range.min = c.min;
+  range.max = c.max;
+  range.step = c.step;
+  range.value = value ?? c.min;
+  range.disabled = locked;
+  range.dataset.set = value === undefined || value === null ? "" : "1";
+  const output = document.createElement("output");
+  output.className = "criterion-value";
+  output.htmlFor = range.id;
+  output.textContent = value === undefined || value === null ? "–" : String(value);
+  range.addEventListener("input", () => {
+    range.dataset.set = "1";
+    changed(c, Number(range.value));
+  });
+  const controls = document.createElement("div");
+  controls.className = "criterion-controls";
+  controls.append(minus, range, plus, output);
+  row.append(controls);
+  if (c.levels.length) {
+    const meaning = document.createElement("p");
+    meaning.className = "band-meaning";
+    row.append(meaning);
+  }
+  if (c.description || c.levels.length) row.append(rubricDetails(c));
+  showBand(c, value);
+  return row;
+}
+
+function rubricDetails(c) {
+  const details = document.createElement("details");
+  details.className = "rubric";
+  const summary = document.createElement("summary");
+  summary.textContent = text.rubric;
+  details.append(summary);
+  if (c.description) {
+    const p = withLang(document.createElement("p"), c.descriptionLang);
+    p.textContent = c.description;
+    details.append(p);
+  }
+  if (c.levels.length) {
+    const list = document.createElement("dl");
+    for (const level of c.levels) {
+      const dt = document.createElement("dt");
+      dt.textContent = level.title ? `${level.band} · ${level.title}` : level.band;
+      const dd = withLang(document.createElement("dd"), level.lang);
+      dd.textContent = level.descriptor;
+      list.append(dt, dd);
+    }
+    details.append(list);
+  }
+  return details;
+}
+
+// Marks the band the score falls in and says what it means in the rubric's words.
+function showBand(c, value, row = null) {
+  const box = row || root.querySelector(`[data-criterion="${c.id}"]`);
+  if (!box || !c.levels.length) return;
+  const band = bandOf(c, value);
+  for (const button of box.querySelectorAll(".band")) {
+    const on = band !== null && Number(button.dataset.low) === band.low && Number(button.dataset.high) === band.high;
+    button.setAttribute("aria-pressed", String(on));
+  }
+  const meaning = box.querySelector(".band-meaning");
+  if (meaning) {
+    meaning.textContent = band ? (band.title ? `${band.title}: ${band.descriptor}` : band.descriptor) : "";
+    if (band && band.lang) withLang(meaning, band.lang);
+    meaning.hidden = !band;
+  }
+}
+
+function setScore(criterion, value) {
+  const range = root.querySelector(`#criterion-${criterion.id}`);
+  range.value = value;
+  range.dataset.set = "1";
+  changed(criterion, Number(value));
+}
+
 function renderScores(entry) {
   const locked = entry.sheet.status === "submitted";
   const box = $("#criteria");
   box.replaceChildren();
   for (const c of criteria) {
-    const value = entry.sheet.values[c.id] ?? entry.sheet.values[String(c.id)];
-    const row = document.createElement("div");
-    row.className = "criterion";
-    row.dataset.criterion = c.id;
-    const label = document.createElement("label");
-    label.htmlFor = `criterion-${c.id}`;
-    label.innerHTML = "";
-    label.append(`${c.name} `);
-    const small = document.createElement("small");
-    small.textContent = `${text.weight} ${c.weight} · ${c.min}–${c.max}`;
-    label.append(small);
-    const minus = stepButton("−", c, -1);
-    const plus = stepButton("+", c, 1);
-    const range = document.createElement("input");
-    range.type = "range";
-    range.id = `criterion-${c.id}`;
-    range.min = c.min;
-    range.max = c.max;
-    range.step = c.step;
-    range.value = value ?? c.min;
-    range.disabled = locked;
-    range.dataset.set = value === undefined || value === null ? "" : "1";
-    const output = document.createElement("output");
-    output.className = "criterion-value";
-    output.htmlFor = range.id;
-    output.textContent = value === undefined || value === null ? "–" : String(value);
-    range.addEventListener("input", () => {
-      range.dataset.set = "1";
-      changed(c, Number(range.value));
-    });
-    const controls = document.createElement("div");
-    controls.className = "criterion-controls";
-    controls.append(minus, range, plus, output);
-    row.append(label, controls);
+    const row = renderCriterion(c, entry, locked);
     box.append(row);
+    showBand(c, valueOf(entry, c), row);
   }
   const comment = $("#comment");
   comment.value = entry.sheet.comment || "";
@@ -181,10 +289,7 @@ function stepButton(symbol, criterion, direction) {
     const now = entry.sheet.values[criterion.id] ?? entry.sheet.values[String(criterion.id)];
     const base = now === undefined || now === null ? (direction > 0 ? criterion.min - criterion.step : criterion.min) : now;
     const next = Math.min(criterion.max, Math.max(criterion.min, base + direction * criterion.step));
-    const range = root.querySelector(`#criterion-${criterion.id}`);
-    range.value = next;
-    range.dataset.set = "1";
-    changed(criterion, Number(next));
+    setScore(criterion, Math.round(next * 1e6) / 1e6);
   });
   return button;
 }
@@ -216,6 +321,9 @@ function show(entryId) {
     queueSave(current, "draft");
   }
   current = entryId;
+  root.dataset.view = "sheet";
+  $("#all-done").hidden = true;
+  $("#flow-note").hidden = true;
   const entry = entries.get(entryId);
   renderMaterials(entry);
   renderScores(entry);
@@ -234,6 +342,7 @@ function changed(criterion, value) {
   entry.sheet.values[criterion.id] = value;
   const output = root.querySelector(`[data-criterion="${criterion.id}"] output`);
   if (output) output.textContent = String(value);
+  showBand(criterion, value);
   if (entry.sheet.status === "new") entry.sheet.status = "draft";
   renderTotal(entry);
   scheduleDraft();
@@ -337,7 +446,7 @@ function scheduleRetry() {
 
 async function submitCurrent() {
   const entry = entries.get(current);
-  const missing = criteria.filter((c) => (entry.sheet.values[c.id] ?? entry.sheet.values[String(c.id)]) == null);
+  const missing = criteria.filter((c) => valueOf(entry, c) == null);
   if (missing.length) {
     setStatus(text.incomplete.replace("{names}", missing.map((c) => c.name).join(", ")), "error");
     return;
@@ -351,7 +460,68 @@ async function submitCurrent() {
   renderScores(entry);
   renderList();
   setStatus(text.submitting);
-  await queueSave(current, "submit");
+  const submitted = current;
+  await queueSave(submitted, "submit");
+  moveOn(submitted);
+}
+
+// After a submission the sheet moves to the next entry not submitted yet (after this one, then
+// from the top); when there is none, it says so and shows what the judge submitted.
+function nextUnsubmitted(fromId) {
+  const ids = [...entries.keys()];
+  const from = ids.indexOf(fromId);
+  for (let k = 1; k <= ids.length; k += 1) {
+    const id = ids[(from + k) % ids.length];
+    if (entries.get(id).sheet.status !== "submitted") return id;
+  }
+  return null;
+}
+
+function moveOn(submittedId) {
+  if (current !== submittedId) return; // the judge already went elsewhere
+  const title = entries.get(submittedId).title;
+  const next = nextUnsubmitted(submittedId);
+  if (next === null) {
+    showDone();
+    return;
+  }
+  show(next);
+  const left = [...entries.values()].filter((e) => e.sheet.status !== "submitted").length;
+  const note = $("#flow-note");
+  note.textContent = text.movedOn.replace("{title}", title).replace("{left}", left);
+  note.hidden = false;
+  $("#entry-title").focus({ preventScroll: true });
+}
+
+function showDone() {
+  root.dataset.view = "done";
+  const panel = $("#all-done");
+  const list = $("#done-list");
+  list.replaceChildren();
+  for (const entry of entries.values()) {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "entry-pick status-submitted";
+    const title = document.createElement("span");
+    title.textContent = entry.title;
+    const score = document.createElement("strong");
+    score.className = "numbers";
+    score.textContent = format(total(entry.sheet.values));
+    button.append(title, score);
+    button.addEventListener("click", () => show(entry.id));
+    item.append(button);
+    list.append(item);
+  }
+  $("#done-count").textContent = text.allDone.replace("{n}", entries.size);
+  panel.hidden = false;
+  renderList();
+  window.scrollTo({ top: 0 });
+  $("#done-count").focus({ preventScroll: true });
+}
+
+function allSubmitted() {
+  return [...entries.values()].every((e) => e.sheet.status === "submitted");
 }
 
 // --- start -----------------------------------------------------------------------------
@@ -378,7 +548,13 @@ async function start() {
   $("#entry-toggle").addEventListener("click", () => setListOpen($(".tablet-list").dataset.open !== "true"));
   window.addEventListener("online", () => flush());
   window.addEventListener("offline", () => setStatus(text.offline, "offline"));
-  show(entries.has(current) ? current : data.entries[0].id);
+  $("#done-back").addEventListener("click", () => show(current));
+  if (root.dataset.explicit !== "true" && allSubmitted()) {
+    show(entries.has(current) ? current : data.entries[0].id);
+    showDone();
+  } else {
+    show(entries.has(current) ? current : data.entries[0].id);
+  }
   root.dataset.ready = "true";
   await renderPending();
   flush();
