@@ -475,8 +475,27 @@ def round_page(slug: str, round_id: int):
     lines = ranking_services.result_lines(round_)
     preview = advancement_services.advancement_preview_lines(round_)
     rubric = round_rubric(round_, g.event, _locale())
+    # Conflict reasons are listed under the matrix and numbered in its cells (no hover needed).
+    judge_of = {j.id: j for j in overview.judges}
+    entry_of = {e.id: e for e in overview.entries}
+    conflicts = sorted(
+        (pair for pair in overview.conflicts if pair[0] in entry_of and pair[1] in judge_of),
+        key=lambda pair: (overview.entries.index(entry_of[pair[0]]), pair[1]),
+    )
+    conflict_numbers = {pair: n for n, pair in enumerate(conflicts, start=1)}
+    conflict_list = [
+        (
+            conflict_numbers[pair],
+            judge_of[pair[1]].name,
+            entry_of[pair[0]].title(_locale()),
+            overview.conflicts[pair],
+        )
+        for pair in conflicts
+    ]
     return render_template(
         "judging/round.html",
+        conflict_numbers=conflict_numbers,
+        conflict_list=conflict_list,
         rubric=rubric,
         rubric_missing_of={c.id: rubric_missing(c, g.event.languages) for c in round_.criteria},
         citations=cite_levels(round_, rubric, [r.entry.id for r in preview]),

@@ -102,14 +102,14 @@ def test_score_offline_and_back_online_stores_both_exactly_once(
     assert page.locator("#total").inner_text() == "80.00"
     page.locator("#submit").tap()
     page.wait_for_selector("#tablet[data-pending='0']")
-    page.wait_for_function("() => document.querySelector('#locked-note').hidden === false")
-    # The page shows the lock as soon as the submission is queued; the upload follows.
+    # The sheet moves on to the next entry as soon as the submission is queued; the upload
+    # follows.
+    page.wait_for_function(f"() => document.getElementById('tablet').dataset.entry === '{second}'")
+    assert page.locator("#flow-note").is_visible()
     assert wait_for_sheet(round_id, first) == ("submitted", 1)
 
     # Offline: the next entry is scored and submitted on the device only.
     page.context.set_offline(True)
-    page.locator("#next").tap()
-    page.wait_for_function(f"() => document.getElementById('tablet').dataset.entry === '{second}'")
     score_all(page, 6.5)
     page.locator("#comment").fill("clear market, thin team")
     page.locator("#submit").tap()
