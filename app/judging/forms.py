@@ -384,7 +384,7 @@ def _rubric_form(languages: tuple[str, ...]) -> type[RubricForm]:
             translated_label(_l("What earns it"), language),
             [Length(max=500)],
             filters=[_strip],
-            render_kw={"rows": 2, "maxlength": 500},
+            render_kw={"rows": 4, "maxlength": 500},
         )
     row = type(
         "LevelRowForm_" + "_".join(languages),
@@ -396,7 +396,7 @@ def _rubric_form(languages: tuple[str, ...]) -> type[RubricForm]:
             translated_label(_l("What the judge looks at"), language),
             [Length(max=1000)],
             filters=[_strip],
-            render_kw={"rows": 2, "maxlength": 1000},
+            render_kw={"rows": 4, "maxlength": 1000},
         )
         for language in languages
     }
