@@ -183,6 +183,7 @@ class RoundForm(WebForm):
         criteria = [
             CriterionData(
                 name=row.names(),
+                languages=row.languages,
                 weight=row.weight.data or 0,
                 min_score=row.min_score.data if row.min_score.data is not None else 0,
                 max_score=row.max_score.data if row.max_score.data is not None else 10,

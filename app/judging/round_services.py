@@ -57,6 +57,19 @@ class CriterionData:
     step: float = 0.5
     description: Translated | None = None
     levels: list[LevelData] | None = None
+    # The languages the row was written in (a form's fields); texts in other languages stay as
+    # they are, so removing a language from the event's list loses nothing already written.
+    # None: the row speaks for every language.
+    languages: tuple[str, ...] | None = None
+
+
+def _merged(old: Translated | None, new: object, languages: tuple[str, ...] | None) -> Translated:
+    """`new`, plus `old`'s texts in languages `new` was not written in."""
+    new = translated(new)
+    if languages is None:
+        return new
+    kept = {k: text for k, text in translated(old).items() if k not in languages}
+    return Translated({**kept, **new})
 
 
 @dataclass
@@ -145,16 +158,24 @@ def check_levels(min_score: float, max_score: float, levels: list[LevelData]) ->
 def _apply_rubric(criterion: Criterion, row: CriterionData) -> None:
     """Copy the row's rubric onto the criterion; levels that no longer fit its range go."""
     if row.description is not None:
-        criterion.description = translated(row.description)
+        criterion.description = _merged(criterion.description, row.description, row.languages)
     if row.levels is not None:
+        # Levels are matched by position for the texts of languages the row was not written in.
+        old = list(criterion.levels)
         criterion.levels = [
             CriterionLevel(
                 low=float(level.low),
                 high=float(level.high),
-                title=translated(level.title),
-                descriptor=translated(level.descriptor),
+                title=_merged(
+                    old[i].title if i < len(old) else Translated(), level.title, row.languages
+                ),
+                descriptor=_merged(
+                    old[i].descriptor if i < len(old) else Translated(),
+                    level.descriptor,
+                    row.languages,
+                ),
             )
-            for level in sorted(row.levels, key=lambda lv: lv.low)
+            for i, level in enumerate(sorted(row.levels, key=lambda lv: lv.low))
         ]
     else:
         criterion.levels = [
@@ -164,13 +185,23 @@ def _apply_rubric(criterion: Criterion, row: CriterionData) -> None:
         ]
 
 
-def set_rubric(criterion: Criterion, description: Translated, levels: list[LevelData]) -> None:
-    """Replace a criterion's rubric (allowed while scoring: it changes no score)."""
+def set_rubric(
+    criterion: Criterion,
+    description: Translated,
+    levels: list[LevelData],
+    languages: tuple[str, ...] | None = None,
+) -> None:
+    """Replace a criterion's rubric (allowed while scoring: it changes no score); with
+    `languages`, texts in other languages are kept (see CriterionData.languages)."""
     check_levels(criterion.min_score, criterion.max_score, levels)
     _apply_rubric(
         criterion,
         CriterionData(
-            name=criterion.name, weight=criterion.weight, description=description, levels=levels
+            name=criterion.name,
+            weight=criterion.weight,
+            description=description,
+            levels=levels,
+            languages=languages,
         ),
     )
     db.session.flush()
@@ -235,7 +266,7 @@ def _apply_round(round_: Round, data: RoundData) -> None:
         else:
             criterion = Criterion(position=position)
             round_.criteria.append(criterion)
-        criterion.name = translated(row.name)
+        criterion.name = _merged(criterion.name, row.name, row.languages)
         criterion.weight = row.weight
         criterion.min_score = float(row.min_score)
         criterion.max_score = float(row.max_score)

@@ -425,7 +425,9 @@ def edit_rubric(slug: str, round_id: int, criterion_id: int):
     elif form.validate_on_submit():
 
         def save():
-            round_services.set_rubric(criterion, form.description(), form.level_data())
+            round_services.set_rubric(
+                criterion, form.description(), form.level_data(), form.languages
+            )
             record_audit(
                 "judging.rubric_edit",
                 event=g.event,

@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.accounts.models import Role
@@ -155,7 +156,8 @@ def test_bad_levels_are_refused_and_nothing_changes(trilingual, bad, message):
     db.session.commit()
     with pytest.raises(JudgingError) as refused:
         round_services.set_rubric(criterion, Translated(en="other"), bad)
-    assert message in str(refused.value.message)
+    with force_locale("en"):
+        assert message in str(refused.value.message)
     db.session.rollback()
     assert [lv.low for lv in db.session.get(Criterion, criterion.id).levels] == [0, 3.5, 6.5, 8.5]
 
@@ -386,3 +388,47 @@ def test_criteria_with_a_rubric_are_created_in_one_call(app, make_event):
     )
     db.session.commit()
     assert [lv.title.text("ru") for lv in round_.criteria[0].levels][-1] == "Отлично"
+
+
+def test_texts_in_a_language_the_event_dropped_are_kept_when_the_forms_are_saved(
+    trilingual, auth, client
+):
+    """Taking Russian off the event's list hides its fields; saving the forms keeps its texts."""
+    criterion = trilingual.round.criteria[0]
+    criterion.name = criterion.name.with_text("ru", "Инновационность")
+    round_services.set_rubric(criterion, Translated(zh="看", ru="Новизна", en="look"), levels())
+    trilingual.event.content_languages = ["zh", "en"]
+    db.session.commit()
+    auth.login(trilingual.organizer)
+    form = rubric_form(languages=("zh", "en"))
+    assert client.post(rubric_url(trilingual, criterion), data=form).status_code == 302
+    round_form = {
+        "name_zh": "初赛",
+        "name_en": "Preliminary",
+        "kind": "preliminary",
+        "judges_per_entry": "3",
+        "aggregation": "weighted_mean",
+        "advancement_rule": "top_n",
+        "advancement_value": "10",
+        "pitch_minutes": "8",
+        "qa_minutes": "7",
+    }
+    for i, c in enumerate(trilingual.round.criteria):
+        round_form.update(
+            {
+                f"criteria-{i}-name_zh": c.name["zh"],
+                f"criteria-{i}-name_en": f"C{i} renamed",
+                f"criteria-{i}-weight": str(c.weight),
+                f"criteria-{i}-min_score": "0",
+                f"criteria-{i}-max_score": "10",
+                f"criteria-{i}-step": "0.5",
+            }
+        )
+    edit = f"/manage/{trilingual.event.slug}/judging/rounds/{trilingual.round.id}/edit"
+    assert client.post(edit, data=round_form).status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Criterion, criterion.id)
+    assert saved.name.as_dict() == {"en": "C0 renamed", "ru": "Инновационность", "zh": "创新性"}
+    assert saved.description["ru"] == "Новизна"
+    assert [lv.title["ru"] for lv in saved.levels] == ["Слабо", "Средне", "Хорошо", "Отлично"]
+    assert saved.levels[0].descriptor["en"] == "no prototype (en)"

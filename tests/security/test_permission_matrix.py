@@ -133,6 +133,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "judging.draw": ORGANIZER,
     "judging.edit_entry": ORGANIZER,
     "judging.edit_round": ORGANIZER,
+    "judging.edit_rubric": ORGANIZER,
     "judging.entry_deck": ORGANIZER,
     "judging.entry_page": ORGANIZER,
     "judging.host": ORGANIZER,

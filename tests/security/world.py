@@ -302,6 +302,7 @@ def build_event_world(
             "list_id": checkin_list.id,
             "token_id": device.id,
             "round_id": round_.id,
+            "criterion_id": round_.criteria[0].id,
             "entry_id": entry.id,
             "sheet_id": saved.sheet.id,
             "conflict_id": conflict.id,
