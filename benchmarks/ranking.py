@@ -169,8 +169,7 @@ def seed_round(app, judges: int, entries: int, full: bool):
         round_ = round_services.create_round(
             event,
             RoundData(
-                name_zh="初赛",
-                name_en="Preliminary",
+                name=Translated(zh="初赛", en="Preliminary"),
                 kind=RoundKind.PRELIMINARY,
                 judges_per_entry=judges,
                 criteria=[

@@ -388,8 +388,11 @@ def _ensure_entries(event: Event, summary) -> list[Entry]:
 
 ROUNDS = [
     (
-        "初赛（网评）",
-        "Preliminary (online review)",
+        {
+            "zh": "初赛（网评）",
+            "ru": "Отборочный тур (заочная экспертиза)",
+            "en": "Preliminary (online review)",
+        },
         RoundKind.PRELIMINARY,
         3,
         AggregationMethod.ZSCORE,
@@ -397,8 +400,7 @@ ROUNDS = [
         12,
     ),
     (
-        "复赛",
-        "Semifinal",
+        {"zh": "复赛", "ru": "Полуфинал", "en": "Semifinal"},
         RoundKind.SEMIFINAL,
         5,
         AggregationMethod.TRIMMED_MEAN,
@@ -406,8 +408,7 @@ ROUNDS = [
         2,
     ),
     (
-        "决赛（路演）",
-        "Final (live pitches)",
+        {"zh": "决赛（路演）", "ru": "Финал (публичные презентации)", "en": "Final (live pitches)"},
         RoundKind.FINAL,
         5,
         AggregationMethod.TRIMMED_MEAN,
@@ -418,16 +419,15 @@ ROUNDS = [
 
 
 def _ensure_rounds(event: Event) -> list[Round]:
-    existing = {r.name_en: r for r in round_services.list_rounds(event)}
+    existing = {r.name.get("en"): r for r in round_services.list_rounds(event)}
     rounds = []
-    for name_zh, name_en, kind, k, method, rule, value in ROUNDS:
-        round_ = existing.get(name_en)
+    for names, kind, k, method, rule, value in ROUNDS:
+        round_ = existing.get(names["en"])
         if round_ is None:
             round_ = round_services.create_round(
                 event,
                 RoundData(
-                    name_zh=name_zh,
-                    name_en=name_en,
+                    name=Translated(names),
                     kind=kind,
                     judges_per_entry=k,
                     aggregation=method,

@@ -108,7 +108,7 @@ def results_context(round_: Round, locale: str) -> dict:
     rubric = round_rubric(round_, event, locale)
     return {
         "event_title": event.title(locale),
-        "round_name": round_.name(locale),
+        "round_name": round_.name.text(locale, event.languages),
         "method": str(round_.aggregation),
         "criteria": [(c.name.text, c.weight) for c in rubric],
         "rubric": rubric if has_rubric(rubric) else [],

@@ -132,8 +132,7 @@ def criterion_row_form(languages: tuple[str, ...]) -> type[CriterionRowForm]:
 class RoundForm(WebForm):
     """A round: stage, judges per entry, aggregation, advancement, timers and criteria."""
 
-    name_zh = StringField(_l("Name (Chinese)"), [Length(max=200)], filters=[_strip])
-    name_en = StringField(_l("Name (English)"), [Length(max=200)], filters=[_strip])
+    languages: tuple[str, ...] = ()
     kind = SelectField(_l("Stage"), choices=KIND_CHOICES)
     judges_per_entry = IntegerField(
         _l("Judges per entry"), [InputRequired(), NumberRange(min=1, max=50)], default=3
@@ -153,12 +152,18 @@ class RoundForm(WebForm):
 
     @classmethod
     def for_languages(cls, languages: list[str] | tuple[str, ...]) -> type[RoundForm]:
-        """The round form whose criterion rows have a name field per content language."""
+        """The round form with a name field per content language, for the round and for each
+        criterion row."""
         return _round_form(tuple(languages))
+
+    def name_fields(self) -> list[tuple[str, Field]]:
+        """(language, the round's name field) in the event's order."""
+        return [(language, self[f"name_{language}"]) for language in self.languages]
 
     def fill_from(self, round_) -> None:
         """Show a round's current settings."""
-        self.name_zh.data, self.name_en.data = round_.name_zh, round_.name_en
+        for language, name_field in self.name_fields():
+            name_field.data = round_.name.get(language, "")
         self.kind.data = str(round_.kind)
         self.judges_per_entry.data = round_.judges_per_entry
         self.aggregation.data = str(round_.aggregation)
@@ -197,8 +202,8 @@ class RoundForm(WebForm):
             if row.tie_break.data
         )
         return RoundData(
-            name_zh=self.name_zh.data or "",
-            name_en=self.name_en.data or "",
+            name=Translated({language: f.data for language, f in self.name_fields()}),
+            languages=self.languages,
             kind=RoundKind(self.kind.data),
             judges_per_entry=self.judges_per_entry.data,
             aggregation=AggregationMethod(self.aggregation.data),
@@ -214,10 +219,20 @@ class RoundForm(WebForm):
 @lru_cache(maxsize=64)
 def _round_form(languages: tuple[str, ...]) -> type[RoundForm]:
     row = criterion_row_form(languages)
+    names = {
+        f"name_{language}": StringField(
+            translated_label(_l("Round name"), language), [Length(max=200)], filters=[_strip]
+        )
+        for language in languages
+    }
     return type(
         "RoundForm_" + "_".join(languages),
         (RoundForm,),
-        {"criteria": FieldList(FormField(row), min_entries=CRITERION_ROWS)},
+        {
+            "languages": languages,
+            "criteria": FieldList(FormField(row), min_entries=CRITERION_ROWS),
+            **names,
+        },
     )
 
 

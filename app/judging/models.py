@@ -237,8 +237,7 @@ class Round(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    name_zh: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[str] = mapped_column(String(200))
+    name: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
     kind: Mapped[RoundKind] = mapped_column(_enum(RoundKind))
     position: Mapped[int] = mapped_column(default=0)
     judges_per_entry: Mapped[int] = mapped_column(default=3)
@@ -283,10 +282,6 @@ class Round(db.Model):
     round_entries: Mapped[list[RoundEntry]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="RoundEntry.id"
     )
-
-    def name(self, locale: str) -> str:
-        """Round name in the given locale."""
-        return self.name_zh if locale.startswith("zh") else self.name_en
 
 
 class Criterion(db.Model):

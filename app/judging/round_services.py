@@ -76,8 +76,7 @@ def _merged(old: Translated | None, new: object, languages: tuple[str, ...] | No
 class RoundData:
     """A round's settings as the organizer enters them."""
 
-    name_zh: str
-    name_en: str
+    name: Translated
     kind: RoundKind
     judges_per_entry: int = 3
     aggregation: AggregationMethod = AggregationMethod.WEIGHTED_MEAN
@@ -88,6 +87,8 @@ class RoundData:
     criteria: list[CriterionData] = field(default_factory=list)
     # Positions (0-based) in `criteria`, most important first, for tie-breaks.
     tie_break_positions: list[int] = field(default_factory=list)
+    # The languages the form showed (see CriterionData.languages); None: every language.
+    languages: tuple[str, ...] | None = None
 
 
 def check_criteria(criteria: list[CriterionData]) -> None:
@@ -209,8 +210,8 @@ def set_rubric(
 
 
 def _check_round_data(data: RoundData) -> None:
-    if not (data.name_zh.strip() or data.name_en.strip()):
-        raise JudgingError(_l("Give the round a name."), field_name="name_zh")
+    if not translated(data.name):
+        raise JudgingError(_l("Give the round a name."), field_name="name")
     if not 1 <= data.judges_per_entry <= MAX_JUDGES_PER_ENTRY:
         raise JudgingError(
             _l("Judges per entry must be between 1 and %(n)d.", n=MAX_JUDGES_PER_ENTRY),
@@ -239,7 +240,7 @@ def scoring_started(round_: Round) -> bool:
 
 def _apply_round(round_: Round, data: RoundData) -> None:
     _check_round_data(data)
-    round_.name_zh, round_.name_en = data.name_zh.strip(), data.name_en.strip()
+    round_.name = _merged(round_.name, data.name, data.languages)
     round_.kind = data.kind
     round_.judges_per_entry = data.judges_per_entry
     round_.aggregation = data.aggregation
@@ -285,7 +286,7 @@ def create_round(event: Event, data: RoundData) -> Round:
     position = (
         db.session.scalar(select(func.max(Round.position)).where(Round.event_id == event.id)) or 0
     ) + 1
-    round_ = Round(event_id=event.id, name_zh="", name_en="", kind=data.kind, position=position)
+    round_ = Round(event_id=event.id, name=Translated(), kind=data.kind, position=position)
     db.session.add(round_)
     _apply_round(round_, data)
     return round_

@@ -676,7 +676,7 @@ def advance(slug: str, round_id: int):
     except JudgingError as exc:
         return _refused(exc, _round_url(round_, "advancement"))
     flash(
-        _("%(n)d entries advanced to %(round)s.", n=added, round=target.name(_locale())), "success"
+        _("%(n)d entries advanced to %(round)s.", n=added, round=translate(target.name)), "success"
     )
     return redirect(_round_url(target))
 
@@ -997,7 +997,7 @@ def _tablet_data(round_) -> dict:
     locale = _locale()
     entries = scoring_services.judge_entries(round_, current_user)
     return {
-        "round": {"id": round_.id, "name": round_.name(locale)},
+        "round": {"id": round_.id, "name": translate(round_.name)},
         "api": url_for("judging.api_round", slug=g.event.slug, round_id=round_.id),
         "criteria": rubric_json(round_rubric(round_, g.event, locale)),
         "entries": [

@@ -119,8 +119,7 @@ def competition(app, make_event, make_user, make_registration):
         round_ = round_services.create_round(
             event,
             RoundData(
-                name_zh="初赛",
-                name_en="Preliminary",
+                name=Translated(zh="初赛", en="Preliminary"),
                 kind=RoundKind.PRELIMINARY,
                 judges_per_entry=k,
                 aggregation=aggregation,

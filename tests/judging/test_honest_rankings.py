@@ -27,6 +27,7 @@ from app.judging import (
 from app.judging.errors import JudgingError
 from app.judging.models import AdvancementRule, Award, AwardLevel, RoundKind
 from app.judging.round_services import RoundData
+from app.translated import Translated
 from tests.judging.conftest import criteria_rows, full_values, new_client_id
 from tests.pdf_support import pdf_text
 
@@ -69,7 +70,9 @@ def partly_judged(competition):
     round_services.create_round(
         comp.event,
         RoundData(
-            name_zh="复赛", name_en="Semifinal", kind=RoundKind.SEMIFINAL, criteria=criteria_rows()
+            name=Translated(zh="复赛", en="Semifinal"),
+            kind=RoundKind.SEMIFINAL,
+            criteria=criteria_rows(),
         ),
     )
     db.session.commit()
@@ -174,7 +177,7 @@ def test_override_with_a_reason_goes_ahead_is_audited_and_printed(partly_judged)
         comp.round, {AwardLevel.GOLD: 1, AwardLevel.SILVER: 1}, REASON, comp.organizer
     )
     db.session.commit()
-    assert target.name_en == "Semifinal" and added == 2
+    assert target.name["en"] == "Semifinal" and added == 2
     assert awards[0].entry_id == second.id
     decisions = [o["decision"] for o in comp.round.incomplete_overrides]
     assert decisions == ["advance", "awards"]

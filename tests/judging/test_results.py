@@ -23,6 +23,7 @@ from app.judging.errors import JudgingError
 from app.judging.models import AdvancementRule, AwardLevel, RoundEntry, RoundKind
 from app.judging.round_services import RoundData
 from app.mail.models import OutboxMessage
+from app.translated import Translated
 from tests.judging.conftest import criteria_rows, full_values, new_client_id
 
 
@@ -45,7 +46,9 @@ def score_everything(comp, value_of=None) -> None:
 
 def second_round(comp, **overrides):
     values = dict(
-        name_zh="复赛", name_en="Semifinal", kind=RoundKind.SEMIFINAL, criteria=criteria_rows()
+        name=Translated(zh="复赛", en="Semifinal"),
+        kind=RoundKind.SEMIFINAL,
+        criteria=criteria_rows(),
     )
     values.update(overrides)
     round_ = round_services.create_round(comp.event, RoundData(**values))

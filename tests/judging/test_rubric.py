@@ -171,7 +171,8 @@ def test_a_round_edit_keeps_the_rubric_of_renamed_and_reweighted_criteria(trilin
     rows[0].name = Translated(zh="创新", ru="Новизна", en="Novelty")
     rows[0].max_score = 8  # the last band (8.5–10) no longer fits and goes
     round_services.update_round(
-        round_, RoundData(name_zh="初赛", name_en="Preliminary", kind=round_.kind, criteria=rows)
+        round_,
+        RoundData(name=Translated(zh="初赛", en="Preliminary"), kind=round_.kind, criteria=rows),
     )
     db.session.commit()
     db.session.expire_all()
@@ -327,7 +328,9 @@ def test_the_advancement_preview_cites_the_level_each_mean_reaches(trilingual, a
     assert cited[trilingual.entries[2].id][0].level.title.text == "Adequate"  # 6.0: top of 3.5–6
     round_services.create_round(
         trilingual.event,
-        RoundData(name_zh="复赛", name_en="Semifinal", kind="semifinal", criteria=criteria_rows()),
+        RoundData(
+            name=Translated(zh="复赛", en="Semifinal"), kind="semifinal", criteria=criteria_rows()
+        ),
     )
     db.session.commit()
     auth.login(trilingual.organizer)
@@ -373,8 +376,7 @@ def test_criteria_with_a_rubric_are_created_in_one_call(app, make_event):
     round_ = round_services.create_round(
         event,
         RoundData(
-            name_zh="决赛",
-            name_en="Final",
+            name=Translated(zh="决赛", en="Final"),
             kind="final",
             criteria=[
                 CriterionData(

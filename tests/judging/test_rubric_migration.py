@@ -1,5 +1,6 @@
-"""Migration 7a1c2e9d4b30 on existing rows (SQLite and PostgreSQL): criterion names move from
-name_zh/name_en into one translated JSON value and back; events get content languages."""
+"""Migrations 7a1c2e9d4b30 and 8b3e5f1a2c47 on existing rows (SQLite and PostgreSQL): criterion
+and round names move from name_zh/name_en into one translated JSON value and back; events get
+content languages."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from tests.test_migrations import empty_database_url as empty_database_url
 from tests.test_migrations import migrations_app as migrations_app
 
 BEFORE_RUBRICS = "6c4bc33ff621"
-RUBRICS = "7a1c2e9d4b30"
+RUBRICS = "8b3e5f1a2c47"  # and 7a1c2e9d4b30 before it
 
 
 def _json(value):
@@ -59,12 +60,14 @@ def test_criterion_names_move_into_one_value_and_back(migrations_app):
         names = dict(conn.execute(sa.text("SELECT id, name FROM criterion ORDER BY id")).all())
         descriptions = conn.execute(sa.text("SELECT description FROM criterion")).scalars().all()
         languages = conn.execute(sa.text("SELECT content_languages FROM event")).scalar_one()
+        round_name = conn.execute(sa.text("SELECT name FROM round")).scalar_one()
         columns = {c["name"] for c in sa.inspect(conn).get_columns("criterion")}
         tables = sa.inspect(conn).get_table_names()
     assert _json(names[both]) == {"zh": "创新性", "en": "Innovation"}
     assert _json(names[only_zh]) == {"zh": "团队"}
     assert [_json(d) for d in descriptions] == [{}, {}]
     assert _json(languages) == ["zh", "en"]
+    assert _json(round_name) == {"zh": "初赛", "en": "Prelim"}
     assert "name_zh" not in columns and "name_en" not in columns
     assert "criterion_level" in tables
 
@@ -77,8 +80,10 @@ def test_criterion_names_move_into_one_value_and_back(migrations_app):
     with db.engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT id, name_zh, name_en FROM criterion ORDER BY id")).all()
         event_columns = {c["name"] for c in sa.inspect(conn).get_columns("event")}
+        round_names = conn.execute(sa.text("SELECT name_zh, name_en FROM round")).one()
     assert [tuple(r) for r in rows] == [
         (both, "创新性", "Innovation"),
         (only_zh, "团队", "团队"),  # no English: the old form's "one of the two" is kept
     ]
     assert "content_languages" not in event_columns
+    assert tuple(round_names) == ("初赛", "Prelim")

@@ -20,6 +20,7 @@ from app.judging.entry_services import EntryData
 from app.judging.errors import JudgingError
 from app.judging.models import ConflictSource, Criterion, Eligibility, Entry, Round, RoundKind
 from app.judging.round_services import RoundData
+from app.translated import Translated
 from tests.judging.conftest import criteria_rows
 from tests.judging.submission_support import tiny_pdf
 
@@ -27,7 +28,9 @@ from tests.judging.submission_support import tiny_pdf
 def test_round_weights_not_adding_up_to_100_are_refused_with_the_sum(competition):
     comp = competition()
     data = RoundData(
-        "复赛", "Semifinal", RoundKind.SEMIFINAL, criteria=criteria_rows([30, 25, 20, 15, 5])
+        Translated(zh="复赛", en="Semifinal"),
+        RoundKind.SEMIFINAL,
+        criteria=criteria_rows([30, 25, 20, 15, 5]),
     )
     with pytest.raises(JudgingError) as refused:
         round_services.create_round(comp.event, data)
@@ -63,7 +66,7 @@ def test_round_form_with_bad_weights_answers_400_and_stores_nothing(competition,
     form["criteria-2-weight"] = "40"
     response = client.post(f"/manage/{comp.event.slug}/judging/rounds/new", data=form)
     assert response.status_code == 302
-    final = db.session.scalars(select(Round).where(Round.name_en == "Final")).one()
+    final = next(r for r in db.session.scalars(select(Round)) if r.name.get("en") == "Final")
     assert [c.weight for c in final.criteria] == [30, 30, 40]
     assert final.pitch_seconds == 480 and final.qa_seconds == 420
 
@@ -73,7 +76,9 @@ def test_criterion_with_max_below_min_is_refused(competition):
     rows = criteria_rows()
     rows[0].max_score = -1
     with pytest.raises(JudgingError):
-        round_services.create_round(comp.event, RoundData("x", "x", RoundKind.FINAL, criteria=rows))
+        round_services.create_round(
+            comp.event, RoundData(Translated(zh="x", en="x"), RoundKind.FINAL, criteria=rows)
+        )
 
 
 def test_criteria_shape_is_fixed_once_scoring_started(competition):
@@ -87,7 +92,10 @@ def test_criteria_shape_is_fixed_once_scoring_started(competition):
     rows = criteria_rows([20, 25, 20, 15, 20])
     with pytest.raises(JudgingError) as refused:
         round_services.update_round(
-            comp.round, RoundData("初赛", "Preliminary", RoundKind.PRELIMINARY, criteria=rows)
+            comp.round,
+            RoundData(
+                Translated(zh="初赛", en="Preliminary"), RoundKind.PRELIMINARY, criteria=rows
+            ),
         )
     assert refused.value.status == 409
 

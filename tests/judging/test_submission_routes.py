@@ -21,6 +21,7 @@ from app.mail.models import OutboxMessage
 from app.registration.models import Registration, RegistrationState
 from app.registration.services import manage_token
 from app.security.sensitive import mask_email
+from app.translated import Translated
 from tests.judging.conftest import criteria_rows
 from tests.judging.submission_support import (
     born,
@@ -547,8 +548,7 @@ def test_pitch_deck_only_for_organizers_and_assigned_judges(
     round_ = round_services.create_round(
         call.event,
         RoundData(
-            "初赛",
-            "Preliminary",
+            Translated(zh="初赛", en="Preliminary"),
             RoundKind.PRELIMINARY,
             judges_per_entry=1,
             criteria=criteria_rows(),

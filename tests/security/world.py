@@ -220,8 +220,7 @@ def build_event_world(
     round_ = round_services.create_round(
         event,
         round_services.RoundData(
-            name_zh="初赛",
-            name_en="Preliminary",
+            name=Translated(zh="初赛", en="Preliminary"),
             kind=RoundKind.PRELIMINARY,
             judges_per_entry=1,
             criteria=[
