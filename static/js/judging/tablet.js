@@ -154,6 +154,7 @@ function renderCriterion(c, entry, locked) {
   if (c.levels.length) {
     const bands = document.createElement("div");
     bands.className = "bands";
+    bands.dataset.count = String(c.levels.length);
     bands.setAttribute("role", "group");
     bands.setAttribute("aria-label", text.bandsOf.replace("{name}", c.name));
     for (const level of c.levels) {
