@@ -184,6 +184,7 @@ def stage_state(round_: Round, locale: str) -> dict[str, Any]:
             "duration": duration,
             "elapsed": round(timer_elapsed(round_), 1),
             "running": round_.timer_started_at is not None,
+            "pitch": round_.pitch_seconds,  # shown, dimmed, before the pitch starts
         },
     }
 

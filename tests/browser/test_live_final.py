@@ -57,7 +57,9 @@ def test_host_controls_what_the_stage_shows(competition, live_server, page_at):
     stage.goto(f"{base}/stage?lang=en")
     stage.wait_for_function("() => document.getElementById('stage-timer').dataset.phase")
     assert stage.locator("#stage-title").inner_text() == "No team on stage"
-    assert stage.locator("#stage-timer").inner_text() == "–"
+    # Before the pitch the clock shows the team's time, dimmed (not a dash that reads as a bar).
+    assert stage.locator("#stage-timer").inner_text() == "8:00"
+    assert stage.evaluate("getComputedStyle(document.getElementById('stage-timer')).opacity") < "1"
 
     host = page_at(LAPTOP, locale="en-US")
     host_errors = watch_errors(host)

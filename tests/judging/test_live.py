@@ -85,6 +85,7 @@ def test_host_controls_the_team_on_stage_and_the_timers(competition, client, aut
     state = client.post(control, data={"action": "next"}, headers=json_headers).json
     assert state["current"]["id"] == _order(comp.round)[1]
     assert state["timer"]["phase"] == "idle"
+    assert state["timer"]["pitch"] == 480  # what the stage shows before the pitch starts
     assert client.post(control, data={"action": "explode"}).status_code == 302
 
 

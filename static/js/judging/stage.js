@@ -23,7 +23,9 @@ function renderTimer() {
   let elapsed = timer.elapsed;
   if (timer.running) elapsed += (Date.now() - receivedAt) / 1000;
   const left = timer.duration - elapsed;
-  target.textContent = timer.phase === "idle" ? "–" : clock(left);
+  // Before the pitch starts the clock shows the time the team will have, dimmed (a lone dash
+  // read as a white bar on the projector).
+  target.textContent = timer.phase === "idle" ? clock(timer.pitch ?? timer.duration) : clock(left);
   target.dataset.phase = timer.phase;
   target.classList.toggle("overtime", timer.phase !== "idle" && left < 0);
   target.classList.toggle("last-minute", timer.phase !== "idle" && left >= 0 && left < 60);
