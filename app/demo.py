@@ -121,6 +121,18 @@ CATEGORIES = [
         AttendanceRule.ONLINE,
         "#57606a",
     ),
+    # No approval and no limit: an on-site registration is confirmed at once, so a newcomer
+    # trying the form gets the confirmation mail with the badge and the QR code straight away.
+    (
+        "general",
+        "普通参会者",
+        "General attendee",
+        "Участник",
+        None,
+        False,
+        AttendanceRule.ONSITE,
+        "#0e7490",
+    ),
 ]
 
 
@@ -142,6 +154,7 @@ GUEST_PLAN = {
     "media": 15,
     "team": 20,
     "online": 15,
+    "general": 12,  # last, so the guests above stay the same ones
 }
 # Cancelled afterwards through the normal service (which promotes from the waiting list).
 CANCELLATIONS = {"enterprise": 3, "academia": 1, "government": 1, "online": 1}
@@ -165,6 +178,7 @@ ORIGIN_WEIGHTS = {
     "media": {"cn": 12, "ru": 1, "kz": 1, "by": 1},
     "team": {"ru": 3, "kz": 3, "kg": 2, "tj": 2, "uz": 3, "in": 2, "pk": 2, "by": 1, "cn": 2},
     "online": {"cn": 4, "ru": 2, "in": 2, "pk": 1, "ir": 2, "mn": 1, "no": 2, "uz": 1},
+    "general": {"cn": 8, "ru": 2, "kz": 1, "uz": 1},
 }
 SECTOR_OF_CATEGORY = {
     "government": "gov",
@@ -510,7 +524,8 @@ def generate_guests(anchor: datetime) -> list[GuestSpec]:
             org_sector = "acad" if sector == "team" else sector
             org_choices = ORGANIZATIONS[origin].get(org_sector) or ORGANIZATIONS[origin]["acad"]
             online = category == "online" or (
-                category not in ("media",) and rng.random() < (0.05 if origin == "cn" else 0.25)
+                category not in ("media", "general")
+                and rng.random() < (0.05 if origin == "cn" else 0.25)
             )
             diet = "none"
             if origin in ("kz", "kg", "tj", "uz", "pk", "ir") and rng.random() < 0.6:

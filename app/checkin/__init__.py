@@ -14,7 +14,7 @@ def init_app(app: Flask) -> None:
     from app.checkin.demo import load_demo_checkin
     from app.checkin.routes import bp
     from app.checkin.schemas import OPENAPI_PART
-    from app.contributions import add_demo_loader, add_manage_section
+    from app.contributions import add_demo_loader, add_manage_section, add_page_context
     from app.openapi import register_openapi_part
 
     app.register_blueprint(bp)
@@ -24,3 +24,18 @@ def init_app(app: Flask) -> None:
         app, "checkin.choose_scanner", _l("Check-in"), role=Role.CHECKIN_STAFF, order=90
     )
     add_demo_loader(app, load_demo_checkin, order=10)
+    add_page_context(app, "participant_page", _participant_checkin)
+
+
+def _participant_checkin(registration, token: str) -> dict:
+    """The participant's page says when and where they were checked in (first valid entry)."""
+    from app.checkin.services import first_entry
+
+    entry = first_entry(registration.id)
+    if entry is None:
+        return {}
+    return {
+        "checked_in_at": entry.scanned_at,
+        "checked_in_list": entry.checkin_list.name,
+        "checked_in_station": entry.station,
+    }

@@ -875,6 +875,21 @@ def dashboard_data(event: Event) -> dict:
     }
 
 
+def first_entry(registration_id: int) -> Checkin | None:
+    """The registration's first valid (not undone) entry scan, on any list."""
+    return db.session.scalar(
+        select(Checkin)
+        .where(
+            Checkin.registration_id == registration_id,
+            Checkin.kind == ScanKind.ENTRY,
+            Checkin.status == CheckinStatus.OK,
+            Checkin.undone_at.is_(None),
+        )
+        .order_by(Checkin.scanned_at, Checkin.id)
+        .limit(1)
+    )
+
+
 def attended_registration_ids(event_id: int):
     """A subquery of the registrations of an event with a valid (not undone) entry scan."""
     return (

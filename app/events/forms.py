@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateTimeLocalField,
+    EmailField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from app.events.models import Event, EventKind, EventStatus
@@ -46,6 +53,11 @@ class EventSettingsForm(WebForm):
     )
     venue_zh = StringField(_l("Venue (Chinese)"), validators=[Optional(), Length(max=300)])
     venue_en = StringField(_l("Venue (English)"), validators=[Optional(), Length(max=300)])
+    map_url = URLField(
+        _l("Map link"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("A map of the venue (https://…), linked from each participant's page."),
+    )
     starts_local = DateTimeLocalField(
         _l("Starts"),
         format=DATETIME_FORMAT,
@@ -104,6 +116,7 @@ class EventSettingsForm(WebForm):
             description_en=self.description_en.data or "",
             venue_zh=self.venue_zh.data or "",
             venue_en=self.venue_en.data or "",
+            map_url=self.map_url.data or "",
             starts_local=self.starts_local.data,
             ends_local=self.ends_local.data,
             timezone=self.timezone.data,
@@ -125,6 +138,7 @@ class EventSettingsForm(WebForm):
             "description_en",
             "venue_zh",
             "venue_en",
+            "map_url",
             "timezone",
             "privacy_text_zh",
             "privacy_text_en",

@@ -78,6 +78,8 @@ class Event(db.Model):
     )
     # Link online attendees receive on their badge/confirmation instead of a QR code.
     online_url: Mapped[str] = mapped_column(String(500), default="")
+    # A map of the venue (http or https), linked from the participant's page.
+    map_url: Mapped[str] = mapped_column(String(500), default="")
     # Secret that signs this event's ticket codes (HMAC); given only to its check-in devices.
     ticket_key: Mapped[bytes] = mapped_column(LargeBinary(64), default=generate_event_key)
     badge_size: Mapped[str] = mapped_column(String(10), default="A6")

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
@@ -44,6 +45,7 @@ class EventData:
     description_en: str = ""
     venue_zh: str = ""
     venue_en: str = ""
+    map_url: str = ""
     status: EventStatus = EventStatus.DRAFT
     kind: EventKind = EventKind.CONFERENCE
     privacy_text_zh: str = ""
@@ -64,6 +66,12 @@ def _known_timezones() -> frozenset[str]:
 def is_valid_timezone(name: str) -> bool:
     """True when `name` is an IANA timezone known to zoneinfo (exact spelling)."""
     return name in _known_timezones()
+
+
+def is_web_url(value: str) -> bool:
+    """True for an absolute http(s) address with a host (no javascript:, data:, relative …)."""
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and value == value.strip()
 
 
 def event_by_slug(slug: str) -> Event | None:
@@ -88,6 +96,8 @@ def _apply_event_data(event: Event, data: EventData) -> None:
             _l("List language codes such as zh, ru, en, once each, separated by commas."),
             "content_languages",
         )
+    if data.map_url and not is_web_url(data.map_url):
+        raise EventError(_l("Enter a web address starting with https:// or http://."), "map_url")
     starts_at = local_to_utc(data.starts_local.replace(tzinfo=None), data.timezone)
     ends_at = local_to_utc(data.ends_local.replace(tzinfo=None), data.timezone)
     if ends_at <= starts_at:
@@ -98,6 +108,7 @@ def _apply_event_data(event: Event, data: EventData) -> None:
     event.description_en = data.description_en
     event.venue_zh = data.venue_zh
     event.venue_en = data.venue_en
+    event.map_url = data.map_url
     event.starts_at = starts_at
     event.ends_at = ends_at
     event.timezone = data.timezone

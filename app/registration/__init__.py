@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     from app.contributions import add_manage_section, add_page_context
     from app.mail.services import register_attachment_builder, register_body_context_builder
     from app.registration import badge_routes, mailings, organizer_routes  # noqa: F401
+    from app.registration.calendar import build_calendar_attachments
     from app.registration.routes import bp
     from app.registration.services import REGISTRATION_MAIL_TEMPLATES, registration_mail_context
     from app.registration.tickets import build_badge_attachments
@@ -31,6 +32,7 @@ def init_app(app: Flask) -> None:
     add_manage_section(app, "registration.mailings", _l("Mailings"), role=organizer, order=50)
     add_manage_section(app, "registration.badges", _l("Badges"), role=organizer, order=70)
     register_attachment_builder("badge", build_badge_attachments)
+    register_attachment_builder("calendar", build_calendar_attachments)
     register_body_context_builder(REGISTRATION_MAIL_TEMPLATES, registration_mail_context)
     add_page_context(app, "event_dashboard", _dashboard_counts)
 

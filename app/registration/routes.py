@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+import base64
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.accounts.permissions import PUBLIC, public_event, requires
 from app.clock import utcnow
 from app.contributions import page_context
+from app.documents.qr import qr_png
 from app.events.consent import current_consent_version
 from app.events.models import EventStatus
 from app.extensions import db
+from app.registration.calendar import CALENDAR_STATES, calendar_filename, registration_ics
 from app.registration.forms import (
     NewRegistrationForm,
     ParticipantForm,
@@ -36,6 +50,7 @@ from app.registration.services import (
     update_participant,
     waitlist_position,
 )
+from app.registration.tickets import ticket_code
 
 bp = Blueprint("registration", __name__)
 
@@ -62,6 +77,14 @@ def _public_categories(event):
 def _open_categories(event):
     now = utcnow()
     return [c for c in _public_categories(event) if c.is_open_at(now)]
+
+
+def _category_label(category: Category, locale: str, full_ids: list[int]) -> str:
+    """A category's option: its name, and that it is full (submitting joins the waiting list)."""
+    name = category.name(locale)
+    if category.id in full_ids:
+        return _("%(name)s · full: join the waiting list", name=name)
+    return name
 
 
 def _attach_error(form, exc: RegistrationError) -> None:
@@ -114,13 +137,19 @@ def register(slug: str):
             _attach_error(form, exc)
         else:
             return redirect(url_for("registration.manage", token=token, created=1))
-    form.category_id.choices = [(c.id, c.name(locale)) for c in categories]
+    full_ids = [c.id for c in categories if c.places_left == 0]
+    form.category_id.choices = [(c.id, _category_label(c, locale, full_ids)) for c in categories]
     form.consent_version.data = str(consent.number) if consent else ""
     status = 400 if request.method == "POST" else 200
+    # The button says what submitting does: with a full category chosen (or the only one
+    # offered), it puts the participant on the waiting list.
+    chosen = form.category_id.data if len(categories) != 1 else categories[0].id
     return render_template(
         "registration/register.html",
         form=form,
         categories=categories,
+        full_ids=full_ids,
+        joins_waitlist=chosen in full_ids,
         consent=consent,
         question_fields=[form[question_field_name(q)] for q in event.questions],
         duplicate_of=duplicate_of,
@@ -144,6 +173,7 @@ def manage(token: str):
     if error:
         return error
     g.event = registration.event
+    confirmed = registration.state == RegistrationState.CONFIRMED
     return render_template(
         "registration/manage.html",
         registration=registration,
@@ -151,8 +181,42 @@ def manage(token: str):
         created=request.args.get("created") == "1",
         position=waitlist_position(registration),
         RegistrationState=RegistrationState,
+        qr_src=_qr_data_url(registration) if confirmed else None,
+        has_calendar=registration.state in CALENDAR_STATES,
         **page_context("participant_page", registration, token),
     )
+
+
+def _qr_data_url(registration) -> str | None:
+    """The entrance QR code of an on-site registration as a PNG data URL (the badge's code).
+
+    Inline, so the page alone is the ticket: a saved or still-open page shows it without
+    another request.
+    """
+    if registration.attendance == Attendance.ONLINE:
+        return None
+    png = qr_png(ticket_code(registration), box_size=8)
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+@bp.route("/r/<token>/calendar.ics")
+@requires(PUBLIC)
+def calendar(token: str):
+    """The event as a calendar entry (.ics) for the participant, by the signed link."""
+    registration, error = _registration_or_error_page(token)
+    if error:
+        return error
+    if registration.state not in CALENDAR_STATES:
+        g.event = registration.event
+        message = _("This registration is no longer active.")
+        return render_template("errors/error.html", code=403, message=message), 403
+    response = make_response(registration_ics(registration))
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{calendar_filename(registration)}"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/r/<token>/edit", methods=["GET", "POST"])

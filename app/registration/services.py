@@ -544,9 +544,9 @@ def _notify(
 ) -> OutboxMessage:
     """Queue the mail telling the participant about their registration's new state.
 
-    A confirmation carries the badge PDF and the QR code inline. Only the subject is rendered
-    now; the bodies are composed when the mail is sent (registration_mail_context), so the
-    registration may not have been written yet.
+    A confirmation carries the badge PDF, the QR code inline and the calendar entry (.ics).
+    Only the subject is rendered now; the bodies are composed when the mail is sent
+    (registration_mail_context), so the registration may not have been written yet.
     """
     confirmed = state == RegistrationState.CONFIRMED
     suffix = ".promoted" if promoted else ".reissued" if reissued else ""
@@ -560,7 +560,7 @@ def _notify(
         subject_context={"registration": registration, "event": event},
         params={"promoted": promoted, "reissued": reissued},
         event_id=registration.event_id,
-        attachments=[{"kind": "badge"}] if confirmed else [],
+        attachments=[{"kind": "badge"}, {"kind": "calendar"}] if confirmed else [],
     )
     registration.mails.add(message)
     return message

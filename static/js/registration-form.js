@@ -68,3 +68,15 @@ function isCorrected(el, group) {
   // checks (required, email format, length); rules only the server knows it checks on submit.
   return el.value !== rejected.get(el) && el.checkValidity();
 }
+
+// The submit button says what it does: "Join the waiting list" while a full category is chosen.
+const submit = document.getElementById("register-submit");
+if (submit && form) {
+  const full = new Set((submit.dataset.fullCategories || "").split(",").filter(Boolean));
+  form.addEventListener("change", (event) => {
+    if (event.target.name !== "category_id") return;
+    submit.textContent = full.has(event.target.value)
+      ? submit.dataset.labelWaitlist
+      : submit.dataset.labelRegister;
+  });
+}

@@ -128,3 +128,22 @@ def test_settings_need_login(client, make_event):
 def test_settings_of_an_unknown_event_are_404(organizer_on, make_event):
     client = organizer_on(make_event())
     assert client.get("/manage/no-such-event/settings").status_code == 404
+
+
+def test_the_map_link_is_saved_and_only_a_web_address_is_taken(organizer_on, make_event):
+    event = make_event()
+    client = organizer_on(event)
+    url = f"/manage/{event.slug}/settings"
+    map_url = "https://maps.example.org/qingdao-icc"
+    assert client.post(url, data=settings_form(map_url=map_url)).status_code == 302
+    db.session.refresh(event)
+    assert event.map_url == map_url
+    assert f'value="{map_url}"' in client.get(url).get_data(as_text=True)
+    for bad in ("javascript:alert(1)", "maps.example.org/x", "ftp://example.org/map", "//x.org"):
+        response = client.post(url, data=settings_form(map_url=bad))
+        assert response.status_code == 400, bad
+        db.session.refresh(event)
+        assert event.map_url == map_url
+    assert client.post(url, data=settings_form(map_url="")).status_code == 302
+    db.session.refresh(event)
+    assert event.map_url == ""

@@ -86,7 +86,11 @@ def test_every_member_gets_the_normal_confirmation_and_the_leader_the_entry_link
     db.session.commit()
     leader_mails = mails_to(sent.leader.email)
     assert [m.kind for m in leader_mails] == ["registration.confirmed", "judging.entry_received"]
-    assert leader_mails[0].attachments == [{"kind": "badge", "ref": entry.leader.registration_id}]
+    leader_id = entry.leader.registration_id
+    assert leader_mails[0].attachments == [
+        {"kind": "badge", "ref": leader_id},
+        {"kind": "calendar", "ref": leader_id},
+    ]
     link = re.search(r"http://localhost/r/([^/\s]+)/entry", leader_mails[1].body_text)
     assert registration_from_token(link.group(1)) == entry.leader.registration
     assert "高原光伏微电网" in leader_mails[1].subject  # in the leader's language (Chinese)

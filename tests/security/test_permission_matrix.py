@@ -204,6 +204,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "registration.create_badge_sheet": ORGANIZER,
     "registration.delete_question_view": ORGANIZER,
     "registration.download_badge_sheet": ORGANIZER,
+    "registration.calendar": LINK_HOLDER,
     "registration.edit": LINK_HOLDER,
     "registration.edit_category": ORGANIZER,
     "registration.edit_question": ORGANIZER,
