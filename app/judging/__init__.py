@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
     add_demo_loader(app, load_demo_judging, order=40)
     add_page_context(app, "event_page", _competition_call)
     add_page_context(app, "participant_page", _team_entry_link)
+    add_page_context(app, "registration_mail", _team_of_member)
     add_sign_in_landing(app, _judge_landing, order=100)
 
 
@@ -74,3 +75,28 @@ def _team_entry_link(registration, token: str) -> dict:
         )
     )
     return {"team_entry_url": url_for("judging.team_entry", token=token) if leads else None}
+
+
+def _team_of_member(registration) -> dict:
+    """A team member's registration mails say which team and entry they belong to and who
+    leads it."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.judging.models import TeamMember
+
+    member = db.session.scalar(
+        select(TeamMember).where(TeamMember.registration_id == registration.id).limit(1)
+    )
+    if member is None:
+        return {"team": None}
+    entry = member.entry
+    leader = next((m.registration for m in entry.members if m.is_leader), None)
+    return {
+        "team": {
+            "name": entry.team_name,
+            "entry": entry.title(registration.language or "en"),
+            "leader": leader.native_name if leader is not None else "",
+            "is_leader": member.is_leader,
+        }
+    }

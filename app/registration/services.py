@@ -23,6 +23,7 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.clock import utcnow
+from app.contributions import page_context
 from app.errors import DomainError
 from app.events.consent import current_consent_version
 from app.events.models import ConsentVersion, Event, EventStatus
@@ -588,6 +589,8 @@ def registration_mail_context(message: OutboxMessage) -> dict[str, Any]:
         "waitlist_position": waitlist_position(registration),
         "qr_cid": qr_content_id(registration) if confirmed and not online else None,
         "has_badge": confirmed,
+        # What other domains say in a registration's mails (judging: the team and its entry).
+        **page_context("registration_mail", registration),
     }
 
 

@@ -18,6 +18,7 @@ from app.judging import assignment_services, entry_services, round_services, sub
 from app.judging.models import Eligibility, Entry, RoundKind
 from app.judging.round_services import RoundData
 from app.mail.models import OutboxMessage
+from app.mail.services import message_bodies
 from app.registration.models import Registration, RegistrationState
 from app.registration.services import manage_token
 from app.security.sensitive import mask_email
@@ -92,6 +93,35 @@ def test_a_team_submits_its_entry_and_lands_on_its_entry_page(client, call_for_e
     kinds = db.session.scalars(select(OutboxMessage.kind).order_by(OutboxMessage.id)).all()
     assert kinds.count("registration.confirmed") == 3
     assert kinds.count("judging.entry_received") == 1
+
+
+def test_each_members_mail_names_the_team_the_entry_and_the_leader(client, call_for_entries):
+    call = call_for_entries()
+    data = entry_form(members=2, language="en")
+    for i in range(2):
+        data[f"members-{i}-language"] = "en"
+    assert post_entry(client, call.event.slug, data).status_code == 302
+    entry = only_entry()
+    leader = entry.leader.registration
+    mails = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.kind == "registration.confirmed")
+        .order_by(OutboxMessage.id)
+    ).all()
+    g.pop("event", None)
+    texts = {m.registration_id: message_bodies(m) for m in mails}
+    assert len(texts) == 3
+    for member in entry.members:
+        text, html = texts[member.registration_id]
+        if member.is_leader:
+            expected = f"You lead the team {entry.team_name}, entry “{entry.title_en}”."
+        else:
+            expected = (
+                f"You are on the team {entry.team_name}, entry “{entry.title_en}”; "
+                f"the team leader is {leader.native_name}."
+            )
+        assert expected in text, text
+        assert expected.replace("“", "&#8220;")[:20] in html or expected[:20] in html
 
 
 def test_blank_member_rows_are_ignored(client, call_for_entries):
