@@ -32,6 +32,21 @@ class AppWorker(SimpleWorker):
     """An RQ worker whose jobs run inside the Flask app context, with a fresh DB session each."""
 
     flask_app = None
+    # How long the listener for RQ's commands (kill a job, shut down) waits at a time; RQ's
+    # 60 s made ending a worker take a minute whenever the listener had already read the
+    # unsubscribe reply: it then waits out its timeout, and RQ waits for it before exiting.
+    PUBSUB_WAKE_SECONDS = 1
+
+    def subscribe(self):
+        """RQ's subscribe(), with a listener that notices the worker ending within a second."""
+        self.log.info("Worker %s: subscribing to channel %s", self.name, self.pubsub_channel_name)
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=self.PUBSUB_WAKE_SECONDS,
+            daemon=True,
+            exception_handler=self._pubsub_exception_handler,
+        )
 
     def run_maintenance_tasks(self):
         """RQ's own housekeeping, then the outbox sweep (dead workers' claims, due retries)."""

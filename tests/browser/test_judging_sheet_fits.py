@@ -17,6 +17,9 @@ from tests.judging import conftest as judging_fixtures
 competition = judging_fixtures.competition
 make_registration = judging_fixtures.make_registration
 
+# Sizes and positions on screens only: CI runs it on the SQLite leg, not again on PostgreSQL.
+pytestmark = pytest.mark.layout
+
 DEVICES = {
     "tablet-portrait": {"width": 768, "height": 1024},
     "tablet-landscape": {"width": 1024, "height": 768},

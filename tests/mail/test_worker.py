@@ -149,3 +149,23 @@ def test_mails_committed_together_go_out_in_batched_jobs_each_once(
         f"guest{n}@example.org" for n in range(count)
     )
     assert {message_state(m.id) for m in messages} == {MailState.SENT}
+
+
+def test_a_worker_ends_within_seconds_when_its_listener_already_read_the_unsubscribe(redis_app):
+    """RQ's listener for commands waited up to 60 s for a message and RQ waits for it when a
+    worker ends: a burst run or a stop took a minute whenever the listener read the
+    unsubscribe reply before RQ told it to stop (a race lost often on a busy machine)."""
+    from redis import Redis
+    from rq import Queue
+
+    from worker import AppWorker
+
+    connection = Redis.from_url(redis_app.config["REDIS_URL"])
+    worker = AppWorker([Queue("mail", connection=connection)], connection=connection)
+    worker.subscribe()
+    time.sleep(0.2)
+    worker.pubsub.unsubscribe()  # the listener reads the reply first: the race lost
+    time.sleep(0.2)
+    started = time.monotonic()
+    worker.unsubscribe()
+    assert time.monotonic() - started < 5
