@@ -56,8 +56,14 @@ def fresh_postgres_database(url: str, name: str) -> str:
     """Create (again, empty) the database `name` beside `url`'s; returns its URL."""
     from sqlalchemy.engine import make_url
 
+    # synchronous_commit off: a commit returns before its WAL reaches the disk (0.2 ms instead
+    # of 3 ms here). A test database needs no crash durability, and what the tests prove —
+    # transactions, locks, isolation, constraints — is the same.
     _postgres_maintenance(
-        url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'
+        url,
+        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+        f'CREATE DATABASE "{name}"',
+        f'ALTER DATABASE "{name}" SET synchronous_commit = off',
     )
     return make_url(url).set(database=name).render_as_string(hide_password=False)
 

@@ -133,6 +133,7 @@ def test_a_judge_scores_three_entries_through_rubric_bands_and_is_moved_along(
     end_transaction()
 
 
+@pytest.mark.layout  # sizes and positions only: the SQLite leg of CI runs it (see .ci/run)
 @pytest.mark.parametrize(
     ("width", "height", "touch"),
     [(390, 844, True), (507, 900, True), (768, 1024, True), (1024, 768, True), (1366, 768, False)],
