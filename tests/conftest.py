@@ -9,13 +9,16 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from functools import cache
 from pathlib import Path
 
 import pytest
 from flask import g, request_started
 from sqlalchemy import text
+from werkzeug.security import generate_password_hash
 
 from app import create_app
+from app.accounts import models as accounts_models
 from app.accounts.models import Role
 from app.accounts.services import create_user, grant_role
 from app.clock import utcnow
@@ -271,13 +274,29 @@ def make_category(app):
     return factory
 
 
+@cache
+def _hash_of_test_password() -> str:
+    return generate_password_hash(TEST_PASSWORD)
+
+
+def _test_password_hash(password: str, *args, **kwargs) -> str:
+    if password == TEST_PASSWORD and not args and not kwargs:
+        return _hash_of_test_password()
+    return generate_password_hash(password, *args, **kwargs)
+
+
 @pytest.fixture
-def make_user(app):
+def make_user(app, monkeypatch):
     def factory(*roles: Role, event: Event | None = None, admin: bool = False, email=None):
         n = next(_counter)
-        user = create_user(
-            email or f"user{n}@example.org", f"User {n}", TEST_PASSWORD, is_admin=admin
-        )
+        # Every test user's password is TEST_PASSWORD: they share one real hash of it (made
+        # once, werkzeug's default scrypt like every account's) instead of paying ~0.15 s of
+        # scrypt each. Signing in still checks it with scrypt.
+        with monkeypatch.context() as patch:
+            patch.setattr(accounts_models, "generate_password_hash", _test_password_hash)
+            user = create_user(
+                email or f"user{n}@example.org", f"User {n}", TEST_PASSWORD, is_admin=admin
+            )
         for role in roles:
             grant_role(user, event, role)
         db.session.commit()
