@@ -15,9 +15,11 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, FileStorage, MultiDict
-from wtforms import FieldList, FileField, FormField, MultipleFileField
+from wtforms import Field, FieldList, FileField, FormField, MultipleFileField, StringField
 
 from app.extensions import fits_integer
+from app.i18n import translated_label
+from app.translated import Translated
 
 OUT_OF_RANGE = _l("This number is out of range.")
 
@@ -77,3 +79,25 @@ def _numbers_storable(form) -> bool:
 
 def _values(data: object) -> list:
     return list(data) if isinstance(data, list | tuple) else [data]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def language_fields(
+    prefix: str, label: object, languages: tuple[str, ...], field: type = StringField, **options
+) -> dict[str, Field]:
+    """One unbound field `<prefix>_<language>` per content language, labelled "label (language)"
+    and stripped; for a form class built per event (`type(name, (Base,), {...})`)."""
+    return {
+        f"{prefix}_{language}": field(
+            translated_label(label, language), filters=[_strip], **options
+        )
+        for language in languages
+    }
+
+
+def language_values(form, prefix: str, languages: tuple[str, ...]) -> Translated:
+    """What the `language_fields` of `prefix` hold, as one translated text."""
+    return Translated({language: form[f"{prefix}_{language}"].data for language in languages})

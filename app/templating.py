@@ -35,12 +35,6 @@ def translate(value: Translated | None) -> str:
     return translated(value).text(get_locale(), content_fallback())
 
 
-def translate_lang(value: Translated | None) -> str:
-    """The language `translate` takes its text from, as a `lang` attribute value ("" if none)."""
-    language = translated(value).pick(get_locale(), content_fallback())[1]
-    return {"zh": "zh-CN"}.get(language or "", language or "")
-
-
 def event_time(value: datetime | None, timezone: str, fmt: str = "medium") -> str:
     """A UTC datetime formatted for the current locale in the event's timezone."""
     if value is None:
@@ -91,7 +85,6 @@ def template_globals() -> dict:
         "localized": localized,
         "translate": translate,
         "language_name": language_name,
-        "translate_lang": translate_lang,
         "event_time": event_time,
         "url_with_lang": url_with_lang,
     }

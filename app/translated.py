@@ -120,9 +120,6 @@ class TranslatedText(TypeDecorator):
     def process_result_value(self, value, dialect):
         return Translated(value or {})
 
-    def coerce_compared_value(self, op, value):
-        return self.impl_instance.coerce_compared_value(op, value)
-
 
 def valid_language_codes(codes: Sequence[str]) -> list[str]:
     """The codes that are not well-formed language subtags (two or three letters)."""

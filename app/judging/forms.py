@@ -21,8 +21,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app.forms import WebForm
-from app.i18n import enum_choices, translated_label
+from app.forms import WebForm, language_fields, language_values
+from app.i18n import enum_choices
 from app.judging.entry_services import EntryData
 from app.judging.models import (
     AdvancementRule,
@@ -107,7 +107,7 @@ class CriterionRowForm(Form):
         return [(language, self[f"name_{language}"]) for language in self.languages]
 
     def names(self) -> Translated:
-        return Translated({language: f.data for language, f in self.name_fields()})
+        return language_values(self, "name", self.languages)
 
     def is_blank(self) -> bool:
         return not (self.names() or self.weight.data)
@@ -116,12 +116,7 @@ class CriterionRowForm(Form):
 @lru_cache(maxsize=64)
 def criterion_row_form(languages: tuple[str, ...]) -> type[CriterionRowForm]:
     """The criterion row form of an event with these content languages."""
-    fields = {
-        f"name_{language}": StringField(
-            translated_label(_l("Name"), language), [Length(max=200)], filters=[_strip]
-        )
-        for language in languages
-    }
+    fields = language_fields("name", _l("Name"), languages, validators=[Length(max=200)])
     return type(
         "CriterionRowForm_" + "_".join(languages),
         (CriterionRowForm,),
@@ -202,7 +197,7 @@ class RoundForm(WebForm):
             if row.tie_break.data
         )
         return RoundData(
-            name=Translated({language: f.data for language, f in self.name_fields()}),
+            name=language_values(self, "name", self.languages),
             languages=self.languages,
             kind=RoundKind(self.kind.data),
             judges_per_entry=self.judges_per_entry.data,
@@ -219,12 +214,7 @@ class RoundForm(WebForm):
 @lru_cache(maxsize=64)
 def _round_form(languages: tuple[str, ...]) -> type[RoundForm]:
     row = criterion_row_form(languages)
-    names = {
-        f"name_{language}": StringField(
-            translated_label(_l("Round name"), language), [Length(max=200)], filters=[_strip]
-        )
-        for language in languages
-    }
+    names = language_fields("name", _l("Round name"), languages, validators=[Length(max=200)])
     return type(
         "RoundForm_" + "_".join(languages),
         (RoundForm,),
@@ -327,10 +317,10 @@ class LevelRowForm(Form):
         ]
 
     def titles(self) -> Translated:
-        return Translated({language: t.data for language, t, _ in self.text_fields()})
+        return language_values(self, "title", self.languages)
 
     def descriptors(self) -> Translated:
-        return Translated({language: d.data for language, _, d in self.text_fields()})
+        return language_values(self, "descriptor", self.languages)
 
     def is_blank(self) -> bool:
         return (
@@ -374,7 +364,7 @@ class RubricForm(WebForm):
                 descriptor.data = level.descriptor.get(language, "")
 
     def description(self) -> Translated:
-        return Translated({language: f.data for language, f in self.description_fields()})
+        return language_values(self, "description", self.languages)
 
     def level_data(self) -> list[LevelData]:
         return [
@@ -391,31 +381,30 @@ class RubricForm(WebForm):
 
 @lru_cache(maxsize=64)
 def _rubric_form(languages: tuple[str, ...]) -> type[RubricForm]:
-    level_fields: dict[str, Field] = {}
-    for language in languages:
-        level_fields[f"title_{language}"] = StringField(
-            translated_label(_l("Level title"), language), [Length(max=60)], filters=[_strip]
-        )
-        level_fields[f"descriptor_{language}"] = TextAreaField(
-            translated_label(_l("What earns it"), language),
-            [Length(max=500)],
-            filters=[_strip],
+    level_fields = {
+        **language_fields("title", _l("Level title"), languages, validators=[Length(max=60)]),
+        **language_fields(
+            "descriptor",
+            _l("What earns it"),
+            languages,
+            TextAreaField,
+            validators=[Length(max=500)],
             render_kw={"rows": 4, "maxlength": 500},
-        )
+        ),
+    }
     row = type(
         "LevelRowForm_" + "_".join(languages),
         (LevelRowForm,),
         {"languages": languages, **level_fields},
     )
-    descriptions = {
-        f"description_{language}": TextAreaField(
-            translated_label(_l("What the judge looks at"), language),
-            [Length(max=1000)],
-            filters=[_strip],
-            render_kw={"rows": 4, "maxlength": 1000},
-        )
-        for language in languages
-    }
+    descriptions = language_fields(
+        "description",
+        _l("What the judge looks at"),
+        languages,
+        TextAreaField,
+        validators=[Length(max=1000)],
+        render_kw={"rows": 4, "maxlength": 1000},
+    )
     return type(
         "RubricForm_" + "_".join(languages),
         (RubricForm,),

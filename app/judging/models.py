@@ -306,12 +306,6 @@ class Criterion(db.Model):
         order_by="CriterionLevel.low",
     )
 
-    def level_for(self, score: float | None) -> CriterionLevel | None:
-        """The rubric band a score falls in, if any."""
-        if score is None:
-            return None
-        return next((lv for lv in self.levels if lv.low <= score <= lv.high), None)
-
 
 class CriterionLevel(db.Model):
     """One band of a criterion's rubric: scores low–high and what earns them."""
