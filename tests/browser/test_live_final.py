@@ -163,8 +163,10 @@ def test_host_controls_what_the_stage_shows(competition, live_server, page_at):
 def screen_rows(page) -> dict[str, str]:
     """entry title → score cell, as the ranking screen shows them."""
     rows = {}
+    # textContent, whitespace folded: innerText depends on layout (a row the screen has paged
+    # away renders nothing, so its title and mark read "a b" instead of "a\nb").
     for row in page.locator("#screen-rows tr").all():
-        cells = row.locator("td").all_inner_texts()
+        cells = [" ".join(text.split()) for text in row.locator("td").all_text_contents()]
         rows[cells[1]] = cells[3]
     return rows
 
