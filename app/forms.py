@@ -15,13 +15,32 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, FileStorage, MultiDict
-from wtforms import Field, FieldList, FileField, FormField, MultipleFileField, StringField
+from wtforms import (
+    Field,
+    FieldList,
+    FileField,
+    FloatField,
+    FormField,
+    MultipleFileField,
+    StringField,
+)
 
 from app.extensions import fits_integer
 from app.i18n import translated_label
 from app.translated import Translated
 
 OUT_OF_RANGE = _l("This number is out of range.")
+
+
+class NumberField(FloatField):
+    """A float field that shows whole numbers as such: a score of 10 reads "10", not "10.0"."""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        if isinstance(self.data, float) and math.isfinite(self.data) and self.data.is_integer():
+            return str(int(self.data))
+        return super()._value()
 
 
 class WebForm(FlaskForm):

@@ -10,7 +10,6 @@ from flask_wtf.file import FileField
 from wtforms import (
     Field,
     FieldList,
-    FloatField,
     Form,
     FormField,
     IntegerField,
@@ -21,7 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app.forms import WebForm, language_fields, language_values
+from app.forms import NumberField, WebForm, language_fields, language_values
 from app.i18n import enum_choices
 from app.judging.entry_services import EntryData
 from app.judging.models import (
@@ -97,9 +96,9 @@ class CriterionRowForm(Form):
 
     languages: tuple[str, ...] = ()
     weight = IntegerField(_l("Weight"), [Optional(), NumberRange(min=0, max=100)])
-    min_score = FloatField(_l("Minimum"), [Optional()], default=0)
-    max_score = FloatField(_l("Maximum"), [Optional()], default=10)
-    step = FloatField(_l("Step"), [Optional()], default=0.5)
+    min_score = NumberField(_l("Minimum"), [Optional()], default=0)
+    max_score = NumberField(_l("Maximum"), [Optional()], default=10)
+    step = NumberField(_l("Step"), [Optional()], default=0.5)
     tie_break = IntegerField(_l("Tie-break priority"), [Optional(), NumberRange(min=1, max=20)])
 
     def name_fields(self) -> list[tuple[str, Field]]:
@@ -134,7 +133,7 @@ class RoundForm(WebForm):
     )
     aggregation = SelectField(_l("Aggregation"), choices=AGGREGATION_CHOICES)
     advancement_rule = SelectField(_l("Advancement rule"), choices=RULE_CHOICES)
-    advancement_value = FloatField(
+    advancement_value = NumberField(
         _l("N (top N) or minimum score (threshold)"), [InputRequired()], default=10
     )
     pitch_minutes = IntegerField(
@@ -306,8 +305,8 @@ class LevelRowForm(Form):
     language (`rubric_form`); a row with nothing in it is ignored."""
 
     languages: tuple[str, ...] = ()
-    low = FloatField(_l("From score"), [Optional()])
-    high = FloatField(_l("To score"), [Optional()])
+    low = NumberField(_l("From score"), [Optional()])
+    high = NumberField(_l("To score"), [Optional()])
 
     def text_fields(self) -> list[tuple[str, Field, Field]]:
         """(language, title field, descriptor field) in the event's order."""

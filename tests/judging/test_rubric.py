@@ -214,6 +214,11 @@ def test_organizer_writes_a_rubric_in_every_content_language(trilingual, auth, c
     assert entry.details["levels"] == 4
     assert entry.details["languages_missing"] == ["ru"]  # the criterion's name has no Russian
 
+    # The saved bands read back as the organizer wrote them: "0" and "3", not "0.0" and "3.0".
+    again = client.get(rubric_url(trilingual, criterion) + "?lang=en").get_data(as_text=True)
+    assert re.search(r'name="levels-0-low"[^>]*value="0"', again)
+    assert re.search(r'name="levels-1-low"[^>]*value="3.5"', again)
+
     round_page = client.get(
         f"/manage/{trilingual.event.slug}/judging/rounds/{trilingual.round.id}/?lang=en"
     )
