@@ -14,6 +14,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def isoformat(value: datetime | None) -> str | None:
+    """A datetime as ISO 8601 (`2026-05-01T02:00:00+00:00`), None as None: for JSON."""
+    return value.isoformat() if value is not None else None
+
+
 def to_local(value: datetime | None, timezone: str) -> datetime | None:
     """Convert an aware UTC datetime to the given IANA timezone."""
     if value is None:

@@ -5,17 +5,23 @@ menus through signals:
 - navigation: the staff pages of an event (`add_manage_section`; events.manage_sections
   keeps those the user may open);
 - page context: values a domain adds to a page the core renders (`add_page_context`);
-- demo loaders: the part of `flask demo load` a domain fills in (`add_demo_loader`).
+- demo loaders: the part of `flask demo load` a domain fills in (`add_demo_loader`);
+- personal data: a domain's section of a participant's data download (`add_personal_data`)
+  and what it strips when a registration is anonymized (`add_anonymizer`).
 Each registry lives on the app (`app.extensions`), so every app built has its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
+
+if TYPE_CHECKING:
+    from app.accounts.models import User
 
 
 def _add(app: Flask, point: str, item: object, order: int) -> None:
@@ -84,3 +90,57 @@ def sign_in_landing(user: object) -> str | None:
         if url:
             return url
     return None
+
+
+def add_personal_data(
+    app: Flask, key: str, exporter: Callable[[Any], object], *, order: int
+) -> None:
+    """Contribute the section `key` of a participant's data download: `exporter(registration)`
+    returns it as JSON-ready data (None for "nothing held"). Sections appear by `order`."""
+    if any(existing == key for existing, _ in _items("personal_data", app)):
+        raise ValueError(f"a personal data section {key!r} is already contributed")
+    _add(app, "personal_data", (key, exporter), order)
+
+
+def personal_data(registration: object) -> dict[str, object]:
+    """Every contributed section of a participant's data download, in order."""
+    return {key: exporter(registration) for key, exporter in _items("personal_data")}
+
+
+@dataclass(frozen=True)
+class Anonymization:
+    """What an anonymizer is told. The registration already carries the placeholders
+    (`email`, `native_name`, `latin_name`) instead of the person's data; `old_email` is the
+    address it had, in comparison form (trimmed, lower case)."""
+
+    old_email: str
+    email: str
+    native_name: str
+    latin_name: str
+    actor: User | None
+    reason: str  # why: "deletion_request", "retention", "organizer"
+    now: datetime
+
+    @property
+    def actor_id(self) -> int | None:
+        return self.actor.id if self.actor is not None else None
+
+
+def add_anonymizer(
+    app: Flask,
+    anonymizer: Callable[[Any, Anonymization], Mapping[str, int] | None],
+    *,
+    order: int,
+) -> None:
+    """Contribute `anonymizer(registration, anonymization)`, run by `order` when a registration
+    is anonymized (the caller commits): it strips what the domain holds about the person and
+    returns counts for the audit entry (e.g. {"mails_purged": 2}), or None."""
+    _add(app, "anonymizers", anonymizer, order)
+
+
+def anonymize_contributions(registration: object, anonymization: Anonymization) -> dict[str, int]:
+    """Run every contributed anonymizer on `registration`; their counts, merged."""
+    counts: dict[str, int] = {}
+    for anonymizer in _items("anonymizers"):
+        counts.update(anonymizer(registration, anonymization) or {})
+    return counts

@@ -12,9 +12,15 @@ def init_app(app: Flask) -> None:
     from app.accounts.models import Role
     from app.checkin import api, scanner_routes  # noqa: F401  (views on the checkin blueprint)
     from app.checkin.demo import load_demo_checkin
+    from app.checkin.privacy import export_checkins
     from app.checkin.routes import bp
     from app.checkin.schemas import OPENAPI_PART
-    from app.contributions import add_demo_loader, add_manage_section, add_page_context
+    from app.contributions import (
+        add_demo_loader,
+        add_manage_section,
+        add_page_context,
+        add_personal_data,
+    )
     from app.openapi import register_openapi_part
 
     app.register_blueprint(bp)
@@ -25,6 +31,7 @@ def init_app(app: Flask) -> None:
     )
     add_demo_loader(app, load_demo_checkin, order=10)
     add_page_context(app, "participant_page", _participant_checkin)
+    add_personal_data(app, "checkins", export_checkins, order=500)
 
 
 def _participant_checkin(registration, token: str) -> dict:

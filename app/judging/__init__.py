@@ -15,10 +15,12 @@ def init_app(app: Flask) -> None:
         add_demo_loader,
         add_manage_section,
         add_page_context,
+        add_personal_data,
         add_sign_in_landing,
     )
     from app.judging import api  # the blueprint with its JSON views and the team entry pages
     from app.judging.demo import load_demo_judging
+    from app.judging.privacy import export_competition_entries
     from app.judging.schemas import OPENAPI_PART
     from app.openapi import register_openapi_part
 
@@ -31,6 +33,7 @@ def init_app(app: Flask) -> None:
     add_page_context(app, "participant_page", _team_entry_link)
     add_page_context(app, "registration_mail", _team_of_member)
     add_sign_in_landing(app, _judge_landing, order=100)
+    add_personal_data(app, "competition_entries", export_competition_entries, order=800)
 
 
 def _judge_landing(user) -> str | None:

@@ -7,6 +7,10 @@ category, state and state history, country, attendance mode, language, check-ins
 membership and press accreditation. Dashboards, check-in and judging statistics, certificate
 and mail counts stay exactly as they were.
 
+The privacy domain names no other domain: each contributes its section of the download and
+its anonymizer from its `init_app` (`add_personal_data`, `add_anonymizer` in
+app/contributions.py); this module handles the registration's own data and the requests.
+
 Decisions (as pretix and Indico make them):
 - A participant's deletion request is decided by an organizer, never executed automatically:
   the organizer may have a legal duty to keep the record (PIPL art. 47 and GDPR art. 17(3)
@@ -25,21 +29,16 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, select, update
 
 from app.accounts.models import User
 from app.audit.services import record_audit
-from app.certificates.models import Certificate
-from app.certificates.services import verification_url
-from app.checkin.models import Checkin, CheckinList
-from app.clock import utcnow
+from app.clock import isoformat, utcnow
+from app.contributions import Anonymization, anonymize_contributions, personal_data
 from app.errors import DomainError
 from app.events.models import BackgroundJob, ConsentVersion, Event
 from app.extensions import db
-from app.judging.models import Entry, TeamMember
-from app.mail.models import MailState, OutboxMessage
-from app.mail.services import absolute_url, outbox_path, queue_mail
-from app.media.models import Outlet, PressAccreditation
+from app.mail.services import absolute_url, queue_mail
 from app.privacy.models import DeletionRequest, DeletionState
 from app.registration.models import (
     ACTIVE_STATES,
@@ -54,8 +53,6 @@ from app.registration.tickets import revoke_current_ticket
 DATA_FORMAT = "huiwu-participant-data/1"
 ANONYMIZED_NATIVE_NAME = "已匿名"
 ANONYMIZED_LATIN_NAME = "Anonymized"
-ANONYMIZED_SUBJECT = "—"
-CERTIFICATE_REVOKE_REASON = "个人信息已删除 / Personal data deleted"
 
 
 class PrivacyError(DomainError):
@@ -75,10 +72,6 @@ def event_is_over(event: Event, moment: datetime | None = None) -> bool:
 # --- the participant's data -------------------------------------------------------------------
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def _consent_of(registration: Registration) -> dict[str, Any]:
     version = (
         db.session.get(ConsentVersion, registration.consent_version_id)
@@ -86,9 +79,9 @@ def _consent_of(registration: Registration) -> dict[str, Any]:
         else None
     )
     return {
-        "given_at": _iso(registration.consent_at),
+        "given_at": isoformat(registration.consent_at),
         "version": version.number if version else None,
-        "version_published_at": _iso(version.created_at) if version else None,
+        "version_published_at": isoformat(version.created_at) if version else None,
         "text": (
             {"zh": version.text_zh, "en": version.text_en, "ru": version.text_ru}
             if version
@@ -97,7 +90,8 @@ def _consent_of(registration: Registration) -> dict[str, Any]:
     }
 
 
-def _answers_of(registration: Registration) -> list[dict[str, Any]]:
+def export_answers(registration: Registration) -> list[dict[str, Any]]:
+    """The answers to the event's questions, with the questions and the answers as shown."""
     from app.registration.export import format_answer
 
     questions = {
@@ -128,157 +122,94 @@ def _answers_of(registration: Registration) -> list[dict[str, Any]]:
 def participant_data(registration: Registration) -> dict[str, Any]:
     """Everything Huiwu holds about the person behind one registration, as JSON-ready data.
 
-    Includes their own fields, consent, answers, state history, check-ins, the mails sent to
-    them (kind, subject, dates; not the bodies), certificates, competition entries and press
-    accreditation — and nothing about other people (no staff names, no team-mates).
+    Includes their own fields, consent, answers, state history and deletion requests, and
+    what each domain contributes (check-ins, the mails sent to them without bodies,
+    certificates, competition entries, press accreditation…) — and nothing about other people
+    (no staff names, no team-mates).
     """
+    return {
+        "format": DATA_FORMAT,
+        "generated_at": isoformat(utcnow()),
+        **personal_data(registration),
+    }
+
+
+def export_event(registration: Registration) -> dict[str, Any]:
+    """The event the registration is for, and whom to ask about it."""
     event = db.session.get(Event, registration.event_id)
+    return {
+        "slug": event.slug,
+        "title_zh": event.title_zh,
+        "title_en": event.title_en,
+        "starts_at": isoformat(event.starts_at),
+        "ends_at": isoformat(event.ends_at),
+        "organizer_contact": event.contact_email or None,
+    }
+
+
+def export_registration(registration: Registration) -> dict[str, Any]:
+    """The registration's own fields, its category and the consent given."""
     category = db.session.get(Category, registration.category_id)
+    return {
+        "reference": registration.reference,
+        "state": registration.state.value,
+        "category": {
+            "code": category.code,
+            "name_zh": category.name_zh,
+            "name_en": category.name_en,
+            "name_ru": category.name_ru,
+        },
+        "native_name": registration.native_name,
+        "latin_name": registration.latin_name,
+        "organization": registration.organization,
+        "job_title": registration.job_title,
+        "email": registration.email,
+        "phone": registration.phone,
+        "country": registration.country,
+        "attendance": registration.attendance.value,
+        "language": registration.language,
+        "created_at": isoformat(registration.created_at),
+        "updated_at": isoformat(registration.updated_at),
+        "anonymized_at": isoformat(registration.anonymized_at),
+        "consent": _consent_of(registration),
+    }
+
+
+def export_history(registration: Registration) -> list[dict[str, Any]]:
+    """The registration's state changes (who changed it by kind only, never a staff name)."""
     history = db.session.scalars(
         select(RegistrationChange)
         .where(RegistrationChange.registration_id == registration.id)
         .order_by(RegistrationChange.created_at, RegistrationChange.id)
     ).all()
-    checkins = db.session.execute(
-        select(Checkin, CheckinList.name)
-        .join(CheckinList, CheckinList.id == Checkin.list_id)
-        .where(Checkin.registration_id == registration.id)
-        .order_by(Checkin.scanned_at, Checkin.id)
-    ).all()
-    mails = db.session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.registration_id == registration.id)
-        .order_by(OutboxMessage.id)
-    ).all()
-    certificates = db.session.scalars(
-        select(Certificate)
-        .where(Certificate.registration_id == registration.id)
-        .order_by(Certificate.id)
-    ).all()
-    entries = db.session.execute(
-        select(Entry, TeamMember.is_leader)
-        .join(TeamMember, TeamMember.entry_id == Entry.id)
-        .where(TeamMember.registration_id == registration.id)
-        .order_by(Entry.id)
-    ).all()
-    accreditation = db.session.execute(
-        select(PressAccreditation, Outlet)
-        .join(Outlet, Outlet.id == PressAccreditation.outlet_id)
-        .where(PressAccreditation.registration_id == registration.id)
-    ).first()
+    return [
+        {
+            "at": isoformat(change.created_at),
+            "from": change.from_state.value if change.from_state else None,
+            "to": change.to_state.value,
+            "by": change.actor_kind,
+            "note": change.note,
+        }
+        for change in history
+    ]
+
+
+def export_deletion_requests(registration: Registration) -> list[dict[str, Any]]:
+    """The registration's deletion requests and their decisions."""
     requests = db.session.scalars(
         select(DeletionRequest)
         .where(DeletionRequest.registration_id == registration.id)
         .order_by(DeletionRequest.id)
     ).all()
-    return {
-        "format": DATA_FORMAT,
-        "generated_at": _iso(utcnow()),
-        "event": {
-            "slug": event.slug,
-            "title_zh": event.title_zh,
-            "title_en": event.title_en,
-            "starts_at": _iso(event.starts_at),
-            "ends_at": _iso(event.ends_at),
-            "organizer_contact": event.contact_email or None,
-        },
-        "registration": {
-            "reference": registration.reference,
-            "state": registration.state.value,
-            "category": {
-                "code": category.code,
-                "name_zh": category.name_zh,
-                "name_en": category.name_en,
-                "name_ru": category.name_ru,
-            },
-            "native_name": registration.native_name,
-            "latin_name": registration.latin_name,
-            "organization": registration.organization,
-            "job_title": registration.job_title,
-            "email": registration.email,
-            "phone": registration.phone,
-            "country": registration.country,
-            "attendance": registration.attendance.value,
-            "language": registration.language,
-            "created_at": _iso(registration.created_at),
-            "updated_at": _iso(registration.updated_at),
-            "anonymized_at": _iso(registration.anonymized_at),
-            "consent": _consent_of(registration),
-        },
-        "answers": _answers_of(registration),
-        "history": [
-            {
-                "at": _iso(change.created_at),
-                "from": change.from_state.value if change.from_state else None,
-                "to": change.to_state.value,
-                "by": change.actor_kind,
-                "note": change.note,
-            }
-            for change in history
-        ],
-        "checkins": [
-            {
-                "checkin_point": list_name,
-                "station": checkin.station,
-                "kind": checkin.kind.value,
-                "result": checkin.status.value,
-                "scanned_at": _iso(checkin.scanned_at),
-                "offline": checkin.offline,
-                "undone_at": _iso(checkin.undone_at),
-                "exited_at": _iso(checkin.exited_at),
-            }
-            for checkin, list_name in checkins
-        ],
-        "mails": [
-            {
-                "kind": mail.kind,
-                "subject": mail.subject,
-                "to": mail.to_address,
-                "state": mail.state.value,
-                "created_at": _iso(mail.created_at),
-                "sent_at": _iso(mail.sent_at),
-            }
-            for mail in mails
-        ],
-        "certificates": [
-            {
-                "number": certificate.number,
-                "kind": certificate.kind.value,
-                "name": certificate.native_name,
-                "latin_name": certificate.latin_name,
-                "award_zh": certificate.award_name_zh or None,
-                "award_en": certificate.award_name_en or None,
-                "issued_at": _iso(certificate.issued_at),
-                "revoked_at": _iso(certificate.revoked_at),
-                "verification_url": verification_url(certificate),
-            }
-            for certificate in certificates
-        ],
-        "competition_entries": [
-            {
-                "title_zh": entry.title_zh,
-                "title_en": entry.title_en,
-                "team_name": entry.team_name,
-                "track": entry.track,
-                "team_leader": is_leader,
-            }
-            for entry, is_leader in entries
-        ],
-        "press_accreditation": (
-            {"outlet_zh": accreditation[1].name_zh, "outlet_en": accreditation[1].name_en}
-            if accreditation
-            else None
-        ),
-        "deletion_requests": [
-            {
-                "requested_at": _iso(request.requested_at),
-                "state": request.state.value,
-                "decided_at": _iso(request.decided_at),
-                "note": request.decision_note,
-            }
-            for request in requests
-        ],
-    }
+    return [
+        {
+            "requested_at": isoformat(request.requested_at),
+            "state": request.state.value,
+            "decided_at": isoformat(request.decided_at),
+            "note": request.decision_note,
+        }
+        for request in requests
+    ]
 
 
 def record_data_download(registration: Registration) -> None:
@@ -424,62 +355,14 @@ def _lock(registration_id: int) -> Registration:
     ).one()
 
 
-def _purge_mails(registration: Registration, old_email: str) -> int:
-    """Strip the mails to this person of everything personal; unsent ones are never sent."""
-    placeholder = anonymized_email(registration.id)
-    owned = or_(
-        OutboxMessage.registration_id == registration.id,
-        and_(
-            OutboxMessage.registration_id.is_(None),
-            OutboxMessage.event_id == registration.event_id,
-            func.lower(OutboxMessage.to_address) == normalize_email(old_email),
-        ),
-    )
-    ids = db.session.scalars(select(OutboxMessage.id).where(owned)).all()
-    if not ids:
-        return 0
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids))
-        .values(
-            to_address=placeholder,
-            to_name="",
-            subject=ANONYMIZED_SUBJECT,
-            body_text="",
-            body_html="",
-            # A mail composed at delivery would otherwise be composed from the row later.
-            template="",
-            template_params={},
-            attachments=[],
-            # SMTP errors quote the recipient's address.
-            last_error="",
-        )
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(
-        update(OutboxMessage)
-        # A mail being sent is not tried again if this attempt fails; if it succeeds, its
-        # delivery records it as sent.
-        .where(
-            OutboxMessage.id.in_(ids),
-            OutboxMessage.state.in_((MailState.QUEUED, MailState.SENDING)),
-        )
-        .values(state=MailState.FAILED, last_error="recipient anonymized")
-        .execution_options(synchronize_session=False)
-    )
-    for message_id in ids:
-        # The local outbox keeps a copy of each delivered message: it names the person too.
-        outbox_path(message_id).unlink(missing_ok=True)
-    return len(ids)
-
-
 def anonymize_registration(registration: Registration, actor: User | None, reason: str) -> bool:
     """Replace a registration's personal data, keeping its place in the statistics.
 
     An active registration of an event still to come is cancelled first (its place goes to
     the waiting list); after the event its state stays as it was, so attendance figures do
-    not change. The ticket code is revoked either way. Returns False when the registration
-    was already anonymized (idempotent). The caller commits.
+    not change. The ticket code is revoked either way; then every domain's contributed
+    anonymizer strips what it holds (certificates, mails…). Returns False when the
+    registration was already anonymized (idempotent). The caller commits.
     """
     registration = _lock(registration.id)
     if registration.anonymized_at is not None:
@@ -501,34 +384,37 @@ def anonymize_registration(registration: Registration, actor: User | None, reaso
     registration.job_title = ""
     registration.answers = {}
     registration.link_version += 1  # the self-service link stops working
-    registration.anonymized_at = utcnow()
+    now = utcnow()
+    registration.anonymized_at = now
     db.session.execute(
         update(RegistrationChange)
         .where(RegistrationChange.registration_id == registration.id)
         .values(note="")
         .execution_options(synchronize_session=False)
     )
-    now = utcnow()
-    actor_id = actor.id if actor else None
-    for certificate in db.session.scalars(
-        select(Certificate).where(Certificate.registration_id == registration.id)
-    ):
-        certificate.native_name = ANONYMIZED_NATIVE_NAME
-        certificate.latin_name = ANONYMIZED_LATIN_NAME
-        if certificate.revoked_at is None:
-            # The verification page can no longer say whose certificate it is.
-            certificate.revoked_at = now
-            certificate.revoke_reason = CERTIFICATE_REVOKE_REASON
-            certificate.revoked_by_user_id = actor_id
-            certificate.active_key = None
-    mails = _purge_mails(registration, old_email)
+    counts = anonymize_contributions(
+        registration,
+        Anonymization(
+            old_email=normalize_email(old_email),
+            email=registration.email,
+            native_name=ANONYMIZED_NATIVE_NAME,
+            latin_name=ANONYMIZED_LATIN_NAME,
+            actor=actor,
+            reason=reason,
+            now=now,
+        ),
+    )
     db.session.execute(
         update(DeletionRequest)
         .where(
             DeletionRequest.registration_id == registration.id,
             DeletionRequest.state == DeletionState.OPEN,
         )
-        .values(state=DeletionState.DONE, decided_at=now, decided_by_user_id=actor_id)
+        .values(
+            state=DeletionState.DONE,
+            decided_at=now,
+            decided_by_user_id=actor.id if actor else None,
+        )
         .execution_options(synchronize_session="fetch")
     )
     db.session.flush()
@@ -538,7 +424,7 @@ def anonymize_registration(registration: Registration, actor: User | None, reaso
         user=actor,
         actor=None if actor else "system",
         target=f"registration:{registration.id}",
-        details={"reason": reason, "mails_purged": mails},
+        details={"reason": reason, **counts},
     )
     return True
 
