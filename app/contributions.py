@@ -6,6 +6,8 @@ menus through signals:
   keeps those the user may open);
 - page context: values a domain adds to a page the core renders (`add_page_context`);
 - demo loaders: the part of `flask demo load` a domain fills in (`add_demo_loader`);
+- content gaps: texts an organizer wrote that lack one of the event's content languages
+  (`add_content_gaps`; the event dashboard lists them before the event opens);
 - personal data: a domain's section of a participant's data download (`add_personal_data`)
   and what it strips when a registration is anonymized (`add_anonymizer`).
 Each registry lives on the app (`app.extensions`), so every app built has its own.
@@ -13,7 +15,7 @@ Each registry lives on the app (`app.extensions`), so every app built has its ow
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -144,3 +146,34 @@ def anonymize_contributions(registration: object, anonymization: Anonymization) 
     for anonymizer in _items("anonymizers"):
         counts.update(anonymizer(registration, anonymization) or {})
     return counts
+
+
+@dataclass(frozen=True)
+class ContentGap:
+    """A text an organizer wrote that lacks some of the event's content languages."""
+
+    what: object  # what the text is, for the organizer ("Round 1: criterion names"); lazy ok
+    missing: tuple[str, ...]  # language codes, in the event's order
+    url: str | None = None  # where to write it
+
+
+def content_gap(
+    what: object, texts: Iterable[Any], languages: Iterable[str], url: str | None = None
+):
+    """A ContentGap for `texts` (Translated values; empty ones are not counted: an optional
+    text nobody wrote lacks nothing) missing some of `languages`, or None when complete."""
+    written = [text for text in texts if text]
+    missing = tuple(
+        language for language in languages if any(language not in text for text in written)
+    )
+    return ContentGap(what, missing, url) if missing else None
+
+
+def add_content_gaps(app: Flask, provider: Callable[[Any], Iterable[ContentGap]], *, order: int):
+    """Contribute `provider(event)`: the event's texts of the domain missing a language."""
+    _add(app, "content_gaps", provider, order)
+
+
+def content_gaps(event: object) -> list[ContentGap]:
+    """Every contributed gap of `event`, in the contributors' order."""
+    return [gap for provider in _items("content_gaps") for gap in provider(event) if gap]

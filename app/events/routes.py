@@ -16,7 +16,7 @@ from app.accounts.permissions import (
     user_has_role,
 )
 from app.clock import utcnow
-from app.contributions import page_context
+from app.contributions import content_gaps, page_context
 from app.events.forms import EventSettingsForm, NewEventForm
 from app.events.models import EventStatus
 from app.events.services import (
@@ -62,7 +62,11 @@ def show(slug: str):
 @requires(event_role(Role.ORGANIZER))
 def dashboard(slug: str):
     """Organizer dashboard: registrations per category against capacity."""
-    return render_template("events/dashboard.html", **page_context("event_dashboard", g.event))
+    return render_template(
+        "events/dashboard.html",
+        content_gaps=content_gaps(g.event),
+        **page_context("event_dashboard", g.event),
+    )
 
 
 @bp.route("/manage/<slug>/settings", methods=["GET", "POST"])

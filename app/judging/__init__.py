@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
 
     from app.accounts.models import Role
     from app.contributions import (
+        add_content_gaps,
         add_demo_loader,
         add_manage_section,
         add_page_context,
@@ -21,6 +22,7 @@ def init_app(app: Flask) -> None:
     from app.judging import api  # the blueprint with its JSON views and the team entry pages
     from app.judging.demo import load_demo_judging
     from app.judging.privacy import export_competition_entries
+    from app.judging.rubric import judging_content_gaps
     from app.judging.schemas import OPENAPI_PART
     from app.openapi import register_openapi_part
 
@@ -34,6 +36,7 @@ def init_app(app: Flask) -> None:
     add_page_context(app, "registration_mail", _team_of_member)
     add_sign_in_landing(app, _judge_landing, order=100)
     add_personal_data(app, "competition_entries", export_competition_entries, order=800)
+    add_content_gaps(app, judging_content_gaps, order=100)
 
 
 def _judge_landing(user) -> str | None:

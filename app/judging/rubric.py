@@ -6,10 +6,14 @@ page, the advancement preview and the results PDF all print it from here."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.contributions import ContentGap, content_gap
 from app.events.models import Event
 from app.extensions import db
 from app.judging.models import Criterion, Round, ScoreSheet, SheetStatus
@@ -184,3 +188,24 @@ def rubric_missing(criterion: Criterion, languages: list[str]) -> list[str]:
         texts += [level.title, level.descriptor]
     texts = [t for t in texts if t]
     return [language for language in languages if any(language not in t for t in texts)]
+
+
+def judging_content_gaps(event: Event) -> Iterator[ContentGap | None]:
+    """The event's rounds whose name, criteria or rubric lack a content language."""
+    from flask import url_for
+
+    from app.judging.round_services import list_rounds
+
+    languages = event.languages
+    for round_ in list_rounds(event):
+        url = url_for("judging.round_page", slug=event.slug, round_id=round_.id) + "#rubric"
+        name = round_.name.text(get_locale(), languages)
+        yield content_gap(_l("Round “%(round)s”: name", round=name), [round_.name], languages, url)
+        texts = []
+        for criterion in round_.criteria:
+            texts += [criterion.name, criterion.description]
+            for level in criterion.levels:
+                texts += [level.title, level.descriptor]
+        yield content_gap(
+            _l("Round “%(round)s”: criteria and rubric", round=name), texts, languages, url
+        )

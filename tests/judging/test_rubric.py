@@ -439,3 +439,27 @@ def test_texts_in_a_language_the_event_dropped_are_kept_when_the_forms_are_saved
     assert saved.description["ru"] == "Новизна"
     assert [lv.title["ru"] for lv in saved.levels] == ["Слабо", "Средне", "Хорошо", "Отлично"]
     assert saved.levels[0].descriptor["en"] == "no prototype (en)"
+
+
+def test_the_dashboard_lists_texts_lacking_a_content_language(trilingual, auth, client):
+    """Contributed content gaps: a rubric without Russian is listed on the event dashboard with
+    a link to where it is written; once written in every language, the list says so."""
+    criterion = trilingual.round.criteria[0]
+    auth.login(trilingual.organizer)
+    client.post(rubric_url(trilingual, criterion), data=rubric_form(languages=("zh", "en")))
+    dashboard = f"/manage/{trilingual.event.slug}/?lang=en"
+    html = client.get(dashboard).get_data(as_text=True)
+    gaps = html[html.index('id="content-gaps"') :]
+    assert "criteria and rubric" in gaps
+    assert "Russian" in gaps
+    assert f"/judging/rounds/{trilingual.round.id}/#rubric" in gaps
+
+    round_ = trilingual.round
+    round_.name = Translated(zh="初赛", ru="Отборочный тур", en="Preliminary")
+    for c in round_.criteria:
+        c.name = Translated(zh=f"标准{c.id}", ru=f"Критерий {c.id}", en=f"Criterion {c.id}")
+    db.session.commit()
+    client.post(rubric_url(trilingual, criterion), data=rubric_form())
+    html = client.get(dashboard).get_data(as_text=True)
+    assert 'id="content-gaps"' not in html
+    assert "Every text is written in every content language." in html
