@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -36,6 +49,18 @@ bp = Blueprint("events", __name__)
 def index():
     """List the public events."""
     return render_template("events/index.html", events=list_public_events())
+
+
+@bp.route("/favicon.ico")
+@requires(PUBLIC)
+def favicon():
+    """The site's mark for browsers that ask /favicon.ico (the pages declare the same SVG)."""
+    return send_from_directory(
+        Path(current_app.static_folder) / "img",
+        "huiwu-mark.svg",
+        mimetype="image/svg+xml",
+        max_age=86400,
+    )
 
 
 @bp.route("/e/<slug>/")

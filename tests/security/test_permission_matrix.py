@@ -114,6 +114,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "checkin.service_worker": CHECKIN_PAGE,
     "events.dashboard": ORGANIZER,
     "events.index": EVERYONE,
+    "events.favicon": EVERYONE,
     "events.settings": ORGANIZER,
     "events.show": EVERYONE,
     "judging.add_conflict": ORGANIZER,
