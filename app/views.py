@@ -33,3 +33,26 @@ def commit_and_redirect(
     db.session.commit()
     flash(success(result) if callable(success) else success, "success")
     return redirect(to(result) if callable(to) else to)
+
+
+def act_and_redirect(
+    act: Callable[[], T],
+    *,
+    success: str | Callable[[T], str],
+    to: str | Callable[[T], str],
+    refused_to: str | None = None,
+    errors: type[Exception] | tuple[type[Exception], ...] = DomainError,
+) -> Any:
+    """The shape of a POST-only action (a button, not a form page): call `act` (the service),
+    commit, flash `success` and redirect to `to`, both may be functions of what `act` returned.
+    When `act` raises one of `errors`: roll back, flash the error's message and redirect to
+    `refused_to` (by default where success would have gone, when that is a plain address)."""
+    try:
+        result = act()
+    except errors as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(refused_to if refused_to is not None else to)
+    db.session.commit()
+    flash(success(result) if callable(success) else success, "success")
+    return redirect(to(result) if callable(to) else to)

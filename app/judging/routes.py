@@ -73,7 +73,7 @@ from app.judging.models import (
 from app.judging.rubric import cite_levels, round_rubric, rubric_json, rubric_missing
 from app.security.input import database_integer
 from app.templating import translate
-from app.views import commit_and_redirect
+from app.views import act_and_redirect, commit_and_redirect
 
 bp = Blueprint("judging", __name__)
 ORGANIZER = event_role(Role.ORGANIZER)
@@ -309,13 +309,11 @@ def judge_organization(slug: str, user_id: int):
     user = db.session.get(User, user_id)
     if user is None or not form.validate_on_submit():
         abort(400, _("Choose a judge and an organization."))
-    try:
-        judge_services.set_judge_organization(g.event, user, form.organization.data or "")
-        db.session.commit()
-    except JudgingError as exc:
-        return _refused(exc, url_for("judging.judges", slug=slug))
-    flash(_("Organization saved."), "success")
-    return redirect(url_for("judging.judges", slug=slug))
+    return act_and_redirect(
+        lambda: judge_services.set_judge_organization(g.event, user, form.organization.data or ""),
+        success=_("Organization saved."),
+        to=url_for("judging.judges", slug=slug),
+    )
 
 
 @bp.route(f"{MANAGE}/conflicts", methods=["POST"])
@@ -327,15 +325,13 @@ def add_conflict(slug: str):
     entry = entry_services.get_entry(g.event, form.entry.data or 0)
     if not form.validate_on_submit() or user is None or entry is None:
         abort(400, _("Choose a judge and an entry."))
-    try:
-        judge_services.record_conflict(
+    return act_and_redirect(
+        lambda: judge_services.record_conflict(
             g.event, user, entry, ConflictSource.ORGANIZER, form.reason.data
-        )
-        db.session.commit()
-    except JudgingError as exc:
-        return _refused(exc, url_for("judging.judges", slug=slug))
-    flash(_("The conflict has been recorded."), "success")
-    return redirect(url_for("judging.judges", slug=slug))
+        ),
+        success=_("The conflict has been recorded."),
+        to=url_for("judging.judges", slug=slug),
+    )
 
 
 @bp.route(f"{MANAGE}/conflicts/<int:conflict_id>/delete", methods=["POST"])
@@ -533,17 +529,16 @@ def add_round_entries(slug: str, round_id: int):
     """Put every eligible entry (or the chosen ones) into the round."""
     round_ = _round(round_id)
     ids = [int(v) for v in request.form.getlist("entry_id") if v.isdigit()]
-    try:
-        added = (
+    return act_and_redirect(
+        lambda: (
             round_services.add_entries_to_round(round_, ids)
             if ids
             else round_services.add_eligible_entries(round_)
-        )
-        db.session.commit()
-    except JudgingError as exc:
-        return _refused(exc, _round_url(round_))
-    flash(_("%(n)d entries added to the round.", n=added), "success")
-    return redirect(_round_url(round_, "entries"))
+        ),
+        success=lambda added: _("%(n)d entries added to the round.", n=added),
+        to=_round_url(round_, "entries"),
+        refused_to=_round_url(round_),
+    )
 
 
 @bp.route(f"{MANAGE}/rounds/<int:round_id>/entries/<int:entry_id>/remove", methods=["POST"])
@@ -551,13 +546,11 @@ def add_round_entries(slug: str, round_id: int):
 def remove_round_entry(slug: str, round_id: int, entry_id: int):
     """Take an entry out of the round (not once scores are submitted)."""
     round_ = _round(round_id)
-    try:
-        round_services.remove_entry_from_round(round_, entry_id)
-        db.session.commit()
-    except JudgingError as exc:
-        return _refused(exc, _round_url(round_, "entries"))
-    flash(_("The entry has been taken out of the round."), "success")
-    return redirect(_round_url(round_, "entries"))
+    return act_and_redirect(
+        lambda: round_services.remove_entry_from_round(round_, entry_id),
+        success=_("The entry has been taken out of the round."),
+        to=_round_url(round_, "entries"),
+    )
 
 
 @bp.route(f"{MANAGE}/rounds/<int:round_id>/assign", methods=["POST"])
@@ -592,16 +585,16 @@ def change_assignment(slug: str, round_id: int):
     form = AssignmentForm()
     if not form.validate_on_submit() or request.form.get("action") not in ("add", "remove"):
         abort(400, _("Choose a judge and an entry."))
-    try:
-        if request.form["action"] == "add":
-            assignment_services.add_assignment(round_, form.entry.data, form.judge.data)
-        else:
-            assignment_services.remove_assignment(round_, form.entry.data, form.judge.data)
-        db.session.commit()
-    except JudgingError as exc:
-        return _refused(exc, _round_url(round_, "assignment"))
-    flash(_("Assignment changed."), "success")
-    return redirect(_round_url(round_, "assignment"))
+    change = (
+        assignment_services.add_assignment
+        if request.form["action"] == "add"
+        else assignment_services.remove_assignment
+    )
+    return act_and_redirect(
+        lambda: change(round_, form.entry.data, form.judge.data),
+        success=_("Assignment changed."),
+        to=_round_url(round_, "assignment"),
+    )
 
 
 @bp.route(f"{MANAGE}/rounds/<int:round_id>/compare")
@@ -651,13 +644,11 @@ def reopen(slug: str, round_id: int, sheet_id: int):
         abort(404)
     form = ReopenForm()
     form.validate_on_submit()
-    try:
-        scoring_services.reopen_sheet(sheet, current_user, form.note.data or "")
-        db.session.commit()
-    except JudgingError as exc:
-        return _refused(exc, url_for("judging.audit", slug=slug, round_id=round_id))
-    flash(_("The score has been reopened."), "success")
-    return redirect(url_for("judging.audit", slug=slug, round_id=round_id))
+    return act_and_redirect(
+        lambda: scoring_services.reopen_sheet(sheet, current_user, form.note.data or ""),
+        success=_("The score has been reopened."),
+        to=url_for("judging.audit", slug=slug, round_id=round_id),
+    )
 
 
 @bp.route(f"{MANAGE}/rounds/<int:round_id>/advance", methods=["POST"])
@@ -668,17 +659,18 @@ def advance(slug: str, round_id: int):
     form = OverrideForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        target, added = advancement_services.advance_round(
+    return act_and_redirect(
+        lambda: advancement_services.advance_round(
             round_, form.override_reason.data or "", current_user
-        )
-        db.session.commit()
-    except JudgingError as exc:
-        return _refused(exc, _round_url(round_, "advancement"))
-    flash(
-        _("%(n)d entries advanced to %(round)s.", n=added, round=translate(target.name)), "success"
+        ),
+        success=lambda advanced: _(
+            "%(n)d entries advanced to %(round)s.",
+            n=advanced[1],
+            round=translate(advanced[0].name),
+        ),
+        to=lambda advanced: _round_url(advanced[0]),
+        refused_to=_round_url(round_, "advancement"),
     )
-    return redirect(_round_url(target))
 
 
 @bp.route(f"{MANAGE}/rounds/<int:round_id>/awards", methods=["POST"])
@@ -689,15 +681,13 @@ def awards(slug: str, round_id: int):
     form = AwardsForm()
     if not form.validate_on_submit():
         abort(400, _("Give a number of awards for every level."))
-    try:
-        award_services.assign_awards(
+    return act_and_redirect(
+        lambda: award_services.assign_awards(
             round_, form.counts(), form.override_reason.data or "", current_user
-        )
-        db.session.commit()
-    except JudgingError as exc:
-        return _refused(exc, _round_url(round_, "awards"))
-    flash(_("Awards assigned."), "success")
-    return redirect(_round_url(round_, "awards"))
+        ),
+        success=_("Awards assigned."),
+        to=_round_url(round_, "awards"),
+    )
 
 
 @bp.route(f"{MANAGE}/rounds/<int:round_id>/awards/certificates", methods=["POST"])
@@ -705,22 +695,17 @@ def awards(slug: str, round_id: int):
 def award_certificates(slug: str, round_id: int):
     """Issue and mail award certificates to every team member of the awarded entries."""
     round_ = _round(round_id)
-    try:
-        run = award_services.issue_award_certificates(round_, current_user)
-        db.session.commit()
-    except JudgingError as exc:
-        return _refused(exc, _round_url(round_, "awards"))
-    flash(
-        _(
+    return act_and_redirect(
+        lambda: award_services.issue_award_certificates(round_, current_user),
+        success=lambda run: _(
             "%(issued)d certificates issued and mailed, %(existing)d already existed, "
             "%(skipped)d members skipped (not confirmed).",
             issued=run.issued,
             existing=run.existing,
             skipped=len(run.skipped),
         ),
-        "success",
+        to=_round_url(round_, "awards"),
     )
-    return redirect(_round_url(round_, "awards"))
 
 
 def _audit_results_export(round_, file_format: str) -> None:
@@ -776,13 +761,11 @@ def draw(slug: str, round_id: int):
     form = DrawForm()
     if not form.validate_on_submit():
         abort(400, _("The seed is too long."))
-    try:
-        seed = live_services.draw_pitch_order(round_, form.seed.data or None)
-        db.session.commit()
-    except JudgingError as exc:
-        return _refused(exc, _round_url(round_, "live"))
-    flash(_("Pitch order drawn with seed %(seed)s.", seed=seed), "success")
-    return redirect(_round_url(round_, "live"))
+    return act_and_redirect(
+        lambda: live_services.draw_pitch_order(round_, form.seed.data or None),
+        success=lambda seed: _("Pitch order drawn with seed %(seed)s.", seed=seed),
+        to=_round_url(round_, "live"),
+    )
 
 
 @bp.route(f"{MANAGE}/rounds/<int:round_id>/ranking-state", methods=["POST"])
