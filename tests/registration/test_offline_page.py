@@ -80,7 +80,7 @@ def test_the_worker_is_scoped_to_the_page_and_keeps_only_its_static_files(
     assert settings["page"] == f"/r/{token}"
     assert settings["header"] == "Huiwu-Offline-Copy"
     assert settings["assets"] == [f"/static/{name}" for name in PERSONAL_PAGE_STATIC_FILES]
-    assert "addEventListener(\"fetch\"" in response.text
+    assert 'addEventListener("fetch"' in response.text
 
 
 @pytest.mark.parametrize("attendance", ["onsite", "online"])
@@ -96,9 +96,7 @@ def test_the_worker_keeps_every_static_file_the_page_loads(
     assert kept == loaded | {icon["src"] for icon in manifest["icons"]}, "a file kept for nothing"
 
 
-def test_the_manifest_names_the_event_and_opens_the_page_standalone(
-    client, event, make_category
-):
+def test_the_manifest_names_the_event_and_opens_the_page_standalone(client, event, make_category):
     token, _registration = register(client, event, make_category(event))
     response = client.get(f"/r/{token}/manifest.webmanifest?lang=en")
     assert response.status_code == 200
@@ -115,9 +113,7 @@ def test_the_manifest_names_the_event_and_opens_the_page_standalone(
 
 
 @pytest.mark.parametrize("path", ["sw.js", "manifest.webmanifest"])
-def test_a_revoked_or_made_up_link_has_no_worker_or_manifest(
-    client, event, make_category, path
-):
+def test_a_revoked_or_made_up_link_has_no_worker_or_manifest(client, event, make_category, path):
     token, registration = register(client, event, make_category(event))
     assert client.get(f"/r/not-a-token/{path}").status_code == 404
     assert client.get(f"/r/{token}x/{path}").status_code == 404
