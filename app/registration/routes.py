@@ -196,6 +196,7 @@ def manage(token: str):
         qr_src=_qr_data_url(registration) if confirmed else None,
         has_calendar=registration.state in CALENDAR_STATES,
         offline_copy=offline_copy,
+        rendered_at=utcnow(),
         **page_context("participant_page", registration, token),
     )
     return page, 200, {OFFLINE_COPY_HEADER: offline_copy}

@@ -80,6 +80,7 @@ def test_after_one_visit_the_page_opens_offline_with_its_qr_code_and_nothing_els
     page = phone(page_at)
     visit_until_kept(page, token)
     assert page.locator("#offline-ready").is_visible()
+    assert page.locator("#saved-copy").is_hidden()
     # Another participant's page asked from this one (a link, a mistake) passes the worker by.
     assert page.evaluate(f"fetch('/r/{other_token}').then((r) => r.status)") == 200
     (screenshot_dir / "personal-page-online.png").write_bytes(page.screenshot(full_page=True))
@@ -89,8 +90,12 @@ def test_after_one_visit_the_page_opens_offline_with_its_qr_code_and_nothing_els
     qr = page.locator("#ticket-qr")
     qr.wait_for()
     assert page.evaluate("navigator.onLine") is False
-    # The kept copy is the clean page, without the one-time "you are registered" note.
+    # The kept copy is the clean page, without the one-time "you are registered" note; it says
+    # it is the copy, and since when.
     assert page.locator("#registration-done").count() == 0
+    saved = page.locator("#saved-copy")
+    assert saved.is_visible()
+    assert saved.inner_text().startswith("没有网络：这是本设备保存的副本")
     box = qr.bounding_box()
     assert box["width"] >= 250, "the page's stylesheet did not come from the copy"
     assert box["y"] + box["height"] <= PHONE_VIEWPORT["height"]
@@ -194,3 +199,22 @@ def test_without_javascript_the_events_time_is_shown(client, event, make_categor
     assert "09:00" in page.locator("#event-time").inner_text()
     assert page.locator("#visitor-time").is_hidden()
     assert page.locator("#offline-ready").is_hidden()
+
+
+def test_the_participant_can_remove_the_saved_copy_from_a_device(
+    client, event, make_category, page_at
+):
+    token, _code = register(client, event, make_category(event))
+    end_transaction()
+    page = phone(page_at)
+    visit_until_kept(page, token)
+    forget = page.locator("#device-copy-forget")
+    forget.scroll_into_view_if_needed()
+    forget.click()
+    page.locator("#device-copy-removed").wait_for()
+    assert page.locator("#offline-ready").is_hidden()
+    assert page.evaluate(CACHED) == []
+    assert page.evaluate("navigator.serviceWorker.getRegistrations().then((r) => r.length)") == 0
+    page.context.set_offline(True)
+    with pytest.raises(PlaywrightError, match="ERR_INTERNET_DISCONNECTED"):
+        page.reload()
