@@ -57,9 +57,7 @@ def register(client, event, category, **overrides) -> tuple[str, str]:
 
 
 def phone(page_at, **options):
-    return page_at(
-        PHONE_VIEWPORT, is_mobile=True, has_touch=True, device_scale_factor=2, **options
-    )
+    return page_at(PHONE_VIEWPORT, is_mobile=True, has_touch=True, device_scale_factor=2, **options)
 
 
 def visit_until_kept(page, token: str) -> None:
