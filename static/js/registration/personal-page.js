@@ -94,9 +94,8 @@ function showVisitorTime() {
   }
   // Compared as shown, so another name for the same zone (Asia/Chongqing) adds no line.
   if ([start, end].every((date) => inEvent.format(date) === inVisitor.format(date))) return;
-  const when = inVisitor.formatRange
-    ? inVisitor.formatRange(start, end)
-    : `${inVisitor.format(start)} – ${inVisitor.format(end)}`;
+  // Written like the event's line above (formatRange would shorten it, differently per language).
+  const when = `${inVisitor.format(start)} – ${inVisitor.format(end)}`;
   line.textContent = line.dataset.template.replace("{zone}", visitorZone).replace("{when}", when);
   line.hidden = false;
 }
