@@ -216,3 +216,20 @@ def test_the_participant_can_remove_the_saved_copy_from_a_device(
     page.context.set_offline(True)
     with pytest.raises(PlaywrightError, match="ERR_INTERNET_DISCONNECTED"):
         page.reload()
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_refusal_that_says_nothing_about_the_registration_shows_the_copy(
+    app, client, event, make_category, page_at, monkeypatch, status
+):
+    token, expected = register(client, event, make_category(event))
+    end_transaction()
+    page = phone(page_at)
+    visit_until_kept(page, token)
+    # A venue's Wi-Fi is one address: its people can use up the link pages' rate limit (429).
+    # (The server answers so itself: Playwright's routing does not see a worker's requests.)
+    monkeypatch.setitem(app.view_functions, "registration.manage", lambda token: ("busy", status))
+    assert page.evaluate(f"fetch('/r/{token}').then((r) => r.status)") == status
+    page.reload()
+    page.locator("#ticket-qr").wait_for()
+    assert decode_qr_codes(Image.open(io.BytesIO(page.screenshot()))) == [expected]

@@ -8,8 +8,8 @@
 // network as if there were no worker.
 //
 // The page is network first, so an online visit always shows the current registration (and
-// refreshes the copy); the copy when the network fails, answers 5xx, or is slower than a door
-// can wait. The page's `header` says what to do with what it sent: keep it, refetch a clean
+// refreshes the copy); the copy when the network fails, answers 5xx or 429, or is slower than a
+// door can wait. The page's `header` says what to do with what it sent: keep it, refetch a clean
 // copy (this one carried a one-time message), or drop the copy (the registration is no longer
 // active). A 404 or 410 (the link was revoked, anonymized or expired) drops the copy and
 // unregisters the worker.
@@ -88,10 +88,15 @@ async function personalPage(event) {
   event.waitUntil(network.catch(() => undefined));
   try {
     const response = await Promise.race([network, timeout(PAGE_TIMEOUT_MS)]);
-    if (response.status < 500) return response;
+    // The page, a redirect, or the link's end (404, 410: the copy is gone by now).
+    if (response.status < 400 || response.status === 404 || response.status === 410) {
+      return response;
+    }
   } catch {
     // no network, or too slow: the copy below
   }
+  // Also for a refusal that says nothing about the registration: a 5xx, or 429 when a whole
+  // venue's Wi-Fi (one address) has used up the link pages' rate limit.
   const copy = await caches.match(pageUrl, { cacheName: CACHE });
   return copy || network;
 }
