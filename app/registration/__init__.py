@@ -12,7 +12,12 @@ def init_app(app: Flask) -> None:
     from app.accounts.models import Role
     from app.contributions import add_manage_section, add_page_context
     from app.mail.services import register_attachment_builder, register_body_context_builder
-    from app.registration import badge_routes, mailings, organizer_routes  # noqa: F401
+    from app.registration import (  # noqa: F401
+        badge_routes,
+        mailings,
+        offline_routes,
+        organizer_routes,
+    )
     from app.registration.calendar import build_calendar_attachments
     from app.registration.routes import bp
     from app.registration.services import REGISTRATION_MAIL_TEMPLATES, registration_mail_context

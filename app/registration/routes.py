@@ -13,6 +13,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import get_locale
@@ -53,6 +54,11 @@ from app.registration.services import (
 from app.registration.tickets import ticket_code
 
 bp = Blueprint("registration", __name__)
+
+# Tells the personal page's service worker (app/registration/offline_routes.py) what to do with
+# the page it receives: keep it as the offline copy, drop the copy (the registration is no longer
+# active), or refetch a clean copy (this rendering carries a one-time message).
+OFFLINE_COPY_HEADER = "Huiwu-Offline-Copy"
 
 
 def _participant_data(form: ParticipantForm, event, email: str) -> ParticipantData:
@@ -174,7 +180,13 @@ def manage(token: str):
         return error
     g.event = registration.event
     confirmed = registration.state == RegistrationState.CONFIRMED
-    return render_template(
+    if registration.state not in CALENDAR_STATES:
+        offline_copy = "drop"
+    elif request.args.get("created") or session.get("_flashes"):
+        offline_copy = "refetch"
+    else:
+        offline_copy = "keep"
+    page = render_template(
         "registration/manage.html",
         registration=registration,
         token=token,
@@ -183,8 +195,11 @@ def manage(token: str):
         RegistrationState=RegistrationState,
         qr_src=_qr_data_url(registration) if confirmed else None,
         has_calendar=registration.state in CALENDAR_STATES,
+        offline_copy=offline_copy,
+        rendered_at=utcnow(),
         **page_context("participant_page", registration, token),
     )
+    return page, 200, {OFFLINE_COPY_HEADER: offline_copy}
 
 
 def _qr_data_url(registration) -> str | None:

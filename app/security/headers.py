@@ -3,7 +3,9 @@ no inline script and no framing, Referrer-Policy, X-Content-Type-Options, a Perm
 that lets only our own pages use the camera (the check-in scanner), and HSTS in production.
 Pages with personal data (the organizer's /manage/ pages, a participant's /r/ self-service
 pages) are sent with Cache-Control: no-store, so a shared computer at a registration desk keeps
-no copy of them once the browser is closed or the next person presses Back.
+no copy of them once the browser is closed or the next person presses Back. (The one copy kept
+on purpose is the participant's own page in its service worker's cache, for the door without
+a network: app/registration/offline_routes.py; the Cache API is not bound by no-store.)
 
 Pages pass data to their scripts in data- attributes or <script type="application/json">
 blocks (not executed, so not subject to script-src); tests/security/test_headers.py fetches
@@ -29,6 +31,10 @@ CONTENT_SECURITY_POLICY = {
     "media-src": "'self'",
     "object-src": "'none'",
     "frame-src": "'self'",
+    # Service workers (the check-in scanner's, a participant's personal page) and the personal
+    # page's web app manifest: our own files only (what default-src would give them, said aloud).
+    "worker-src": "'self'",
+    "manifest-src": "'self'",
     "base-uri": "'self'",
     "form-action": "'self'",
     "frame-ancestors": "'none'",

@@ -70,7 +70,9 @@ SCREEN_ENDPOINTS = frozenset({"judging.stage", "judging.screen"})
 
 # GET routes that are not pages a person looks at: files, JSON, event streams, probes. Every
 # other GET route must be reached by the crawl (test_every_page_is_reached).
-NOT_A_PAGE_PATH = re.compile(r"(^/api/|^/static/|\.(json|pdf|xlsx|csv|ics|js|png|svg|zip)$)")
+NOT_A_PAGE_PATH = re.compile(
+    r"(^/api/|^/static/|\.(json|pdf|xlsx|csv|ics|js|png|svg|zip|webmanifest)$)"
+)
 NOT_A_PAGE_ENDPOINT = {
     "health.healthz": "a probe for the load balancer (text)",
     "health.readyz": "a probe for the load balancer (text)",

@@ -219,6 +219,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "registration.new_category": ORGANIZER,
     "registration.new_question": ORGANIZER,
     "registration.participant_badge": LINK_HOLDER,
+    "registration.personal_page_manifest": LINK_HOLDER,
+    "registration.personal_page_worker": LINK_HOLDER,
     "registration.register": EVERYONE,
     "registration.registration_action": ORGANIZER,
     "registration.registration_badge": ORGANIZER,
