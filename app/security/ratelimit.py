@@ -1,5 +1,7 @@
 """Rate limits (Flask-Limiter) on the pages that invite guessing: sign-in, public registration
-forms and the link pages whose URL is the credential (/r/<token>…, /c/…).
+forms and the link pages whose URL is the credential (/r/<token>…, /c/…); on link pages only
+refused requests (a made-up link: 404) count, so people opening their own pages are never
+turned away.
 
 Which routes are limited is decided from the URL map, not by a decorator on each view, so a
 new self-service link page under /r/ or a new public form is covered without anyone having to
@@ -33,18 +35,27 @@ from flask_limiter.util import get_remote_address
 
 @dataclass(frozen=True)
 class LimitGroup:
-    """One shared limit: its config key, scope name, methods, and how requests are keyed."""
+    """One shared limit: its config key, scope name, methods, how requests are keyed, and
+    whether only refused requests count."""
 
     config_key: str
     scope: str
     methods: tuple[str, ...] | None
     by_account: bool = False
+    refusals_only: bool = False
+
+
+def _refused(response) -> bool:
+    return response.status_code >= 400
 
 
 LOGIN = LimitGroup("RATELIMIT_LOGIN", "login", ("POST",))
 LOGIN_ACCOUNT = LimitGroup("RATELIMIT_LOGIN_ACCOUNT", "login-account", ("POST",), by_account=True)
 REGISTRATION = LimitGroup("RATELIMIT_REGISTRATION", "registration", ("POST",))
-LINKS = LimitGroup("RATELIMIT_LINKS", "links", None)
+# Link pages count only what they refuse (a made-up or revoked link, a bad form): a signed
+# link cannot be guessed, so the limit is there for guessing, and a whole venue opening its
+# personal pages through one Wi-Fi address at the door must not be turned away.
+LINKS = LimitGroup("RATELIMIT_LINKS", "links", None, refusals_only=True)
 
 # Sign-in steps: the password form and the second-factor form.
 SIGN_IN_ENDPOINTS = frozenset({"accounts.login", "accounts.login_second_factor"})
@@ -131,6 +142,7 @@ def init_rate_limits(app: Flask) -> None:
             scope=group.scope,
             key_func=_account_key if group.by_account else None,
             exempt_when=_exempt_from_account_limit if group.by_account else None,
+            deduct_when=_refused if group.refusals_only else None,
             methods=list(group.methods) if group.methods else None,
         )
         for group in (LOGIN, LOGIN_ACCOUNT, REGISTRATION, LINKS)

@@ -9,7 +9,7 @@ from redis import Redis
 from app import create_app
 from app.extensions import db
 from app.security.ratelimit import limited_endpoints
-from tests.conftest import TEST_PASSWORD, form_data, redis_url_for_tests
+from tests.conftest import TEST_PASSWORD, form_data, manage_token_from, redis_url_for_tests
 
 SMALL_LIMITS = dict(
     RATELIMIT_ENABLED=True,
@@ -164,6 +164,28 @@ def test_guessing_self_service_links_is_limited(limited):
     answers = [client.get(f"/r/guess-{n}").status_code for n in range(5)]
     assert answers == [404, 404, 404, 404, 429]
     assert client.get("/c/not-a-token").status_code == 429  # one budget for every link page
+
+
+def test_people_opening_their_own_links_through_one_address_are_not_limited(
+    limited, client, make_event, make_category
+):
+    """A venue's Wi-Fi is one address: guests opening their personal pages at the door are not
+    refused (only refused link requests count), and guessing still is."""
+    event = make_event()
+    category = make_category(event, capacity=None)
+    slug, data = event.slug, form_data(category)
+    release_database()
+    tokens = [
+        manage_token_from(
+            client.post(f"/e/{slug}/register", data={**data, "email": f"guest{n}@example.org"})
+        )
+        for n in range(3)
+    ]
+    client = client_from(limited, "198.51.100.9")
+    answers = {client.get(f"/r/{tokens[n % 3]}").status_code for n in range(12)}
+    assert answers == {200}
+    guesses = [client.get(f"/r/guess-{n}").status_code for n in range(5)]
+    assert guesses == [404, 404, 404, 404, 429]
 
 
 def test_the_rest_of_the_suite_runs_without_limits(app, client):
