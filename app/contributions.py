@@ -5,7 +5,9 @@ menus through signals:
 - navigation: the staff pages of an event (`add_manage_section`; events.manage_sections
   keeps those the user may open);
 - page context: values a domain adds to a page the core renders (`add_page_context`);
-- demo loaders: the part of `flask demo load` a domain fills in (`add_demo_loader`).
+- demo loaders: the part of `flask demo load` a domain fills in (`add_demo_loader`);
+- maintenance tasks: what the worker runs every WORKER_MAINTENANCE_SECONDS (the outbox
+  sweep, due reminder mails …) (`add_maintenance_task`).
 Each registry lives on the app (`app.extensions`), so every app built has its own.
 """
 
@@ -84,3 +86,14 @@ def sign_in_landing(user: object) -> str | None:
         if url:
             return url
     return None
+
+
+def add_maintenance_task(app: Flask, task: Callable[[], object], *, order: int) -> None:
+    """Contribute `task()` to what the worker runs periodically (idempotent, catches up on
+    work whose job was lost or that has no job without Redis), run by `order`."""
+    _add(app, "maintenance", task, order)
+
+
+def maintenance_tasks(app: Flask | None = None) -> list[Callable[[], object]]:
+    """The maintenance tasks of the app, in order."""
+    return _items("maintenance", app)

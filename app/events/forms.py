@@ -6,15 +6,30 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateTimeLocalField,
     EmailField,
+    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from app.events.models import Event, EventKind, EventStatus
-from app.events.services import SLUG_PATTERN, EventData
+from app.events.services import (
+    REMINDER_DAYS_MAX,
+    REMINDER_DAYS_MESSAGE,
+    REMINDER_DAYS_MIN,
+    SLUG_PATTERN,
+    EventData,
+)
 from app.forms import WebForm
 from app.i18n import enum_choices
 
@@ -30,6 +45,16 @@ KIND_CHOICES = [
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+class DaysField(IntegerField):
+    """A whole number of days; anything else gets the reminder field's own message."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(REMINDER_DAYS_MESSAGE) from None
 
 
 class EventSettingsForm(WebForm):
@@ -101,6 +126,19 @@ class EventSettingsForm(WebForm):
             "(zh, ru, en, kk, uz …). A reader whose language has no text sees the first that has."
         ),
     )
+    reminder_days_before = DaysField(
+        _l("Reminder mail: days before the start"),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=REMINDER_DAYS_MIN, max=REMINDER_DAYS_MAX, message=REMINDER_DAYS_MESSAGE
+            ),
+        ],
+        description=_l(
+            "Confirmed participants get a reminder with their QR code and calendar entry this "
+            "many days before the start (1–60). Leave empty for no reminder."
+        ),
+    )
 
     def languages(self) -> tuple[str, ...]:
         """The content-language codes as entered, lower case, in order."""
@@ -127,6 +165,7 @@ class EventSettingsForm(WebForm):
             privacy_text_ru=self.privacy_text_ru.data or "",
             contact_email=self.contact_email.data or "",
             content_languages=self.languages(),
+            reminder_days_before=self.reminder_days_before.data,
         )
 
     def fill_from_event(self, event: Event) -> None:
@@ -144,6 +183,7 @@ class EventSettingsForm(WebForm):
             "privacy_text_en",
             "privacy_text_ru",
             "contact_email",
+            "reminder_days_before",
         ):
             self[name].data = getattr(event, name)
         self.starts_local.data = event.local(event.starts_at).replace(tzinfo=None)

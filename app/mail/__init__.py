@@ -6,14 +6,16 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the outbox pages and `flask mail sweep`."""
+    """Register the outbox pages, `flask mail sweep` and the outbox sweep of the worker."""
     from flask_babel import lazy_gettext as _l
 
     from app.accounts.models import Role
-    from app.contributions import add_manage_section
+    from app.contributions import add_maintenance_task, add_manage_section
     from app.mail.cli import mail_cli
     from app.mail.routes import bp
+    from app.mail.services import sweep_outbox
 
     app.register_blueprint(bp)
     add_manage_section(app, "mail.outbox", _l("Outbox"), role=Role.ORGANIZER, order=60)
     app.cli.add_command(mail_cli)
+    add_maintenance_task(app, sweep_outbox, order=10)
