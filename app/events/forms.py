@@ -136,7 +136,8 @@ class EventSettingsForm(WebForm):
         ],
         description=_l(
             "Confirmed participants get a reminder with their QR code and calendar entry this "
-            "many days before the start (1–60). Leave empty for no reminder."
+            "many days before the start (1–60); if that moment has passed, it goes out as soon "
+            "as you save. Leave empty for no reminder."
         ),
     )
 
