@@ -20,6 +20,7 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
 )
 
 from app.events.models import Event, EventKind, EventStatus
@@ -48,13 +49,23 @@ def _strip(value):
 
 
 class DaysField(IntegerField):
-    """A whole number of days; anything else gets the reminder field's own message."""
+    """A whole number of days; anything else gets the field's own message, once."""
 
     def process_formdata(self, valuelist):
+        if valuelist and not str(valuelist[0]).strip():
+            self.data = None  # left empty: no reminder
+            return
         try:
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(REMINDER_DAYS_MESSAGE) from None
+        if self.data is not None and abs(self.data) > 1_000_000:
+            self.data = None  # no "out of range" for the database on top of the message
+            raise ValueError(REMINDER_DAYS_MESSAGE)
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()  # the message is there; NumberRange would repeat it
 
 
 class EventSettingsForm(WebForm):

@@ -5,6 +5,7 @@ Runs on SQLite and on the PostgreSQL of TEST_DATABASE_URL (the concurrent sweeps
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -27,7 +28,6 @@ from app.registration.services import (
     register_participant,
 )
 from app.registration.tickets import ticket_code
-from tests.mail.conftest import smtp_server  # noqa: F401  (fixture)
 from tests.pdf_support import decode_pdf_qr_codes
 from tests.registration.test_concurrency import run_in_threads
 
@@ -219,9 +219,12 @@ def test_concurrent_sweeps_queue_each_reminder_once(app, due_event, make_categor
     rows = reminder_rows()
     assert len(rows) == 40
     assert len({row.registration_id for row in rows}) == 40
-    assert db.session.scalar(
-        select(func.count(Registration.id)).where(Registration.reminder_sent_at.is_(None))
-    ) == 0
+    assert (
+        db.session.scalar(
+            select(func.count(Registration.id)).where(Registration.reminder_sent_at.is_(None))
+        )
+        == 0
+    )
 
 
 def test_nothing_is_sent_before_the_due_time_after_the_start_or_for_a_draft(
@@ -322,3 +325,89 @@ def test_the_outbox_lists_the_reminder(app, client, auth, due_event, make_catego
     page = client.get(f"/manage/{due_event.slug}/outbox?lang=zh_CN").get_data(as_text=True)
 
     assert f"提醒：{due_event.title_zh}" in page
+
+
+def scheduled_reminder_jobs(connection) -> list[tuple[object, object]]:
+    """(job, scheduled time) of every job in RQ's scheduled registry of the default queue."""
+    from rq import Queue
+    from rq.job import Job
+    from rq.registry import ScheduledJobRegistry
+
+    registry = ScheduledJobRegistry(queue=Queue("default", connection=connection))
+    return [
+        (Job.fetch(job_id, connection=connection), registry.get_scheduled_time(job_id))
+        for job_id in registry.get_job_ids()
+    ]
+
+
+def test_saving_the_setting_schedules_the_job_with_rqs_scheduler_and_a_stale_one_does_nothing(
+    redis_app, client, auth, make_event, make_category, make_user
+):
+    from app.jobs import job_name, queue
+    from app.registration.tasks import send_event_reminders
+    from tests.events.test_settings import settings_form
+
+    event = make_event()
+    register(event, make_category(event), "guest@example.org")
+    auth.login(make_user(Role.ORGANIZER, event=event))
+    url = f"/manage/{event.slug}/settings"
+
+    def save(starts_in: timedelta) -> None:
+        starts = (event.local(utcnow()) + starts_in).strftime("%Y-%m-%dT%H:%M")
+        ends = (event.local(utcnow()) + starts_in + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+        form = settings_form(starts_local=starts, ends_local=ends, reminder_days_before="3")
+        assert client.post(url, data=form).status_code == 302
+        db.session.refresh(event)
+
+    save(timedelta(days=10))
+    [(job, when)] = scheduled_reminder_jobs(queue.connection())
+    assert job.func_name == job_name(send_event_reminders)
+    assert job.args == (event.id,)
+    assert abs(when - (event.starts_at - timedelta(days=3))) < timedelta(seconds=1)
+
+    save(timedelta(days=20))  # the start moved: a job for the new time
+    jobs = scheduled_reminder_jobs(queue.connection())
+    assert len(jobs) == 2
+    assert max(when for _, when in jobs) > when + timedelta(days=9)
+
+    # The job of the first schedule runs early now: it finds nothing due and sends nothing.
+    assert send_event_reminders(event.id) == 0
+    assert reminder_rows() == []
+
+
+def test_the_worker_with_its_scheduler_runs_the_job_scheduled_for_the_due_time(
+    redis_app, make_event, make_category, smtp_server, tmp_path
+):
+    from rq.job import Job
+
+    from app.jobs import queue
+    from tests.mail.test_worker import start_worker, stop_worker
+
+    event = make_event(
+        starts_at=utcnow() + timedelta(days=3, seconds=30), ends_at=utcnow() + timedelta(days=4)
+    )
+    register(event, make_category(event), "scheduled@example.org")
+    # The worker's maintenance runs at its start and then every 10 minutes: what sends the
+    # reminder below is the job RQ's scheduler moves to the queue at the due time.
+    worker = start_worker(redis_app, log=tmp_path / "worker.log", WORKER_MAINTENANCE_SECONDS=600)
+    try:
+        deadline = utcnow() + timedelta(seconds=60)
+        while not queue.workers_running():
+            assert utcnow() < deadline, (tmp_path / "worker.log").read_text()
+            time.sleep(0.1)
+        event.starts_at = utcnow() + timedelta(days=3, seconds=2)
+        event.reminder_days_before = 3
+        db.session.commit()  # schedules the job for two seconds from now
+        [(job, _)] = scheduled_reminder_jobs(queue.connection())
+
+        [mail] = smtp_server.wait_for(1, timeout=60)
+        assert mail["To"].addresses[0].addr_spec == "scheduled@example.org"
+        job = Job.fetch(job.id, connection=queue.connection())
+        deadline = utcnow() + timedelta(seconds=30)
+        while job.get_status(refresh=True) != "finished":
+            assert utcnow() < deadline, (tmp_path / "worker.log").read_text()
+            time.sleep(0.1)
+        assert job.return_value() == 1
+    finally:
+        stop_worker(worker)
+    assert len(reminder_rows()) == 1
