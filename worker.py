@@ -49,18 +49,21 @@ class AppWorker(SimpleWorker):
         )
 
     def run_maintenance_tasks(self):
-        """RQ's own housekeeping, then the outbox sweep (dead workers' claims, due retries)."""
+        """RQ's own housekeeping, then what the domains contributed: the outbox sweep (dead
+        workers' claims, due retries), due reminder mails … (app.contributions)."""
         super().run_maintenance_tasks()
+        from app.contributions import maintenance_tasks
         from app.extensions import db
-        from app.mail.services import sweep_outbox
 
         with self.flask_app.app_context():
-            try:
-                sweep_outbox()
-            except Exception:
-                self.log.exception("outbox sweep failed")
-            finally:
-                db.session.remove()
+            for task in maintenance_tasks(self.flask_app):
+                try:
+                    task()
+                except Exception:
+                    self.log.exception("maintenance task %s failed", task.__qualname__)
+                    db.session.rollback()
+                finally:
+                    db.session.remove()
 
     def perform_job(self, job, queue, *args, **kwargs):
         from app.extensions import db

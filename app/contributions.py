@@ -9,7 +9,9 @@ menus through signals:
 - content gaps: texts an organizer wrote that lack one of the event's content languages
   (`add_content_gaps`; the event dashboard lists them before the event opens);
 - personal data: a domain's section of a participant's data download (`add_personal_data`)
-  and what it strips when a registration is anonymized (`add_anonymizer`).
+  and what it strips when a registration is anonymized (`add_anonymizer`);
+- maintenance tasks: what the worker runs every WORKER_MAINTENANCE_SECONDS (the outbox
+  sweep, due reminder mails …) (`add_maintenance_task`).
 Each registry lives on the app (`app.extensions`), so every app built has its own.
 """
 
@@ -177,3 +179,14 @@ def add_content_gaps(app: Flask, provider: Callable[[Any], Iterable[ContentGap]]
 def content_gaps(event: object) -> list[ContentGap]:
     """Every contributed gap of `event`, in the contributors' order."""
     return [gap for provider in _items("content_gaps") for gap in provider(event) if gap]
+
+
+def add_maintenance_task(app: Flask, task: Callable[[], object], *, order: int) -> None:
+    """Contribute `task()` to what the worker runs periodically (idempotent, catches up on
+    work whose job was lost or that has no job without Redis), run by `order`."""
+    _add(app, "maintenance", task, order)
+
+
+def maintenance_tasks(app: Flask | None = None) -> list[Callable[[], object]]:
+    """The maintenance tasks of the app, in order."""
+    return _items("maintenance", app)

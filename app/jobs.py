@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVarTuple
 
 from flask import Flask, current_app
 
+from app.clock import utcnow
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,21 @@ class JobQueue:
                 return
         pending.append((queue, func, ([item],)))
 
+    def enqueue_at_after_commit(
+        self,
+        when: datetime,
+        func: Callable[[*Args], object],
+        *args: *Args,
+        queue: str = "default",
+    ) -> None:
+        """Schedule `func(*args)` for `when` (RQ's scheduler), once the transaction commits.
+
+        A time already past runs the job like enqueue_after_commit. Without Redis a future
+        job is not kept anywhere: the caller's periodic sweep (a CLI command run by cron, the
+        worker's maintenance) must cover the work, so scheduled jobs must be idempotent.
+        """
+        db.session.info.setdefault("pending_scheduled_jobs", []).append((when, queue, func, args))
+
     def discard_batched(self, func: Callable[[list[Any]], object], item: object) -> None:
         """Take an item (the same object, or an equal id) out of the uncommitted batched jobs."""
         pending = db.session.info.get("pending_jobs", [])
@@ -121,6 +137,21 @@ class JobQueue:
             log.exception("could not schedule %s", job_name(func))
             return False
         return True
+
+    def dispatch_at(self, when: datetime, queue: str, func: Job, args: tuple) -> None:
+        """Send one job to RQ's scheduled registry for `when`; a past time runs it now."""
+        if when <= utcnow():
+            self.dispatch(queue, func, args)
+            return
+        conn = self.connection()
+        if conn is None:
+            return
+        from rq import Queue
+
+        try:
+            Queue(queue, connection=conn).enqueue_at(when, func, *args)
+        except Exception:  # Redis down: the periodic sweep does the work instead.
+            log.exception("could not schedule %s", job_name(func))
 
     def workers_running(self) -> int | None:
         """Number of live RQ workers, or None when no Redis is configured or reachable."""
@@ -171,6 +202,10 @@ def _run_pending_jobs(session) -> None:
         (queue_name, func, tuple(_job_argument(argument) for argument in args))
         for queue_name, func, args in session.info.pop("pending_jobs", [])
     ]
+    session.info["committed_scheduled_jobs"] = [
+        (when, queue_name, func, tuple(_job_argument(argument) for argument in args))
+        for when, queue_name, func, args in session.info.pop("pending_scheduled_jobs", [])
+    ]
 
 
 def _job_argument(value):
@@ -188,8 +223,11 @@ def _run_committed_jobs(session, transaction) -> None:
     if transaction.parent is not None:
         return
     jobs = session.info.pop("committed_jobs", [])
+    scheduled = session.info.pop("committed_scheduled_jobs", [])
     for job in jobs:
         queue.dispatch(*job)
+    for when, queue_name, func, args in scheduled:
+        queue.dispatch_at(when, queue_name, func, args)
 
 
 def _drop_pending_jobs(session) -> None:
@@ -198,6 +236,7 @@ def _drop_pending_jobs(session) -> None:
     if session.in_nested_transaction():
         return
     session.info.pop("pending_jobs", None)
+    session.info.pop("pending_scheduled_jobs", None)
 
 
 def _install_session_hooks() -> None:

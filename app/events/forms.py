@@ -6,15 +6,31 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateTimeLocalField,
     EmailField,
+    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    StopValidation,
+)
 
 from app.events.models import Event, EventKind, EventStatus
-from app.events.services import SLUG_PATTERN, EventData
+from app.events.services import (
+    REMINDER_DAYS_MAX,
+    REMINDER_DAYS_MESSAGE,
+    REMINDER_DAYS_MIN,
+    SLUG_PATTERN,
+    EventData,
+)
 from app.forms import WebForm
 from app.i18n import enum_choices
 
@@ -30,6 +46,26 @@ KIND_CHOICES = [
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+class DaysField(IntegerField):
+    """A whole number of days; anything else gets the field's own message, once."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and not str(valuelist[0]).strip():
+            self.data = None  # left empty: no reminder
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(REMINDER_DAYS_MESSAGE) from None
+        if self.data is not None and abs(self.data) > 1_000_000:
+            self.data = None  # no "out of range" for the database on top of the message
+            raise ValueError(REMINDER_DAYS_MESSAGE)
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()  # the message is there; NumberRange would repeat it
 
 
 class EventSettingsForm(WebForm):
@@ -101,6 +137,20 @@ class EventSettingsForm(WebForm):
             "(zh, ru, en, kk, uz …). A reader whose language has no text sees the first that has."
         ),
     )
+    reminder_days_before = DaysField(
+        _l("Reminder mail: days before the start"),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=REMINDER_DAYS_MIN, max=REMINDER_DAYS_MAX, message=REMINDER_DAYS_MESSAGE
+            ),
+        ],
+        description=_l(
+            "Confirmed participants get a reminder with their QR code and calendar entry this "
+            "many days before the start (1–60); if that moment has passed, it goes out as soon "
+            "as you save. Leave empty for no reminder."
+        ),
+    )
 
     def languages(self) -> tuple[str, ...]:
         """The content-language codes as entered, lower case, in order."""
@@ -127,6 +177,7 @@ class EventSettingsForm(WebForm):
             privacy_text_ru=self.privacy_text_ru.data or "",
             contact_email=self.contact_email.data or "",
             content_languages=self.languages(),
+            reminder_days_before=self.reminder_days_before.data,
         )
 
     def fill_from_event(self, event: Event) -> None:
@@ -144,6 +195,7 @@ class EventSettingsForm(WebForm):
             "privacy_text_en",
             "privacy_text_ru",
             "contact_email",
+            "reminder_days_before",
         ):
             self[name].data = getattr(event, name)
         self.starts_local.data = event.local(event.starts_at).replace(tzinfo=None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
@@ -86,6 +86,9 @@ class Event(db.Model):
     # Badge accent colour (#rrggbb) and logo file name under instance/uploads/<event id>/.
     badge_accent_color: Mapped[str] = mapped_column(String(7), default="#1F4E9C")
     badge_logo: Mapped[str] = mapped_column(String(100), default="")
+    # Days before the start at which confirmed registrants get a reminder mail (1–60); None:
+    # no reminder. Sent by the registration domain (app/registration/reminders.py).
+    reminder_days_before: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     categories: Mapped[list[Category]] = relationship(
@@ -124,6 +127,13 @@ class Event(db.Model):
     def text(self, value: Translated, locale: object) -> str:
         """A translated text of this event for a reader of `locale`, with its fallback order."""
         return value.text(locale, self.languages)
+
+    @property
+    def reminder_due_at(self) -> datetime | None:
+        """When the reminder mail is due (the start minus the reminder days), or None."""
+        if self.reminder_days_before is None or self.starts_at is None:
+            return None
+        return self.starts_at - timedelta(days=self.reminder_days_before)
 
     def local(self, value: datetime | None) -> datetime | None:
         """A UTC datetime shown in the event's timezone."""

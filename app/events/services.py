@@ -53,7 +53,13 @@ class EventData:
     privacy_text_ru: str = ""
     contact_email: str = ""
     content_languages: tuple[str, ...] = DEFAULT_CONTENT_LANGUAGES
+    # Days before the start for the reminder mail; None: no reminder.
+    reminder_days_before: int | None = None
 
+
+REMINDER_DAYS_MIN = 1
+REMINDER_DAYS_MAX = 60
+REMINDER_DAYS_MESSAGE = _l("Enter a number of days from 1 to 60, or leave the field empty.")
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -98,6 +104,9 @@ def _apply_event_data(event: Event, data: EventData) -> None:
         )
     if data.map_url and not is_web_url(data.map_url):
         raise EventError(_l("Enter a web address starting with https:// or http://."), "map_url")
+    days = data.reminder_days_before
+    if days is not None and not REMINDER_DAYS_MIN <= days <= REMINDER_DAYS_MAX:
+        raise EventError(REMINDER_DAYS_MESSAGE, "reminder_days_before")
     starts_at = local_to_utc(data.starts_local.replace(tzinfo=None), data.timezone)
     ends_at = local_to_utc(data.ends_local.replace(tzinfo=None), data.timezone)
     if ends_at <= starts_at:
@@ -119,6 +128,7 @@ def _apply_event_data(event: Event, data: EventData) -> None:
     event.privacy_text_ru = data.privacy_text_ru
     event.contact_email = data.contact_email
     event.content_languages = list(data.content_languages)
+    event.reminder_days_before = data.reminder_days_before
 
 
 def create_event(slug: str, data: EventData) -> Event:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import click
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the registration pages, their navigation, and the badge mail attachments."""
+    """Register the registration pages, their navigation, the badge mail attachments, and the
+    reminder mails (scheduling hook, the worker's sweep, `flask mail reminders`)."""
     from flask_babel import lazy_gettext as _l
 
     from app.accounts.models import Role
-    from app.contributions import add_manage_section, add_page_context
+    from app.contributions import add_maintenance_task, add_manage_section, add_page_context
+    from app.mail.cli import mail_cli
     from app.mail.services import register_attachment_builder, register_body_context_builder
     from app.registration import (  # noqa: F401
         badge_routes,
@@ -19,6 +22,7 @@ def init_app(app: Flask) -> None:
         organizer_routes,
     )
     from app.registration.calendar import build_calendar_attachments
+    from app.registration.reminders import install_reminder_scheduling, send_all_due_reminders
     from app.registration.routes import bp
     from app.registration.services import REGISTRATION_MAIL_TEMPLATES, registration_mail_context
     from app.registration.tickets import build_badge_attachments
@@ -40,10 +44,23 @@ def init_app(app: Flask) -> None:
     register_attachment_builder("calendar", build_calendar_attachments)
     register_body_context_builder(REGISTRATION_MAIL_TEMPLATES, registration_mail_context)
     add_page_context(app, "event_dashboard", _dashboard_counts)
+    install_reminder_scheduling()
+    add_maintenance_task(app, send_all_due_reminders, order=20)
+    mail_cli.add_command(reminders_command)
 
 
 def _dashboard_counts(event) -> dict:
-    """The organizer dashboard's registrations per category against capacity."""
+    """The organizer dashboard's registrations per category against capacity, and the
+    reminder mail's progress."""
     from app.registration.queries import category_counts
+    from app.registration.reminders import reminder_status
 
-    return {"counts": category_counts(event)}
+    return {"counts": category_counts(event), "reminder": reminder_status(event)}
+
+
+@click.command("reminders")
+def reminders_command() -> None:
+    """Send the reminder mails that are due (for cron when there is no worker)."""
+    from app.registration.reminders import send_all_due_reminders
+
+    click.echo(f"queued {send_all_due_reminders()} reminder mails")

@@ -207,6 +207,9 @@ class Registration(db.Model):
     ticket_serial: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # When the reminder mail before the event was put in the outbox; set by one conditional
+    # UPDATE (… WHERE reminder_sent_at IS NULL), so a registration is reminded at most once.
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when the personal data was replaced (deletion request or retention period).
     anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -535,6 +535,10 @@ _MAIL_TEMPLATES = {
     RegistrationState.CANCELLED: "registration_cancelled",
     RegistrationState.REJECTED: "registration_rejected",
 }
+# The reminder before the event (app/registration/reminders.py): a confirmation's contents.
+REMINDER_TEMPLATE = "registration_reminder"
+# Mails that carry the badge: its QR code is shown inline to on-site attendees.
+_BADGE_TEMPLATES = frozenset({_MAIL_TEMPLATES[RegistrationState.CONFIRMED], REMINDER_TEMPLATE})
 
 
 def _notify(
@@ -577,7 +581,7 @@ def registration_mail_context(message: OutboxMessage) -> dict[str, Any]:
     if registration is None:
         raise LookupError(f"registration {message.registration_id} no longer exists")
     params = message.template_params or {}
-    confirmed = message.template == _MAIL_TEMPLATES[RegistrationState.CONFIRMED]
+    confirmed = message.template in _BADGE_TEMPLATES
     online = registration.attendance == Attendance.ONLINE
     return {
         "registration": registration,
@@ -594,7 +598,7 @@ def registration_mail_context(message: OutboxMessage) -> dict[str, Any]:
     }
 
 
-REGISTRATION_MAIL_TEMPLATES = tuple(_MAIL_TEMPLATES.values())
+REGISTRATION_MAIL_TEMPLATES = (*_MAIL_TEMPLATES.values(), REMINDER_TEMPLATE)
 
 
 def reissue_badge(registration: Registration) -> bool:

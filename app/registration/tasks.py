@@ -12,6 +12,7 @@ from app.documents.badges import render_badge_sheet_pdf
 from app.events.models import BackgroundJob, JobState
 from app.extensions import db
 from app.registration.badge_services import fail_job, finish_job, sheet_registrations
+from app.registration.reminders import EARLY_TOLERANCE, send_due_reminders
 from app.registration.tickets import badge_data
 
 log = logging.getLogger(__name__)
@@ -73,3 +74,9 @@ def render_badge_sheet(job_id: int) -> None:
             db.session.commit()
         log.exception("badge sheet job %s failed", job_id)
         raise
+
+
+def send_event_reminders(event_id: int) -> int:
+    """Queue an event's due reminder mails (scheduled for the due time; idempotent: a job of a
+    stale schedule finds them not due yet, or already sent)."""
+    return send_due_reminders(event_id, early=EARLY_TOLERANCE)

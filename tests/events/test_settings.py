@@ -147,3 +147,35 @@ def test_the_map_link_is_saved_and_only_a_web_address_is_taken(organizer_on, mak
     assert client.post(url, data=settings_form(map_url="")).status_code == 302
     db.session.refresh(event)
     assert event.map_url == ""
+
+
+@pytest.mark.parametrize("days", ["0", "61", "-3", "abc", "2.5", "99999999999999999999", "1e3"])
+def test_a_bad_reminder_day_count_is_a_message_on_its_field(organizer_on, make_event, days):
+    from tests.registration.support import field_error
+
+    event = make_event(reminder_days_before=5)
+    response = organizer_on(event).post(
+        f"/manage/{event.slug}/settings",
+        data=settings_form(reminder_days_before=days),
+        query_string={"lang": "zh_CN"},
+    )
+    assert response.status_code == 400
+    assert field_error(response.get_data(as_text=True), "reminder_days_before") == (
+        "请输入 1 到 60 之间的天数，或留空。"
+    )
+    db.session.expire_all()
+    assert event.reminder_days_before == 5
+
+
+def test_the_reminder_days_are_saved_shown_and_cleared(organizer_on, make_event):
+    event = make_event()
+    client = organizer_on(event)
+    url = f"/manage/{event.slug}/settings"
+    assert client.post(url, data=settings_form(reminder_days_before=" 7 ")).status_code == 302
+    db.session.refresh(event)
+    assert event.reminder_days_before == 7
+    assert 'name="reminder_days_before"' in client.get(url).get_data(as_text=True)
+    assert 'value="7"' in client.get(url).get_data(as_text=True)
+    assert client.post(url, data=settings_form(reminder_days_before="")).status_code == 302
+    db.session.refresh(event)
+    assert event.reminder_days_before is None
