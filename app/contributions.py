@@ -5,6 +5,7 @@ menus through signals:
 - navigation: the staff pages of an event (`add_manage_section`; events.manage_sections
   keeps those the user may open);
 - page context: values a domain adds to a page the core renders (`add_page_context`);
+- export columns: columns a domain adds to the registration export (`add_export_columns`);
 - demo loaders: the part of `flask demo load` a domain fills in (`add_demo_loader`).
 Each registry lives on the app (`app.extensions`), so every app built has its own.
 """
@@ -59,6 +60,30 @@ def page_context(page: str, *args: object) -> dict:
     for provider in _items(f"page.{page}"):
         context.update(provider(*args))
     return context
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    """One column a domain adds to the registration export: its header and a value per
+    registration id (missing ids: an empty cell)."""
+
+    header: str
+    values: dict[int, object]
+
+
+def add_export_columns(app: Flask, provider: Callable[..., list[ExportColumn]], *, order: int):
+    """Contribute columns to the registration export: `provider(event, registration_ids)`
+    returns ExportColumns, placed after the fixed columns by `order`."""
+    _add(app, "export_columns", provider, order)
+
+
+def export_columns(event: object, registration_ids: list[int]) -> list[ExportColumn]:
+    """Every contributed export column for these registrations of `event`, in order."""
+    return [
+        column
+        for provider in _items("export_columns")
+        for column in provider(event, registration_ids)
+    ]
 
 
 def add_demo_loader(app: Flask, loader: Callable[..., None], *, order: int) -> None:
