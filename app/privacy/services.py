@@ -31,7 +31,7 @@ from app.accounts.models import User
 from app.audit.services import record_audit
 from app.certificates.models import Certificate
 from app.certificates.services import verification_url
-from app.checkin.models import Checkin, CheckinList
+from app.checkin.models import Checkin, CheckinList, OnlineAttendance
 from app.clock import utcnow
 from app.errors import DomainError
 from app.events.models import BackgroundJob, ConsentVersion, Event
@@ -128,9 +128,10 @@ def _answers_of(registration: Registration) -> list[dict[str, Any]]:
 def participant_data(registration: Registration) -> dict[str, Any]:
     """Everything Huiwu holds about the person behind one registration, as JSON-ready data.
 
-    Includes their own fields, consent, answers, state history, check-ins, the mails sent to
-    them (kind, subject, dates; not the bodies), certificates, competition entries and press
-    accreditation — and nothing about other people (no staff names, no team-mates).
+    Includes their own fields, consent, answers, state history, check-ins, online attendance,
+    the mails sent to them (kind, subject, dates; not the bodies), certificates, competition
+    entries and press accreditation — and nothing about other people (no staff names, no
+    team-mates).
     """
     event = db.session.get(Event, registration.event_id)
     category = db.session.get(Category, registration.category_id)
@@ -145,6 +146,7 @@ def participant_data(registration: Registration) -> dict[str, Any]:
         .where(Checkin.registration_id == registration.id)
         .order_by(Checkin.scanned_at, Checkin.id)
     ).all()
+    online = db.session.get(OnlineAttendance, registration.id)
     mails = db.session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.registration_id == registration.id)
@@ -229,6 +231,14 @@ def participant_data(registration: Registration) -> dict[str, Any]:
             }
             for checkin, list_name in checkins
         ],
+        # Visits through the personal join link of an online attendee.
+        "online_attendance": None
+        if online is None
+        else {
+            "first_joined_at": _iso(online.first_joined_at),
+            "last_joined_at": _iso(online.last_joined_at),
+            "visits": online.join_count,
+        },
         "mails": [
             {
                 "kind": mail.kind,

@@ -273,9 +273,7 @@ def test_the_stream_address_is_on_no_public_page(client, online_event):
         assert "live.example.org" not in response.get_data(as_text=True), path
 
 
-def test_confirmation_mail_carries_the_join_link_not_the_stream(
-    app, make_event, make_category
-):
+def test_confirmation_mail_carries_the_join_link_not_the_stream(app, make_event, make_category):
     event = make_event(online_url=STREAM)
     category = make_category(event, capacity=None)
     attendee = add_registration(event, category, attendance=Attendance.ONLINE, notify=True)
@@ -412,3 +410,14 @@ def test_organizer_sets_the_stream_address_in_the_event_settings(
         assert client.post(url, data=settings_form(online_url=bad)).status_code == 400
     db.session.expire_all()
     assert desk.event.online_url == "https://meet.example.org/abc"
+
+
+def test_a_persons_data_export_holds_their_online_visits(client, online_event):
+    from app.privacy.services import participant_data
+
+    _event, _category, attendee = online_event
+    assert participant_data(attendee)["online_attendance"] is None
+    client.get(join_path(attendee))
+    client.get(join_path(attendee))
+    db.session.expire_all()
+    assert participant_data(attendee)["online_attendance"]["visits"] == 2
