@@ -11,7 +11,8 @@ menus through signals:
 - personal data: a domain's section of a participant's data download (`add_personal_data`)
   and what it strips when a registration is anonymized (`add_anonymizer`);
 - maintenance tasks: what the worker runs every WORKER_MAINTENANCE_SECONDS (the outbox
-  sweep, due reminder mails …) (`add_maintenance_task`).
+  sweep, due reminder mails …) (`add_maintenance_task`);
+- export columns: columns a domain adds to the registration export (`add_export_columns`).
 Each registry lives on the app (`app.extensions`), so every app built has its own.
 """
 
@@ -69,6 +70,30 @@ def page_context(page: str, *args: object) -> dict:
     for provider in _items(f"page.{page}"):
         context.update(provider(*args))
     return context
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    """One column a domain adds to the registration export: its header and a value per
+    registration id (missing ids: an empty cell)."""
+
+    header: str
+    values: dict[int, object]
+
+
+def add_export_columns(app: Flask, provider: Callable[..., list[ExportColumn]], *, order: int):
+    """Contribute columns to the registration export: `provider(event, registration_ids)`
+    returns ExportColumns, placed after the fixed columns by `order`."""
+    _add(app, "export_columns", provider, order)
+
+
+def export_columns(event: object, registration_ids: list[int]) -> list[ExportColumn]:
+    """Every contributed export column for these registrations of `event`, in order."""
+    return [
+        column
+        for provider in _items("export_columns")
+        for column in provider(event, registration_ids)
+    ]
 
 
 def add_demo_loader(app: Flask, loader: Callable[..., None], *, order: int) -> None:

@@ -610,6 +610,8 @@ def _ensure_event(summary: DemoSummary) -> Event:
         privacy_text_ru=PRIVACY_RU,
         contact_email="ittc@example.org",
         content_languages=["zh", "ru", "en"],
+        # Online attendees reach it only through their personal join links (/j/<token>).
+        online_url="https://live.example.org/ittc-2020",
     )
     db.session.add(event)
     db.session.flush()

@@ -45,7 +45,9 @@ class ParticipationForm(WebForm):
         validators=[Optional(), Length(max=20000)],
         description=_l("References such as R000042 or ids, separated by spaces or commas."),
     )
-    checked_in_only = BooleanField(_l("Only attendees who checked in at the door"))
+    checked_in_only = BooleanField(
+        _l("Only attendees (checked in at the door, or joined online through their link)")
+    )
     send_mail = BooleanField(_l("Send each certificate by email"), default=True)
 
     def validate_references(self, field) -> None:

@@ -330,8 +330,9 @@ def select_participation_recipients(
 ) -> list[int]:
     """Ids of the event's confirmed registrations in the given categories and/or among the ids.
 
-    `checked_in_only` restricts the selection to attendees who checked in at the door (a
-    valid, not undone entry scan on any of the event's check-in lists). Ids of other events
+    `checked_in_only` restricts the selection to attendees: checked in at the door (a valid,
+    not undone entry scan on any of the event's check-in lists) or joined online through their
+    personal join link. Ids of other events
     or of unconfirmed registrations are left out.
     """
     query = select(Registration.id).where(

@@ -129,3 +129,23 @@ class DeviceToken(db.Model):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
+
+
+class OnlineAttendance(db.Model):
+    """How an online attendee came in through their personal join link (/j/<token>): when
+    first and last, and how many visits (a reload is a visit).
+
+    One row per registration, written only by one INSERT … ON CONFLICT DO UPDATE
+    (online_services.record_join), so concurrent opens neither lose a count nor collide on
+    the primary key.
+    """
+
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), primary_key=True
+    )
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    first_joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    join_count: Mapped[int] = mapped_column(default=1)
+
+    registration: Mapped[Registration] = relationship()

@@ -1,5 +1,6 @@
-"""Check-in's part of a participant's data: their scans in the download. Anonymization keeps
-them (they hold nothing that names the person and make up the attendance figures)."""
+"""Check-in's part of a participant's data: their scans and online visits in the download.
+Anonymization keeps them (they hold nothing that names the person and make up the attendance
+figures)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from app.checkin.models import Checkin, CheckinList
+from app.checkin.models import Checkin, CheckinList, OnlineAttendance
 from app.clock import isoformat
 from app.extensions import db
 
@@ -36,3 +37,15 @@ def export_checkins(registration: Registration) -> list[dict[str, Any]]:
         }
         for checkin, list_name in checkins
     ]
+
+
+def export_online_attendance(registration: Registration) -> dict[str, Any] | None:
+    """Visits through the personal join link of an online attendee (None: never joined)."""
+    online = db.session.get(OnlineAttendance, registration.id)
+    if online is None:
+        return None
+    return {
+        "first_joined_at": isoformat(online.first_joined_at),
+        "last_joined_at": isoformat(online.last_joined_at),
+        "visits": online.join_count,
+    }

@@ -17,6 +17,7 @@ from app.accounts.permissions import event_role, requires
 from app.checkin.auth import forget_cached_tokens
 from app.checkin.forms import CheckinListForm, ConfirmForm, DeviceTokenForm
 from app.checkin.models import CheckinList, DeviceToken
+from app.checkin.online_services import online_joins_per_bucket, online_stats
 from app.checkin.services import (
     CheckinError,
     ListData,
@@ -194,7 +195,8 @@ def revoke_device(slug: str, token_id: int):
 @bp.route("/manage/<slug>/checkin/dashboard")
 @requires(STAFF_OR_ORGANIZER)
 def dashboard(slug: str):
-    """Live numbers: arrivals per 5 minutes, checked in vs expected, recent scans, conflicts."""
+    """Live numbers: on-site arrivals and online joins per 5 minutes, checked in (on site) and
+    joined (online) vs expected, recent scans, conflicts."""
     return render_template("checkin/dashboard.html", data=dashboard_json(g.event))
 
 
@@ -211,6 +213,12 @@ def dashboard_json(event) -> dict:
 
     locale = str(get_locale())
     data = dashboard_data(event)
+    online = online_stats(event)
+    # On-site arrivals per list and first online joins (list_id None), side by side in time.
+    arrivals = sorted(
+        [*data["arrivals"], *({**row, "list_id": None} for row in online_joins_per_bucket(event))],
+        key=lambda row: (row["at"], row["list_id"] is None, row["list_id"] or 0),
+    )
 
     def scan(row) -> dict:
         return {
@@ -245,13 +253,26 @@ def dashboard_json(event) -> dict:
             }
             for item in data["lists"]
         ],
+        "online": {
+            "joined": online["joined"],
+            "expected": online["expected"],
+            "per_category": [
+                {
+                    "name": row["category"].name(locale),
+                    "color": row["category"].color,
+                    "joined": row["joined"],
+                    "expected": row["expected"],
+                }
+                for row in online["per_category"]
+            ],
+        },
         "arrivals": [
             {
                 "at": event_time(row["at"], event.timezone, "short"),
                 "list_id": row["list_id"],
                 "count": row["count"],
             }
-            for row in data["arrivals"]
+            for row in arrivals
         ],
         "recent": [scan(row) for row in data["recent"]],
         "conflicts": [

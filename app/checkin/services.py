@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Connection, and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, exists, func, or_, select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -28,6 +28,7 @@ from app.checkin.models import (
     CheckinList,
     CheckinStatus,
     DeviceToken,
+    OnlineAttendance,
     ScanKind,
     checkin_list_category,
     window_includes,
@@ -890,9 +891,27 @@ def first_entry(registration_id: int) -> Checkin | None:
     )
 
 
+def first_entries_by_registration(event_id: int) -> dict[int, datetime]:
+    """registration id → time of its first valid (not undone) entry scan on the event's lists."""
+    return dict(
+        db.session.execute(
+            select(Checkin.registration_id, func.min(Checkin.scanned_at))
+            .join(CheckinList, CheckinList.id == Checkin.list_id)
+            .where(
+                CheckinList.event_id == event_id,
+                Checkin.kind == ScanKind.ENTRY,
+                Checkin.status == CheckinStatus.OK,
+                Checkin.undone_at.is_(None),
+            )
+            .group_by(Checkin.registration_id)
+        ).all()
+    )
+
+
 def attended_registration_ids(event_id: int):
-    """A subquery of the registrations of an event with a valid (not undone) entry scan."""
-    return (
+    """A subquery of the registrations of an event that attended: on site with a valid (not
+    undone) entry scan, or online through their join link (OnlineAttendance)."""
+    on_site = (
         select(Checkin.registration_id)
         .join(CheckinList, CheckinList.id == Checkin.list_id)
         .where(
@@ -902,3 +921,5 @@ def attended_registration_ids(event_id: int):
             Checkin.undone_at.is_(None),
         )
     )
+    online = select(OnlineAttendance.registration_id).where(OnlineAttendance.event_id == event_id)
+    return union(on_site, online)

@@ -94,6 +94,15 @@ class EventSettingsForm(WebForm):
         validators=[Optional(), Length(max=500)],
         description=_l("A map of the venue (https://…), linked from each participant's page."),
     )
+    online_url = URLField(
+        _l("Online stream or meeting link"),
+        validators=[Optional(), Length(max=500)],
+        description=_l(
+            "For online attendees (https://…). They never see this address on a page or in a "
+            "mail: each gets a personal join link that records their attendance and then opens "
+            "this one."
+        ),
+    )
     starts_local = DateTimeLocalField(
         _l("Starts"),
         format=DATETIME_FORMAT,
@@ -167,6 +176,7 @@ class EventSettingsForm(WebForm):
             venue_zh=self.venue_zh.data or "",
             venue_en=self.venue_en.data or "",
             map_url=self.map_url.data or "",
+            online_url=self.online_url.data or "",
             starts_local=self.starts_local.data,
             ends_local=self.ends_local.data,
             timezone=self.timezone.data,
@@ -190,6 +200,7 @@ class EventSettingsForm(WebForm):
             "venue_zh",
             "venue_en",
             "map_url",
+            "online_url",
             "timezone",
             "privacy_text_zh",
             "privacy_text_en",

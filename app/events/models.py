@@ -76,7 +76,8 @@ class Event(db.Model):
     content_languages: Mapped[list[str]] = mapped_column(
         JSON, default=lambda: list(DEFAULT_CONTENT_LANGUAGES)
     )
-    # Link online attendees receive on their badge/confirmation instead of a QR code.
+    # The stream or meeting online attendees are sent to. Never shown to them: their personal
+    # join link (checkin.join_online) records the visit and redirects here.
     online_url: Mapped[str] = mapped_column(String(500), default="")
     # A map of the venue (http or https), linked from the participant's page.
     map_url: Mapped[str] = mapped_column(String(500), default="")

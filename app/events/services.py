@@ -46,6 +46,7 @@ class EventData:
     venue_zh: str = ""
     venue_en: str = ""
     map_url: str = ""
+    online_url: str = ""
     status: EventStatus = EventStatus.DRAFT
     kind: EventKind = EventKind.CONFERENCE
     privacy_text_zh: str = ""
@@ -107,6 +108,8 @@ def _apply_event_data(event: Event, data: EventData) -> None:
     days = data.reminder_days_before
     if days is not None and not REMINDER_DAYS_MIN <= days <= REMINDER_DAYS_MAX:
         raise EventError(REMINDER_DAYS_MESSAGE, "reminder_days_before")
+    if data.online_url and not is_web_url(data.online_url):
+        raise EventError(_l("Enter a web address starting with https:// or http://."), "online_url")
     starts_at = local_to_utc(data.starts_local.replace(tzinfo=None), data.timezone)
     ends_at = local_to_utc(data.ends_local.replace(tzinfo=None), data.timezone)
     if ends_at <= starts_at:
@@ -118,6 +121,7 @@ def _apply_event_data(event: Event, data: EventData) -> None:
     event.venue_zh = data.venue_zh
     event.venue_en = data.venue_en
     event.map_url = data.map_url
+    event.online_url = data.online_url
     event.starts_at = starts_at
     event.ends_at = ends_at
     event.timezone = data.timezone

@@ -19,6 +19,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from app.clock import to_local
+from app.contributions import ExportColumn
 from app.events.models import Event
 from app.registration.forms import LANGUAGE_CHOICES, country_name
 from app.registration.models import Attendance, Question, QuestionKind, Registration
@@ -78,8 +79,11 @@ def format_answer(question: Question, value, locale: str) -> str:
     return str(value)
 
 
-def export_headers(questions: Sequence[Question], locale: str) -> list[str]:
-    """Column headers in the organizer's language: fixed columns, then one per question."""
+def export_headers(
+    questions: Sequence[Question], locale: str, extra: Sequence[ExportColumn] = ()
+) -> list[str]:
+    """Column headers in the organizer's language: fixed columns, the columns other domains
+    contribute (`extra`: check-in and online attendance), then one per question."""
     fixed = [
         _("Reference"),
         _("State"),
@@ -95,13 +99,18 @@ def export_headers(questions: Sequence[Question], locale: str) -> list[str]:
         _("Language"),
         _("Created"),
     ]
-    return fixed + [question.label(locale) for question in questions]
+    return fixed + [column.header for column in extra] + [q.label(locale) for q in questions]
 
 
 def export_row(
-    registration: Registration, questions: Sequence[Question], event: Event, locale: str
+    registration: Registration,
+    questions: Sequence[Question],
+    event: Event,
+    locale: str,
+    extra: Sequence[ExportColumn] = (),
 ) -> list:
-    """One registration as a row of cell values (the created time as a naive local datetime)."""
+    """One registration as a row of cell values (times as naive datetimes in the event's
+    timezone)."""
     created = to_local(registration.created_at, event.timezone).replace(tzinfo=None, microsecond=0)
     answers = registration.answers or {}
     return [
@@ -118,8 +127,16 @@ def export_row(
         attendance_label(registration.attendance),
         language_label(registration.language),
         created,
+        *(_cell(column.values.get(registration.id), event) for column in extra),
         *(format_answer(q, answers.get(str(q.id)), locale) for q in questions),
     ]
+
+
+def _cell(value, event: Event):
+    """A contributed cell: an aware time in the event's timezone, naive; others unchanged."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return to_local(value, event.timezone).replace(tzinfo=None, microsecond=0)
+    return "" if value is None else value
 
 
 def _display_width(value) -> int:

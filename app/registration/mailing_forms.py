@@ -24,7 +24,8 @@ class MailingForm(WebForm):
         validators=[DataRequired(), Length(max=20000)],
         description=_l(
             "Plain text. Placeholders: {name}, {latin_name}, {organization}, {manage_url} "
-            "(the recipient's personal link)."
+            "(the recipient's personal link), {join_url} (an online attendee's personal join "
+            "link; empty for others)."
         ),
         render_kw={"rows": 10},
     )

@@ -1,10 +1,10 @@
 """Organizer mailings: one templated message to a filtered set of registrations.
 
 The organizer writes plain text with placeholders ({name}, {latin_name}, {organization},
-{manage_url}). Only those bare names are accepted — no attribute access, indexing, format
-specs or conversions — and they are filled with str.format_map from a dict of strings, so
-the text can never reach into Python objects. Every recipient gets one outbox row, all in
-the transaction that records the Mailing; delivery starts after it commits.
+{manage_url}, {join_url}). Only those bare names are accepted — no attribute access,
+indexing, format specs or conversions — and they are filled with str.format_map from a dict
+of strings, so the text can never reach into Python objects. Every recipient gets one outbox
+row, all in the transaction that records the Mailing; delivery starts after it commits.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.audit.services import record_audit
+from app.contributions import page_context
 from app.errors import DomainError
 from app.events.models import Event
 from app.extensions import db
@@ -30,7 +31,7 @@ from app.registration.models import Attendance, Mailing, Registration, Registrat
 from app.registration.queries import RegistrationFilter, registration_query
 from app.registration.services import manage_url
 
-PLACEHOLDERS = ("name", "latin_name", "organization", "manage_url")
+PLACEHOLDERS = ("name", "latin_name", "organization", "manage_url", "join_url")
 LANGUAGES = ("zh_CN", "en", "ru")
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
@@ -107,6 +108,10 @@ def fill_placeholders(text: str, registration: Registration) -> str:
         "latin_name": registration.latin_name,
         "organization": registration.organization,
         "manage_url": manage_url(registration) if "{manage_url}" in text else "",
+        # Contributed by check-in for confirmed online attendees (the visit is recorded there).
+        "join_url": page_context("registration_mail", registration).get("join_url", "")
+        if "{join_url}" in text
+        else "",
     }
     return text.format_map(values)
 

@@ -14,6 +14,7 @@ from app.accounts.models import Role
 from app.accounts.permissions import event_role, requires
 from app.audit.services import record_audit
 from app.clock import local_to_utc, to_local, utcnow
+from app.contributions import export_columns
 from app.extensions import db
 from app.registration.export import (
     export_headers,
@@ -214,11 +215,11 @@ def _export(filters: RegistrationFilter, file_format: str):
     locale = _locale()
     with_sensitive = request.args.get("sensitive") == "1"
     questions = [q for q in event.questions if with_sensitive or not q.sensitive]
-    headers = export_headers(questions, locale)
-    rows = [
-        export_row(registration, questions, event, locale)
-        for registration in registrations_for_export(event, filters)
-    ]
+    registrations = list(registrations_for_export(event, filters))
+    # What other domains know about these people (check-in, online attendance).
+    extra = export_columns(event, [registration.id for registration in registrations])
+    headers = export_headers(questions, locale, extra)
+    rows = [export_row(r, questions, event, locale, extra) for r in registrations]
     # Which filters were used, not what was searched for (a search is often a person's name).
     used = {k: ("…" if k == "q" else v) for k, v in filters.as_args().items()}
     record_audit(

@@ -16,6 +16,7 @@ from flask_babel import force_locale, format_date, get_translations
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.contributions import page_context
 from app.documents.badges import BadgeData, render_badge_pdf
 from app.documents.qr import qr_png
 from app.documents.tickets import issue_ticket_code, peek_event_id, verify_ticket_code
@@ -151,7 +152,11 @@ def badge_data(registration: Registration) -> BadgeData:
         event_name=event.title(language),
         event_dates=dates,
         ticket_code=None if online else ticket_code(registration),
-        online_access_url=(event.online_url or None) if online else None,
+        # The attendee's personal join link (contributed by check-in, which records the
+        # attendance); the stream's own address is never printed.
+        online_access_url=page_context("badge", registration).get("online_access_url")
+        if online
+        else None,
         size=event.badge_size,
         accent_color=event.badge_accent_color,
         logo_png=event_logo_png(event),

@@ -47,16 +47,22 @@
     const canvas = document.getElementById("arrivals-chart");
     if (!canvas || typeof Chart === "undefined") return;
     const stamps = [...new Set(data.arrivals.map((a) => a.at))];
-    const datasets = data.lists.map((list, i) => {
+    // On-site lists stack in one bar, online joins stand beside it (list_id null).
+    const series = (listId) => {
       const counts = new Map(
-        data.arrivals.filter((a) => a.list_id === list.id).map((a) => [a.at, a.count])
+        data.arrivals.filter((a) => a.list_id === listId).map((a) => [a.at, a.count])
       );
-      return {
-        label: list.name,
-        data: stamps.map((s) => counts.get(s) || 0),
-        backgroundColor: palette(i),
-      };
-    });
+      return stamps.map((s) => counts.get(s) || 0);
+    };
+    const datasets = data.lists.map((list, i) => ({
+      label: list.name,
+      data: series(list.id),
+      backgroundColor: palette(i),
+      stack: "onsite",
+    }));
+    if (data.arrivals.some((a) => a.list_id === null) || data.online.expected) {
+      datasets.push({ label: labels.online, data: series(null), backgroundColor: "#d63384", stack: "online" });
+    }
     if (chart) {
       chart.data.labels = stamps;
       chart.data.datasets = datasets;
@@ -91,6 +97,19 @@
     });
   }
 
+  function drawOnline(data) {
+    const box = document.getElementById("online-numbers");
+    if (!box) return;
+    box.querySelector(".joined").textContent = data.online.joined;
+    box.querySelector(".expected").textContent = data.online.expected;
+    replaceRows(
+      box.querySelector("tbody"),
+      data.online.per_category.map((c) => row([swatchCell(c.color, c.name), c.joined, c.expected])),
+      labels.noOnline,
+      3
+    );
+  }
+
   function answer(scan) {
     let text = labels.statuses[scan.status] || scan.status;
     if (scan.kind === "exit") text += ` (${labels.exit})`;
@@ -119,6 +138,7 @@
   function draw(data) {
     drawChart(data);
     drawLists(data);
+    drawOnline(data);
     drawTables(data);
   }
 

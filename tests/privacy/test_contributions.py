@@ -78,6 +78,7 @@ def test_a_contributed_section_and_anonymizer_take_part_without_privacy_naming_t
         "answers",
         "history",
         "checkins",
+        "online_attendance",
         "mails",
         "lockers",
         "certificates",

@@ -113,4 +113,7 @@ def test_online_attendee_badge_has_no_qr(make_event, make_category):
     )
     pdf = render_registration_badge(registration)
     assert decode_pdf_qr_codes(pdf) == []
-    assert "live.example.org" in pdf_text(pdf)
+    # The personal join link is printed (it records attendance); the stream's address is not.
+    printed = "".join(pdf_text(pdf).split())
+    assert "/j/" in printed
+    assert "live.example.org" not in printed

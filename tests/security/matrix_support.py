@@ -58,6 +58,8 @@ def url_value(rule: Rule, argument: str, walker: Walker) -> object:
         # column holds real ones; everyone else tries a made-up link.
         if walker.role != "participant":
             return INVALID_TOKEN
+        if blueprint == "checkin":
+            return values["join_token"]  # an online guest's personal join link
         return values["certificate_token" if blueprint == "certificates" else "manage_token"]
     if argument == "item_id":
         return values["coverage_item_id" if blueprint == "media" else "ceremony_item_id"]

@@ -40,6 +40,8 @@ ORGANIZER_ACCOUNT = ("login", "login", "403", "403", "ok", "ok", "ok")
 BACK_TO_SIGN_IN = ("login", "login", "login", "login", "login", "login", "login")
 # The link is the credential: a made-up link is 404 whoever follows it.
 LINK_HOLDER = ("404", "ok", "404", "404", "404", "404", "404")
+# An online guest's join link: its holder is sent on to the stream, a made-up link is 404.
+JOIN_LINK = ("404", "302", "404", "404", "404", "404", "404")
 
 MATRIX: dict[str, tuple[str, ...]] = {
     "accounts.admin_deactivate_user": SITE_ADMIN,
@@ -106,6 +108,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "checkin.dashboard_numbers": CHECKIN_PAGE,
     "checkin.devices": ORGANIZER,
     "checkin.edit_list": ORGANIZER,
+    "checkin.join_online": JOIN_LINK,
     "checkin.list_lists": ORGANIZER,
     "checkin.new_list": ORGANIZER,
     "checkin.remove_list": ORGANIZER,

@@ -9,8 +9,10 @@ from sqlalchemy import select
 from app.extensions import db
 from tests.security.matrix_support import ROLES, walk
 
-# Written on GET by design: exports and downloads of personal data are recorded here.
-LOGGED_ON_READ = {"audit_entry"}
+# Written on GET by design: exports and downloads of personal data are recorded in the audit
+# log; opening an online guest's join link (/j/<token>) is their attendance, recorded in
+# online_attendance (tests/checkin/test_online_join.py checks exactly what it writes).
+LOGGED_ON_READ = {"audit_entry", "online_attendance"}
 
 
 def table_contents() -> dict[str, list[tuple]]:

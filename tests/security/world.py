@@ -34,6 +34,7 @@ from app.ceremonies.services import (
 )
 from app.certificates.models import CertificateKind
 from app.certificates.services import issue_certificate
+from app.checkin.online_services import join_token
 from app.checkin.services import ListData, create_device_token, create_list
 from app.clock import utcnow
 from app.events.models import BackgroundJob, Event, EventKind, EventStatus, JobState
@@ -132,6 +133,7 @@ def build_event_world(
         kind=EventKind.BOTH,
         privacy_text_zh="隐私说明",
         privacy_text_en="Privacy notice",
+        online_url="https://live.example.org/world",
     )
     db.session.add(event)
     db.session.flush()
@@ -174,6 +176,12 @@ def build_event_world(
     ]
     leaver = register_participant(
         event, guests, participant_data(event, guests, "请求删除"), notify=False
+    )
+    online_guest = register_participant(
+        event,
+        guests,
+        participant_data(event, guests, "线上", attendance=Attendance.ONLINE),
+        notify=False,
     )
     journalist = register_participant(
         event, media_category, participant_data(event, media_category, "记者"), notify=False
@@ -317,6 +325,7 @@ def build_event_world(
             "certificate_id": certificate.id,
             "certificate_token": certificate.verification_token,
             "manage_token": token,
+            "join_token": join_token(online_guest),
             "message_id": message_id,
             "request_id": deletion.id,
             "number": 1,  # the event's first consent text version
