@@ -168,8 +168,7 @@ def test_ceremony_texts_move_into_one_value_and_back(migrations_app):
             row.id: tuple(row[1:])
             for row in conn.execute(
                 sa.text(
-                    "SELECT id, title_zh, title_en, venue_zh, venue_en, host_language "
-                    "FROM ceremony"
+                    "SELECT id, title_zh, title_en, venue_zh, venue_en, host_language FROM ceremony"
                 )
             )
         }
