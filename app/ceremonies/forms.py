@@ -170,7 +170,7 @@ def _ceremony_form(languages: tuple[str, ...]) -> type[CeremonyForm]:
         (CeremonyForm,),
         {
             "languages": languages,
-            **_texts("title", _l("Title"), languages, 300),
+            **_texts("title", _l("Ceremony title"), languages, 300),
             **_texts("venue", _l("Venue"), languages, 300),
         },
     )
@@ -212,7 +212,7 @@ def _segment_form(languages: tuple[str, ...]) -> type[SegmentForm]:
         (SegmentForm,),
         {
             "languages": languages,
-            **_texts("title", _l("Title"), languages, 300),
+            **_texts("title", _l("Segment title"), languages, 300),
             **_texts("performer", _l("Speaker / performer"), languages, 300),
         },
     )
