@@ -192,7 +192,7 @@ def agenda_context(ceremony: Ceremony, languages: list[str] | None = None) -> di
                 "end": _clock(timed.ends_at, timezone),
                 "kind": [kinds[lang] for lang in languages],
                 "title": per_language(segment.title, kinds),
-                "performer": shown(segment.performer, main, event_languages),
+                "performer": per_language(segment.performer),
                 "minutes": segment.duration_minutes,
                 "signings": items,
             }
