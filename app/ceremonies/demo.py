@@ -138,14 +138,42 @@ SEGMENTS = [
     ),
 ]
 
-WITNESSES = [
-    WitnessData("周建国", "区科技局局长", "青岛市市南区科学技术局（演示）"),
-    WitnessData("Олег Смирнов", "Советник", "Секретариат ШОС (демо)"),
-]
+ZHOU = WitnessData(
+    "周建国",
+    _t("区科技局局长", "Начальник районного бюро по науке и технологиям", "Director"),
+    _t(
+        "青岛市市南区科学技术局（演示）",
+        "Бюро по науке и технологиям района Шинань г. Циндао (демо)",
+        "Shinan District Science and Technology Bureau, Qingdao (demo)",
+    ),
+)
+SMIRNOV = WitnessData(
+    "Олег Смирнов",
+    _t("顾问", "Советник", "Counsellor"),
+    _t("上海合作组织秘书处（演示）", "Секретариат ШОС (демо)", "SCO Secretariat (demo)"),
+)
+WITNESSES = [ZHOU, SMIRNOV]
+
+# Signatories' positions as each language prints them (the names are written once).
+POSITIONS = {
+    "主任": _t("主任", "Директор", "Director"),
+    "副主任": _t("副主任", "Заместитель директора", "Deputy Director"),
+    "CEO": _t("首席执行官", "Генеральный директор", "CEO"),
+    "Chairman": _t("主席", "Председатель", "Chairman"),
+    "Director": _t("总监", "Директор", "Director"),
+    "总经理": _t("总经理", "Генеральный директор", "General Manager"),
+    "Проректор": _t("副校长", "Проректор", "Vice-Rector"),
+    "董事长": _t("董事长", "Председатель совета директоров", "Chairman of the Board"),
+    "Директор": _t("主任", "Директор", "Director"),
+    "总裁": _t("总裁", "Президент", "President"),
+    "Deputy Director": _t("副主任", "Заместитель директора", "Deputy Director"),
+    "首席执行官": _t("首席执行官", "Генеральный директор", "CEO"),
+    "Managing Director": _t("执行董事", "Управляющий директор", "Managing Director"),
+}
 
 
-def _party(organization, country, name, title) -> PartyData:
-    return PartyData(organization, country, name, title)
+def _party(organization, country, name, position) -> PartyData:
+    return PartyData(organization, country, name, POSITIONS[position])
 
 
 ITEMS = [
@@ -232,7 +260,7 @@ ITEMS = [
                 "Проректор",
             ),
         ],
-        [WitnessData("周建国", "区科技局局长", "青岛市市南区科学技术局（演示）")],
+        [ZHOU],
         notes=DEMO_NOTE,
     ),
     SigningItemData(
@@ -296,7 +324,7 @@ ITEMS = [
                 "Deputy Director",
             ),
         ],
-        [WitnessData("Олег Смирнов", "Советник", "Секретариат ШОС (демо)")],
+        [SMIRNOV],
         notes=DEMO_NOTE,
     ),
     SigningItemData(

@@ -27,13 +27,15 @@ from app.translated import Translated, content_language
 LOCALES = {"zh": "zh_CN"}
 
 
-def _title_and_name(title: str, name: str) -> str:
-    """Return "title name" with a space between them, as the host reads it ("CEO Ingrid Solberg").
+def _title_and_name(title: object, name: str) -> Markup:
+    """Return "title name" with a space between them, as the host reads it ("CEO Ingrid Solberg");
+    a title taken from another language keeps its `lang` mark (see Shown).
 
     A space even between Chinese title and name ("主任 王海峰"): the languages mix in one
     script, and "CEOIngrid Solberg" or "ПроректорАлексей Петров" cannot be read aloud.
     """
-    return " ".join(part for part in (title.strip(), name.strip()) if part)
+    parts = [part for part in (title, name.strip()) if str(part).strip()]
+    return Markup(" ").join(escape(part) for part in parts)
 
 
 def _clock(value, timezone: str) -> str:
@@ -258,15 +260,19 @@ def host_script_context(ceremony: Ceremony) -> dict:
                                 "organization": shown(p.organization, lang, languages),
                                 "country": country_label(p.country, lang),
                                 "signatory": p.signatory_name,
-                                "signatory_title": p.signatory_title,
+                                "signatory_title": shown(p.signatory_title, lang, languages),
                                 "signatory_with_title": _title_and_name(
-                                    p.signatory_title, p.signatory_name
+                                    shown(p.signatory_title, lang, languages), p.signatory_name
                                 ),
                             }
                             for p in item.parties
                         ],
                         "witnesses": [
-                            {"name": w.name, "title": w.title, "organization": w.organization}
+                            {
+                                "name": w.name,
+                                "title": shown(w.title, lang, languages),
+                                "organization": shown(w.organization, lang, languages),
+                            }
                             for w in item.witnesses
                         ],
                     }

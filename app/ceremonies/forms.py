@@ -225,19 +225,13 @@ class PartyRow(TranslatedForm, Form):
     signatory_name = StringField(
         _l("Signatory"), filters=[_strip], validators=[Optional(), Length(max=200)]
     )
-    signatory_title = StringField(
-        _l("Signatory's title"), filters=[_strip], validators=[Optional(), Length(max=200)]
-    )
 
 
-class WitnessRow(Form):
-    """One witness row (blank rows are ignored)."""
+class WitnessRow(TranslatedForm, Form):
+    """One witness row: the name once, title and organization per language (blank rows are
+    ignored)."""
 
     name = StringField(_l("Name"), filters=[_strip], validators=[Optional(), Length(max=200)])
-    title = StringField(_l("Title"), filters=[_strip], validators=[Optional(), Length(max=200)])
-    organization = StringField(
-        _l("Organization"), filters=[_strip], validators=[Optional(), Length(max=300)]
-    )
 
 
 class SigningItemForm(TranslatedForm, WebForm):
@@ -281,15 +275,15 @@ class SigningItemForm(TranslatedForm, WebForm):
                     organization=row.form.texts("organization"),
                     country=row.form.country.data or "",
                     signatory_name=row.form.signatory_name.data or "",
-                    signatory_title=row.form.signatory_title.data or "",
+                    signatory_title=row.form.texts("signatory_title"),
                 )
                 for row in self.parties
             ],
             witnesses=[
                 WitnessData(
                     name=row.form.name.data or "",
-                    title=row.form.title.data or "",
-                    organization=row.form.organization.data or "",
+                    title=row.form.texts("title"),
+                    organization=row.form.texts("organization"),
                 )
                 for row in self.witnesses
             ],
@@ -310,11 +304,11 @@ class SigningItemForm(TranslatedForm, WebForm):
             row.form.fill_texts("organization", party.organization)
             row.form.country.data = party.country
             row.form.signatory_name.data = party.signatory_name
-            row.form.signatory_title.data = party.signatory_title
+            row.form.fill_texts("signatory_title", party.signatory_title)
         for row, witness in zip(self.witnesses, item.witnesses, strict=False):
             row.form.name.data = witness.name
-            row.form.title.data = witness.title
-            row.form.organization.data = witness.organization
+            row.form.fill_texts("title", witness.title)
+            row.form.fill_texts("organization", witness.organization)
 
 
 @lru_cache(maxsize=64)
@@ -322,7 +316,20 @@ def _item_form(languages: tuple[str, ...]) -> type[SigningItemForm]:
     party_row = type(
         "PartyRow_" + "_".join(languages),
         (PartyRow,),
-        {"languages": languages, **_texts("organization", _l("Organization"), languages, 300)},
+        {
+            "languages": languages,
+            **_texts("organization", _l("Organization"), languages, 300),
+            **_texts("signatory_title", _l("Signatory's title"), languages, 200),
+        },
+    )
+    witness_row = type(
+        "WitnessRow_" + "_".join(languages),
+        (WitnessRow,),
+        {
+            "languages": languages,
+            **_texts("title", _l("Witness's title"), languages, 200),
+            **_texts("organization", _l("Organization"), languages, 300),
+        },
     )
     return type(
         "SigningItemForm_" + "_".join(languages),
@@ -332,6 +339,9 @@ def _item_form(languages: tuple[str, ...]) -> type[SigningItemForm]:
             **_texts("title", _l("Project title"), languages, 300),
             "parties": FieldList(
                 FormField(party_row), min_entries=PARTY_ROWS, max_entries=MAX_PARTIES
+            ),
+            "witnesses": FieldList(
+                FormField(witness_row), min_entries=WITNESS_ROWS, max_entries=MAX_WITNESSES
             ),
         },
     )

@@ -153,8 +153,10 @@ class SigningParty(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     organization: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
     country: Mapped[str] = mapped_column(String(2))
+    # A person's name is written once, as the person writes it; the position ("Director",
+    # "Директор", "主任") is per content language: the host reads it aloud.
     signatory_name: Mapped[str] = mapped_column(String(200), default="")
-    signatory_title: Mapped[str] = mapped_column(String(200), default="")
+    signatory_title: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
 
     item: Mapped[SigningItem] = relationship(back_populates="parties")
 
@@ -168,8 +170,9 @@ class Witness(db.Model):
     )
     position: Mapped[int] = mapped_column(default=0)
     name: Mapped[str] = mapped_column(String(200))
-    title: Mapped[str] = mapped_column(String(200), default="")
-    organization: Mapped[str] = mapped_column(String(300), default="")
+    # Position and organization per content language, like a party's.
+    title: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
+    organization: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
 
     item: Mapped[SigningItem] = relationship(back_populates="witnesses")
 

@@ -293,28 +293,28 @@ class PartyData:
     organization: Translated = field(default_factory=Translated)
     country: str = ""
     signatory_name: str = ""
-    signatory_title: str = ""
+    signatory_title: Translated = field(default_factory=Translated)
 
     def is_blank(self) -> bool:
         """True when nothing was entered on this row."""
         return not (
             translated(self.organization)
             or self.signatory_name.strip()
-            or self.signatory_title.strip()
+            or translated(self.signatory_title)
         )
 
 
 @dataclass
 class WitnessData:
-    """A witness: name, title, organization."""
+    """A witness: name (as the person writes it), title and organization (per language)."""
 
     name: str = ""
-    title: str = ""
-    organization: str = ""
+    title: Translated = field(default_factory=Translated)
+    organization: Translated = field(default_factory=Translated)
 
     def is_blank(self) -> bool:
         """True when nothing was entered on this row."""
-        return not any(v.strip() for v in (self.name, self.title, self.organization))
+        return not (self.name.strip() or translated(self.title) or translated(self.organization))
 
 
 @dataclass
@@ -359,7 +359,7 @@ def _validated_item_data(data: SigningItemData) -> tuple[list[PartyData], list[W
             raise CeremonyError(_l("Party %(n)d has no organization name.", n=number), "parties")
         if not _known_country(party.country.strip()):
             raise CeremonyError(_l("Party %(n)d has no valid country.", n=number), "parties")
-        if party.signatory_title.strip() and not party.signatory_name.strip():
+        if translated(party.signatory_title) and not party.signatory_name.strip():
             raise CeremonyError(
                 _l("Party %(n)d has a signatory title but no name.", n=number), "parties"
             )
@@ -371,7 +371,14 @@ def _validated_item_data(data: SigningItemData) -> tuple[list[PartyData], list[W
 
 def _apply_item_data(item: SigningItem, data: SigningItemData) -> None:
     parties, witnesses = _validated_item_data(data)
-    old_organizations = [party.organization for party in item.parties]
+    # Rows are matched by position for the texts of languages the form did not show.
+    old_parties = list(item.parties)
+    old_witnesses = list(item.witnesses)
+
+    def kept(rows: list, i: int, name: str, new: object) -> Translated:
+        old = getattr(rows[i], name) if i < len(rows) else None
+        return _merged(old, new, data.languages)
+
     item.title = _merged(item.title, data.title, data.languages)
     item.duration_minutes = data.duration_minutes
     item.with_previous = data.with_previous
@@ -379,14 +386,10 @@ def _apply_item_data(item: SigningItem, data: SigningItemData) -> None:
     item.parties = [
         SigningParty(
             position=i,
-            organization=_merged(
-                old_organizations[i] if i < len(old_organizations) else None,
-                p.organization,
-                data.languages,
-            ),
+            organization=kept(old_parties, i, "organization", p.organization),
             country=p.country.strip().upper(),
             signatory_name=p.signatory_name.strip(),
-            signatory_title=p.signatory_title.strip(),
+            signatory_title=kept(old_parties, i, "signatory_title", p.signatory_title),
         )
         for i, p in enumerate(parties)
     ]
@@ -394,8 +397,8 @@ def _apply_item_data(item: SigningItem, data: SigningItemData) -> None:
         Witness(
             position=i,
             name=w.name.strip(),
-            title=w.title.strip(),
-            organization=w.organization.strip(),
+            title=kept(old_witnesses, i, "title", w.title),
+            organization=kept(old_witnesses, i, "organization", w.organization),
         )
         for i, w in enumerate(witnesses)
     ]
@@ -659,14 +662,20 @@ def stage_list(ceremony: Ceremony, locale: str) -> list[StageTable]:
                     n,
                     "signatory",
                     party.signatory_name,
-                    party.signatory_title,
+                    party.signatory_title.text(locale, languages),
                     party.organization.text(locale, languages),
                     party.country,
                 )
                 for n, party in enumerate(item.parties, start=1)
             ]
             standing = [
-                Seat(n, "witness", w.name, w.title, w.organization)
+                Seat(
+                    n,
+                    "witness",
+                    w.name,
+                    w.title.text(locale, languages),
+                    w.organization.text(locale, languages),
+                )
                 for n, w in enumerate(item.witnesses, start=1)
             ]
             tables.append(
@@ -878,7 +887,11 @@ def ceremony_content_gaps(event: Event) -> Iterator[ContentGap | None]:
                     ceremony=name,
                     item=item.title.text(locale, languages),
                 ),
-                [item.title, *(party.organization for party in item.parties)],
+                [
+                    item.title,
+                    *(text for p in item.parties for text in (p.organization, p.signatory_title)),
+                    *(text for w in item.witnesses for text in (w.title, w.organization)),
+                ],
                 languages,
                 url_for("ceremonies.edit_item", item_id=item.id, **ids),
             )

@@ -1,6 +1,7 @@
 """ceremonies: the organizer's texts become translated values (a JSON map language → text):
-ceremony title and venue, segment title and performer, signing item title, party organization;
-the host's language becomes a language code
+ceremony title and venue, segment title and performer, signing item title, party organization
+and signatory's title, witness's title and organization; the host's language becomes a
+language code
 
 Revision ID: c4d2a7e9f315
 Revises: 5c8e1f3a9d72
@@ -26,9 +27,25 @@ PAIRS = {
     'signing_item': [('title', 'title_zh', 'title_en')],
     'signing_party': [('organization', 'organization_zh', 'organization_en')],
 }
-# The old agenda printed the one performer text under both languages; it goes to the event's
-# first content language (and comes back from it, or from whatever language there is).
-PERFORMER_TMP = 'performer_texts'
+# Texts written once (the agenda printed the speaker under both languages; a signatory's or
+# witness's position and a witness's organization were read as typed) go to the event's first
+# content language, and come back from it (or from whatever language there is).
+SINGLES = {
+    'agenda_segment': [('performer', 300)],
+    'signing_party': [('signatory_title', 200)],
+    'witness': [('title', 200), ('organization', 300)],
+}
+EVENT_OF = {
+    'agenda_segment': 'JOIN ceremony ON ceremony.id = agenda_segment.ceremony_id',
+    'signing_party': 'JOIN signing_item ON signing_item.id = signing_party.item_id '
+                     'JOIN ceremony ON ceremony.id = signing_item.ceremony_id',
+    'witness': 'JOIN signing_item ON signing_item.id = witness.item_id '
+               'JOIN ceremony ON ceremony.id = signing_item.ceremony_id',
+}
+
+
+def _tmp(column):
+    return f'{column}_texts'
 
 
 def _texts(value):
@@ -44,17 +61,16 @@ def _first(texts, *languages):
     return next(iter(texts.values()), '')
 
 
-def _segment_languages(conn):
-    """agenda_segment id → the first content language of its event ('zh' without one)."""
+def _first_languages(conn, table):
+    """Row id of `table` → the first content language of its event ('zh' without one)."""
     rows = conn.execute(sa.text(
-        'SELECT agenda_segment.id, event.content_languages FROM agenda_segment '
-        'JOIN ceremony ON ceremony.id = agenda_segment.ceremony_id '
+        f'SELECT {table}.id, event.content_languages FROM {table} {EVENT_OF[table]} '
         'JOIN event ON event.id = ceremony.event_id'
     )).all()
     first = {}
-    for segment_id, languages in rows:
+    for row_id, languages in rows:
         languages = languages if isinstance(languages, list) else json.loads(languages or '[]')
-        first[segment_id] = (languages or ['zh'])[0]
+        first[row_id] = (languages or ['zh'])[0]
     return first
 
 
@@ -79,20 +95,27 @@ def upgrade():
                 batch_op.drop_column(zh)
                 batch_op.drop_column(en)
 
-    with op.batch_alter_table('agenda_segment', schema=None) as batch_op:
-        batch_op.add_column(sa.Column(PERFORMER_TMP, sa.JSON(), nullable=True))
-    segment = sa.table('agenda_segment', sa.column('id', sa.Integer),
-                       sa.column('performer', sa.String), sa.column(PERFORMER_TMP, sa.JSON))
-    languages = _segment_languages(conn)
-    for row in conn.execute(sa.select(segment.c.id, segment.c.performer)).all():
-        text = (row.performer or '').strip()
-        value = {languages.get(row.id, 'zh'): text} if text else {}
-        conn.execute(segment.update().where(segment.c.id == row.id).values(
-            **{PERFORMER_TMP: value}))
-    with op.batch_alter_table('agenda_segment', schema=None) as batch_op:
-        batch_op.drop_column('performer')
-        batch_op.alter_column(PERFORMER_TMP, new_column_name='performer',
-                              existing_type=sa.JSON(), nullable=False)
+    for table, columns in SINGLES.items():
+        names = [name for name, _length in columns]
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for name in names:
+                batch_op.add_column(sa.Column(_tmp(name), sa.JSON(), nullable=True))
+        t = sa.table(table, sa.column('id', sa.Integer), *(sa.column(n, sa.String) for n in names),
+                     *(sa.column(_tmp(n), sa.JSON) for n in names))
+        languages = _first_languages(conn, table)
+        for row in conn.execute(sa.select(t.c.id, *(t.c[n] for n in names))).mappings().all():
+            values = {}
+            for name in names:
+                text = (row[name] or '').strip()
+                values[_tmp(name)] = {languages.get(row['id'], 'zh'): text} if text else {}
+            conn.execute(t.update().where(t.c.id == row['id']).values(**values))
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for name in names:
+                batch_op.drop_column(name)
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for name in names:
+                batch_op.alter_column(_tmp(name), new_column_name=name,
+                                      existing_type=sa.JSON(), nullable=False)
 
     # The host's language was stored as the enum's name ('ZH', 'EN'); now a language code.
     conn.execute(sa.text('UPDATE ceremony SET host_language = LOWER(host_language)'))
@@ -107,21 +130,29 @@ def downgrade():
         "UPDATE ceremony SET host_language = CASE WHEN host_language = 'zh' THEN 'ZH' "
         "ELSE 'EN' END"))
 
-    languages = _segment_languages(conn)
-    with op.batch_alter_table('agenda_segment', schema=None) as batch_op:
-        batch_op.alter_column('performer', new_column_name=PERFORMER_TMP,
-                              existing_type=sa.JSON(), nullable=True)
-    with op.batch_alter_table('agenda_segment', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('performer', sa.String(length=300), nullable=True))
-    segment = sa.table('agenda_segment', sa.column('id', sa.Integer),
-                       sa.column('performer', sa.String), sa.column(PERFORMER_TMP, sa.JSON))
-    for row in conn.execute(sa.select(segment.c.id, segment.c[PERFORMER_TMP])).all():
-        texts = _texts(row[1])
-        text = _first(texts, languages.get(row.id, 'zh'), 'zh', 'en')
-        conn.execute(segment.update().where(segment.c.id == row.id).values(performer=text[:300]))
-    with op.batch_alter_table('agenda_segment', schema=None) as batch_op:
-        batch_op.alter_column('performer', existing_type=sa.String(length=300), nullable=False)
-        batch_op.drop_column(PERFORMER_TMP)
+    for table, columns in SINGLES.items():
+        names = [name for name, _length in columns]
+        languages = _first_languages(conn, table)
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for name in names:
+                batch_op.alter_column(name, new_column_name=_tmp(name),
+                                      existing_type=sa.JSON(), nullable=True)
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for name, length in columns:
+                batch_op.add_column(sa.Column(name, sa.String(length=length), nullable=True))
+        t = sa.table(table, sa.column('id', sa.Integer), *(sa.column(n, sa.String) for n in names),
+                     *(sa.column(_tmp(n), sa.JSON) for n in names))
+        for row in conn.execute(sa.select(t.c.id, *(t.c[_tmp(n)] for n in names))).mappings().all():
+            values = {}
+            for name, length in columns:
+                texts = _texts(row[_tmp(name)])
+                values[name] = _first(texts, languages.get(row['id'], 'zh'), 'zh', 'en')[:length]
+            conn.execute(t.update().where(t.c.id == row['id']).values(**values))
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for name, length in columns:
+                batch_op.alter_column(name, existing_type=sa.String(length=length),
+                                      nullable=False)
+                batch_op.drop_column(_tmp(name))
 
     for table, pairs in PAIRS.items():
         with op.batch_alter_table(table, schema=None) as batch_op:

@@ -30,7 +30,7 @@ def party(org: str, country: str = "CN", name: str = "", title: str = "") -> Par
         organization=Translated(zh=org, en=org),
         country=country,
         signatory_name=name,
-        signatory_title=title,
+        signatory_title=Translated(zh=title, en=title),
     )
 
 
@@ -38,7 +38,10 @@ def item_data(title: str, parties, witnesses=(), **extra) -> SigningItemData:
     return SigningItemData(
         title=Translated(zh=title, en=title),
         parties=list(parties),
-        witnesses=[WitnessData(*w) for w in witnesses],
+        witnesses=[
+            WitnessData(name, Translated(zh=title, en=title), Translated(zh=org, en=org))
+            for name, title, org in witnesses
+        ],
         **extra,
     )
 

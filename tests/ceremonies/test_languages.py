@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.accounts.models import Role
 from app.ceremonies.documents import agenda_context, render_host_script_html
 from app.ceremonies.models import Ceremony, SigningItem
-from app.ceremonies.services import PartyData, SigningItemData, add_signing_item
+from app.ceremonies.services import PartyData, SigningItemData, WitnessData, add_signing_item
 from app.contributions import content_gaps
 from app.extensions import db
 from app.translated import Translated
@@ -35,8 +35,20 @@ def trilingual(app, make_event, make_user, make_ceremony, auth, client):
         SigningItemData(
             Translated(zh="合作协议", ru="Соглашение о сотрудничестве", en="Agreement"),
             [
-                PartyData(Translated(zh="甲方", ru="Сторона А", en="Party A"), "CN", "王海峰"),
+                PartyData(
+                    Translated(zh="甲方", ru="Сторона А", en="Party A"),
+                    "CN",
+                    "王海峰",
+                    Translated(zh="主任", ru="Директор", en="Director"),
+                ),
                 PartyData(Translated(zh="乙方", en="Party B"), "RU", "Алексей Петров"),
+            ],
+            [
+                WitnessData(
+                    "Олег Смирнов",
+                    Translated(zh="顾问", ru="Советник"),
+                    Translated(zh="上合组织秘书处", ru="Секретариат ШОС"),
+                )
             ],
         ),
     )
@@ -106,6 +118,8 @@ def test_the_host_script_is_written_in_russian_for_a_russian_host(trilingual):
     assert "Сторона А" in html
     assert '<span lang="zh" class="fallback">乙方</span>' in html
     assert "Россия" in html  # the country in Russian
+    assert "Директор 王海峰" in html  # the position in Russian, the name as written
+    assert "Секретариат ШОС Советник Олег Смирнов" in html
 
 
 def test_the_forms_have_one_input_per_content_language_and_say_what_is_missing(trilingual, client):
@@ -130,6 +144,8 @@ def test_the_forms_have_one_input_per_content_language_and_say_what_is_missing(t
     item = trilingual.items[0]
     html = client.get(url(trilingual, f"/items/{item.id}/edit?lang=en")).get_data(as_text=True)
     assert 'name="title_ru"' in html and 'name="parties-1-organization_ru"' in html
+    assert 'value="Директор"' in html and 'name="parties-0-signatory_title_ru"' in html
+    assert 'value="Секретариат ШОС"' in html and 'name="witnesses-0-title_en"' in html
 
 
 def test_saving_the_forms_stores_three_languages(trilingual, client):
@@ -234,7 +250,7 @@ def test_the_event_dashboard_lists_ceremony_texts_missing_a_language(trilingual,
     assert opening.missing == ("ru",)
     assert opening.url == url(trilingual, f"/segments/{segment.id}/edit")
     item = next(g for w, g in ceremony_gaps.items() if "signing item" in w)
-    assert item.missing == ("ru",)  # Party B has no Russian name
+    assert item.missing == ("ru", "en")  # Party B: no Russian name; the witness: no English
     html = client.get(f"/manage/{trilingual.event.slug}/?lang=en").get_data(as_text=True)
     assert url(trilingual, "/edit") in html
 

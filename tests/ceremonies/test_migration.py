@@ -1,7 +1,8 @@
 """Migration c4d2a7e9f315 on existing rows (SQLite and PostgreSQL): a ceremony's title and
 venue, its segments' titles and speakers, its items' titles and its parties' organizations move
-from the zh/en columns into one translated JSON value each and back; the host's language
-becomes a language code and back."""
+from the zh/en columns into one translated JSON value each and back, and the texts written once
+(speaker, signatory's and witness's title, witness's organization) go to the event's first
+content language and back; the host's language becomes a language code and back."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from tests.test_migrations import migrations_app as migrations_app
 
 BEFORE = "5c8e1f3a9d72"
 AFTER = "c4d2a7e9f315"
-TABLES = ["event", "ceremony", "agenda_segment", "signing_item", "signing_party"]
+TABLES = ["event", "ceremony", "agenda_segment", "signing_item", "signing_party", "witness"]
 
 
 def _json(value):
@@ -32,7 +33,7 @@ def _columns(conn, table: str) -> set[str]:
 def _insert_old_rows() -> dict[str, int]:
     metadata = sa.MetaData()
     metadata.reflect(db.engine, only=TABLES)
-    event, ceremony, segment, item, party = (metadata.tables[n] for n in TABLES)
+    event, ceremony, segment, item, party, witness = (metadata.tables[n] for n in TABLES)
     with db.engine.begin() as conn:
         # An event whose first content language is Russian: the old one-language speaker text
         # goes there.
@@ -104,6 +105,8 @@ def _insert_old_rows() -> dict[str, int]:
             organization_zh="甲方",
             organization_en="Party A",
             country="CN",
+            signatory_name="Алексей Петров",
+            signatory_title="Проректор",
         )
         ids["en_party"] = insert_row(
             conn,
@@ -113,6 +116,16 @@ def _insert_old_rows() -> dict[str, int]:
             organization_zh="",
             organization_en="Party B",
             country="KZ",
+            signatory_title="",
+        )
+        ids["witness"] = insert_row(
+            conn,
+            witness,
+            9,
+            item_id=ids["item"],
+            name="Олег Смирнов",
+            title="Советник",
+            organization="Секретариат ШОС",
         )
     return ids
 
@@ -133,6 +146,8 @@ def test_ceremony_texts_move_into_one_value_and_back(migrations_app):
         }
         item_title = conn.execute(sa.text("SELECT title FROM signing_item")).scalar_one()
         parties = dict(conn.execute(sa.text("SELECT id, organization FROM signing_party")).all())
+        titles = dict(conn.execute(sa.text("SELECT id, signatory_title FROM signing_party")).all())
+        witness = conn.execute(sa.text("SELECT title, organization FROM witness")).one()
         columns = {table: _columns(conn, table) for table in TABLES[1:]}
     ceremony = ceremonies[ids["ceremony"]]
     assert _json(ceremony.title) == {"zh": "签约仪式", "en": "Signing ceremony"}
@@ -148,6 +163,9 @@ def test_ceremony_texts_move_into_one_value_and_back(migrations_app):
     assert _json(item_title) == {"zh": "合作协议", "en": "Cooperation agreement"}
     assert _json(parties[ids["party"]]) == {"zh": "甲方", "en": "Party A"}
     assert _json(parties[ids["en_party"]]) == {"en": "Party B"}
+    assert _json(titles[ids["party"]]) == {"ru": "Проректор"}
+    assert _json(titles[ids["en_party"]]) == {}
+    assert [_json(v) for v in witness] == [{"ru": "Советник"}, {"ru": "Секретариат ШОС"}]
     old = {"title_zh", "title_en", "venue_zh", "venue_en", "organization_zh", "organization_en"}
     assert not any(old & names for names in columns.values())
 
@@ -160,6 +178,10 @@ def test_ceremony_texts_move_into_one_value_and_back(migrations_app):
         conn.execute(
             sa.text("UPDATE agenda_segment SET performer = :p WHERE id = :id"),
             {"p": json.dumps({"zh": "彼得罗夫博士", "ru": "Д-р Петров"}), "id": ids["segment"]},
+        )
+        conn.execute(
+            sa.text("UPDATE witness SET organization = :o"),
+            {"o": json.dumps({"zh": "上合组织秘书处"})},
         )
 
     flask_migrate.downgrade(directory=str(MIGRATIONS), revision=BEFORE)
@@ -182,9 +204,13 @@ def test_ceremony_texts_move_into_one_value_and_back(migrations_app):
         parties = {
             row.id: tuple(row[1:])
             for row in conn.execute(
-                sa.text("SELECT id, organization_zh, organization_en FROM signing_party")
+                sa.text(
+                    "SELECT id, organization_zh, organization_en, signatory_title "
+                    "FROM signing_party"
+                )
             )
         }
+        witness = conn.execute(sa.text("SELECT title, organization FROM witness")).one()
         columns = {table: _columns(conn, table) for table in TABLES[1:]}
     assert ceremonies[ids["ceremony"]] == (
         "签约仪式",
@@ -204,8 +230,11 @@ def test_ceremony_texts_move_into_one_value_and_back(migrations_app):
     assert segments[ids["segment"]] == ("致辞", "Address", "Д-р Петров")  # the first language's
     assert segments[ids["bare_segment"]] == ("", "", "")
     assert tuple(item_row) == ("合作协议", "Cooperation agreement")
-    assert parties[ids["party"]] == ("甲方", "Party A")
-    assert parties[ids["en_party"]] == ("Party B", "Party B")
+    assert parties[ids["party"]] == ("甲方", "Party A", "Проректор")
+    assert parties[ids["en_party"]] == ("Party B", "Party B", "")
+    # Not in the first language (Russian) any more: whatever language there is.
+    assert tuple(witness) == ("Советник", "上合组织秘书处")
     assert "organization" not in columns["signing_party"]
     assert "venue" not in columns["ceremony"]
     assert "performer_texts" not in columns["agenda_segment"]
+    assert "title_texts" not in columns["witness"]

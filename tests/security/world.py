@@ -261,8 +261,10 @@ def build_event_world(
         SigningItemData(
             title=Translated(zh="合作协议", en="Cooperation agreement"),
             parties=[
-                PartyData(Translated(zh="甲方", en="Party A"), "CN", "李明", "院长"),
-                PartyData(Translated(zh="乙方", en="Party B"), "KZ", "Aidos", "Director"),
+                PartyData(Translated(zh="甲方", en="Party A"), "CN", "李明", Translated(zh="院长")),
+                PartyData(
+                    Translated(zh="乙方", en="Party B"), "KZ", "Aidos", Translated(en="Director")
+                ),
             ],
         ),
     )
