@@ -259,7 +259,8 @@ def test_the_demo_ceremony_is_written_in_russian(app):
     from app.ceremonies.demo import ITEMS, SEGMENTS, TITLE, VENUE
 
     texts = [TITLE, VENUE, *(t for _, t, p, _ in SEGMENTS), *(d.title for d in ITEMS)]
-    texts += [p.organization for d in ITEMS for p in d.parties]
+    texts += [t for d in ITEMS for p in d.parties for t in (p.organization, p.signatory_title)]
+    texts += [t for d in ITEMS for w in d.witnesses for t in (w.title, w.organization)]
     texts += [p for _, _, p, _ in SEGMENTS if p]
     assert all(text.missing(["zh", "ru", "en"]) == [] for text in texts)
     assert all(re.search("[А-Яа-я]", text["ru"]) for text in texts)
