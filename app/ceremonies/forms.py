@@ -137,6 +137,13 @@ class CeremonyForm(TranslatedForm, WebForm):
         if self.host_language.data is None and self.languages:
             self.host_language.data = self.languages[0]
 
+    def keep_host_language(self, ceremony: Ceremony) -> None:
+        """Offer the ceremony's host language even when the event no longer lists it."""
+        if ceremony.host_language not in dict(self.host_language.choices):
+            self.host_language.choices.append(
+                (ceremony.host_language, language_name(ceremony.host_language))
+            )
+
     def to_data(self) -> CeremonyData:
         """The validated input as the services take it."""
         return CeremonyData(
@@ -155,10 +162,7 @@ class CeremonyForm(TranslatedForm, WebForm):
         self.fill_texts("venue", ceremony.venue)
         self.host_name.data = ceremony.host_name
         self.starts_local.data = ceremony.event.local(ceremony.starts_at).replace(tzinfo=None)
-        if ceremony.host_language not in self.languages:
-            self.host_language.choices.append(
-                (ceremony.host_language, language_name(ceremony.host_language))
-            )
+        self.keep_host_language(ceremony)
         self.host_language.data = ceremony.host_language
         self.slot_minutes.data = ceremony.slot_minutes
 

@@ -166,6 +166,7 @@ def edit(slug: str, ceremony_id: int):
     """Edit a ceremony's details."""
     ceremony = _ceremony(ceremony_id)
     form = CeremonyForm.for_languages(g.event.languages)()
+    form.keep_host_language(ceremony)
     if request.method == "GET":
         form.fill_from(ceremony)
     elif form.validate_on_submit() and (

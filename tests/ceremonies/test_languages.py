@@ -205,6 +205,23 @@ def test_a_host_language_that_is_not_a_content_language_is_refused(trilingual, c
     assert db.session.get(Ceremony, trilingual.id).host_language == "zh"
 
 
+def test_a_host_language_the_event_dropped_can_still_be_saved(trilingual, client):
+    trilingual.host_language = "kk"
+    db.session.commit()
+    data = {
+        "title_zh": "签约仪式",
+        "starts_local": "2026-12-16T09:30",
+        "host_language": "kk",
+        "slot_minutes": "45",
+    }
+    assert client.post(url(trilingual, "/edit"), data=data).status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Ceremony, trilingual.id)
+    assert (saved.host_language, saved.slot_minutes) == ("kk", 45)
+    # Texts of languages the form shows are replaced; Russian and English titles were cleared.
+    assert saved.title == {"zh": "签约仪式"}
+
+
 def test_a_fourth_language_is_configuration(trilingual, client):
     """Kazakh added to the event: inputs, storage, agenda and host script, no migration."""
     trilingual.event.content_languages = ["zh", "ru", "en", "kk"]
