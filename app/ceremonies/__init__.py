@@ -12,10 +12,12 @@ def init_app(app: Flask) -> None:
     from app.accounts.models import Role
     from app.ceremonies.demo import load_demo_ceremony
     from app.ceremonies.routes import bp
-    from app.contributions import add_demo_loader, add_manage_section
+    from app.ceremonies.services import ceremony_content_gaps
+    from app.contributions import add_content_gaps, add_demo_loader, add_manage_section
 
     app.register_blueprint(bp)
     add_manage_section(
         app, "ceremonies.index", _l("Signing ceremonies"), role=Role.ORGANIZER, order=110
     )
     add_demo_loader(app, load_demo_ceremony, order=20)
+    add_content_gaps(app, ceremony_content_gaps, order=110)

@@ -15,17 +15,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import UTCDateTime, utcnow
 from app.extensions import db
+from app.translated import Translated, TranslatedText
 
 if TYPE_CHECKING:
     from app.accounts.models import User
     from app.events.models import Event
-
-
-class HostLanguage(enum.StrEnum):
-    """The language the host (MC) speaks; the host script is written in it."""
-
-    ZH = "zh"
-    EN = "en"
 
 
 class SegmentKind(enum.StrEnum):
@@ -52,13 +46,6 @@ class SigningStatus(enum.StrEnum):
 STATUS_ORDER = list(SigningStatus)
 
 
-def _pick(zh: str, en: str, locale: str) -> str:
-    """Chinese text for a Chinese locale, English otherwise (each falling back to the other)."""
-    if locale.startswith("zh"):
-        return zh or en
-    return en or zh
-
-
 class Ceremony(db.Model):
     """A signing ceremony of an event."""
 
@@ -66,16 +53,15 @@ class Ceremony(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    title_zh: Mapped[str] = mapped_column(String(300))
-    title_en: Mapped[str] = mapped_column(String(300))
+    # Texts the organizer writes are one value per content language (app.translated).
+    title: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
     # Date and start time together, entered in the event's timezone, stored in UTC.
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    venue_zh: Mapped[str] = mapped_column(String(300), default="")
-    venue_en: Mapped[str] = mapped_column(String(300), default="")
+    venue: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
     host_name: Mapped[str] = mapped_column(String(200), default="")
-    host_language: Mapped[HostLanguage] = mapped_column(
-        Enum(HostLanguage, native_enum=False, length=5), default=HostLanguage.ZH
-    )
+    # The content language the host (MC) speaks ("zh", "ru", "en", "kk" …): the host script is
+    # written in it. A language code, not an enum, so a fourth language needs no migration.
+    host_language: Mapped[str] = mapped_column(String(5), default="zh")
     # The time the venue/programme allows; a longer agenda is warned about, not refused.
     slot_minutes: Mapped[int] = mapped_column(default=60)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -92,14 +78,6 @@ class Ceremony(db.Model):
         cascade="all, delete-orphan",
     )
 
-    def title(self, locale: str) -> str:
-        """Title in the given locale."""
-        return _pick(self.title_zh, self.title_en, locale)
-
-    def venue(self, locale: str) -> str:
-        """Venue in the given locale."""
-        return _pick(self.venue_zh, self.venue_en, locale)
-
 
 class AgendaSegment(db.Model):
     """One segment of the run of show; its start time is computed, never stored."""
@@ -112,17 +90,14 @@ class AgendaSegment(db.Model):
     )
     position: Mapped[int] = mapped_column(default=0)
     kind: Mapped[SegmentKind] = mapped_column(Enum(SegmentKind, native_enum=False, length=20))
-    title_zh: Mapped[str] = mapped_column(String(300), default="")
-    title_en: Mapped[str] = mapped_column(String(300), default="")
-    # Speaker or performer as printed ("Li Ming, Director, Bureau of Science and Technology").
-    performer: Mapped[str] = mapped_column(String(300), default="")
+    # Empty: the agenda prints the segment's kind ("Speech").
+    title: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
+    # Speaker or performer as printed ("Li Ming, Director, Bureau of Science and Technology"),
+    # per language like the title: a position reads differently in each.
+    performer: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
     duration_minutes: Mapped[int] = mapped_column()
 
     ceremony: Mapped[Ceremony] = relationship(back_populates="segments")
-
-    def title(self, locale: str) -> str:
-        """Segment title in the given locale."""
-        return _pick(self.title_zh, self.title_en, locale)
 
 
 class SigningItem(db.Model):
@@ -135,8 +110,7 @@ class SigningItem(db.Model):
         ForeignKey("ceremony.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column(default=0)
-    title_zh: Mapped[str] = mapped_column(String(300))
-    title_en: Mapped[str] = mapped_column(String(300))
+    title: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
     # Signed at the same time as the previous item, at the next table (one signing round).
     with_previous: Mapped[bool] = mapped_column(default=False)
     duration_minutes: Mapped[int] = mapped_column(default=3)
@@ -168,10 +142,6 @@ class SigningItem(db.Model):
         cascade="all, delete-orphan",
     )
 
-    def title(self, locale: str) -> str:
-        """Project title in the given locale."""
-        return _pick(self.title_zh, self.title_en, locale)
-
 
 class SigningParty(db.Model):
     """One organization signing an item, with its signatory (who may not be known yet)."""
@@ -181,17 +151,14 @@ class SigningParty(db.Model):
         ForeignKey("signing_item.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column(default=0)
-    organization_zh: Mapped[str] = mapped_column(String(300), default="")
-    organization_en: Mapped[str] = mapped_column(String(300), default="")
+    organization: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
     country: Mapped[str] = mapped_column(String(2))
+    # A person's name is written once, as the person writes it; the position ("Director",
+    # "Директор", "主任") is per content language: the host reads it aloud.
     signatory_name: Mapped[str] = mapped_column(String(200), default="")
-    signatory_title: Mapped[str] = mapped_column(String(200), default="")
+    signatory_title: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
 
     item: Mapped[SigningItem] = relationship(back_populates="parties")
-
-    def organization(self, locale: str) -> str:
-        """Organization name in the given locale."""
-        return _pick(self.organization_zh, self.organization_en, locale)
 
 
 class Witness(db.Model):
@@ -203,8 +170,9 @@ class Witness(db.Model):
     )
     position: Mapped[int] = mapped_column(default=0)
     name: Mapped[str] = mapped_column(String(200))
-    title: Mapped[str] = mapped_column(String(200), default="")
-    organization: Mapped[str] = mapped_column(String(300), default="")
+    # Position and organization per content language, like a party's.
+    title: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
+    organization: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
 
     item: Mapped[SigningItem] = relationship(back_populates="witnesses")
 

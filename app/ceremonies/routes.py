@@ -127,7 +127,7 @@ def index(slug: str):
 @requires(ORGANIZER)
 def new(slug: str):
     """Create a ceremony."""
-    form = CeremonyForm()
+    form = CeremonyForm.for_languages(g.event.languages)()
     if form.validate_on_submit() and (
         done := commit_and_redirect(
             lambda: create_ceremony(g.event, form.to_data()),
@@ -156,6 +156,7 @@ def show(slug: str, ceremony_id: int):
         checks=pre_print_checks(ceremony),
         kinds=documents.kind_labels(),
         statuses=documents.status_labels(),
+        agenda_languages=documents.agenda_languages(ceremony, None, str(get_locale())),
     )
 
 
@@ -164,7 +165,8 @@ def show(slug: str, ceremony_id: int):
 def edit(slug: str, ceremony_id: int):
     """Edit a ceremony's details."""
     ceremony = _ceremony(ceremony_id)
-    form = CeremonyForm()
+    form = CeremonyForm.for_languages(g.event.languages)()
+    form.keep_host_language(ceremony)
     if request.method == "GET":
         form.fill_from(ceremony)
     elif form.validate_on_submit() and (
@@ -198,7 +200,7 @@ def delete(slug: str, ceremony_id: int):
 def new_segment(slug: str, ceremony_id: int):
     """Append a segment to the agenda."""
     ceremony = _ceremony(ceremony_id)
-    form = SegmentForm()
+    form = SegmentForm.for_languages(g.event.languages)()
     if form.validate_on_submit() and (
         done := commit_and_redirect(
             lambda: add_segment(ceremony, form.to_data()),
@@ -220,9 +222,9 @@ def edit_segment(slug: str, ceremony_id: int, segment_id: int):
     """Edit an agenda segment."""
     ceremony = _ceremony(ceremony_id)
     segment = _segment(ceremony, segment_id)
-    form = SegmentForm(obj=segment if request.method == "GET" else None)
+    form = SegmentForm.for_languages(g.event.languages)()
     if request.method == "GET":
-        form.kind.data = segment.kind.value
+        form.fill_from(segment)
     elif form.validate_on_submit() and (
         done := commit_and_redirect(
             lambda: update_segment(segment, form.to_data()),
@@ -299,7 +301,7 @@ def _reorder(ceremony, reorder, anchor: str):
 def new_item(slug: str, ceremony_id: int):
     """Add a signing item (two or more parties)."""
     ceremony = _ceremony(ceremony_id)
-    form = SigningItemForm()
+    form = SigningItemForm.for_languages(g.event.languages)()
     error = None
     if form.validate_on_submit():
         try:
@@ -345,7 +347,7 @@ def edit_item(slug: str, ceremony_id: int, item_id: int):
     """Edit a signing item's titles, parties and witnesses."""
     ceremony = _ceremony(ceremony_id)
     signing_item = _item(ceremony, item_id)
-    form = SigningItemForm()
+    form = SigningItemForm.for_languages(g.event.languages)()
     error = None
     if request.method == "GET":
         form.fill_from(signing_item)
@@ -475,9 +477,17 @@ def remove_document(slug: str, ceremony_id: int, item_id: int, document_id: int)
 @bp.route("/<int:ceremony_id>/agenda.pdf")
 @requires(ORGANIZER)
 def agenda_pdf(slug: str, ceremony_id: int):
-    """The bilingual printable agenda, generated from the current data."""
+    """The printable agenda, generated from the current data, in the content languages of
+    `?languages=` ("ru" or "ru,zh": one, or two side by side); by default the reader's language
+    and the event's next one."""
     ceremony = _ceremony(ceremony_id)
-    return _pdf(documents.render_agenda_pdf(ceremony), f"agenda-{ceremony.id}.pdf")
+    # ?languages=ru,zh, or the page's chooser: ?first=ru&second=zh (second may be empty).
+    asked = request.args.get("languages") or ",".join(
+        code for code in (request.args.get("first"), request.args.get("second")) if code
+    )
+    languages = documents.agenda_languages(ceremony, asked, str(get_locale()))
+    name = f"agenda-{ceremony.id}-{'-'.join(languages)}.pdf"
+    return _pdf(documents.render_agenda_pdf(ceremony, languages), name)
 
 
 @bp.route("/<int:ceremony_id>/host-script.pdf")

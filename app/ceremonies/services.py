@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 
 from babel import Locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -21,7 +22,6 @@ from app.ceremonies.models import (
     STATUS_ORDER,
     AgendaSegment,
     Ceremony,
-    HostLanguage,
     SegmentKind,
     SigningDocument,
     SigningItem,
@@ -31,9 +31,11 @@ from app.ceremonies.models import (
     Witness,
 )
 from app.clock import local_to_utc, utcnow
+from app.contributions import ContentGap, content_gap
 from app.errors import DomainError
 from app.events.models import Event
 from app.extensions import db
+from app.translated import LANGUAGE_CODE, Translated, content_language, translated
 
 MAX_DURATION_MINUTES = 600
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -46,38 +48,54 @@ class CeremonyError(DomainError):
     """Input a ceremony service refuses; `message` is shown to the user (next to `field_name`)."""
 
 
+# --- translated texts -----------------------------------------------------------------------
+
+
+def _merged(old: Translated | None, new: object, languages: tuple[str, ...] | None) -> Translated:
+    """`new`, plus `old`'s texts in languages `new` was not written in (a form shows the event's
+    current content languages: removing one from the event loses nothing already written)."""
+    new = translated(new)
+    if languages is None:
+        return new
+    kept = {k: text for k, text in translated(old).items() if k not in languages}
+    return Translated({**kept, **new})
+
+
 # --- ceremonies -------------------------------------------------------------------------
 
 
 @dataclass
 class CeremonyData:
-    """A ceremony as the organizer enters it; `starts_local` is wall-clock in the event's zone."""
+    """A ceremony as the organizer enters it; `starts_local` is wall-clock in the event's zone.
+    `title` and `venue` are one text per content language; `languages` are those the form
+    showed (texts in other languages are kept; None: the data speaks for every language)."""
 
-    title_zh: str
-    title_en: str
+    title: Translated
     starts_local: datetime
-    venue_zh: str = ""
-    venue_en: str = ""
+    venue: Translated = field(default_factory=Translated)
     host_name: str = ""
-    host_language: HostLanguage = HostLanguage.ZH
+    host_language: str = "zh"
     slot_minutes: int = 60
+    languages: tuple[str, ...] | None = None
 
 
 def _apply_ceremony_data(ceremony: Ceremony, event: Event, data: CeremonyData) -> None:
-    if not (data.title_zh.strip() or data.title_en.strip()):
-        raise CeremonyError(_l("Give the ceremony a title."), "title_zh")
+    title = _merged(ceremony.title, data.title, data.languages)
+    if not title:
+        raise CeremonyError(_l("Give the ceremony a title."), "title")
     if not 1 <= data.slot_minutes <= MAX_DURATION_MINUTES:
         raise CeremonyError(
             _l("The time slot must be between 1 and %(n)d minutes.", n=MAX_DURATION_MINUTES),
             "slot_minutes",
         )
-    ceremony.title_zh = data.title_zh.strip()
-    ceremony.title_en = data.title_en.strip()
+    host_language = content_language(data.host_language)
+    if not LANGUAGE_CODE.match(host_language):
+        raise CeremonyError(_l("Choose the host's language."), "host_language")
+    ceremony.title = title
     ceremony.starts_at = local_to_utc(data.starts_local.replace(tzinfo=None), event.timezone)
-    ceremony.venue_zh = data.venue_zh.strip()
-    ceremony.venue_en = data.venue_en.strip()
+    ceremony.venue = _merged(ceremony.venue, data.venue, data.languages)
     ceremony.host_name = data.host_name.strip()
-    ceremony.host_language = HostLanguage(data.host_language)
+    ceremony.host_language = host_language
     ceremony.slot_minutes = data.slot_minutes
 
 
@@ -195,9 +213,10 @@ class SegmentData:
 
     kind: SegmentKind
     duration_minutes: int
-    title_zh: str = ""
-    title_en: str = ""
-    performer: str = ""
+    title: Translated = field(default_factory=Translated)
+    performer: Translated = field(default_factory=Translated)
+    # The languages the form showed (see CeremonyData.languages).
+    languages: tuple[str, ...] | None = None
 
 
 def _apply_segment_data(segment: AgendaSegment, data: SegmentData) -> None:
@@ -208,9 +227,8 @@ def _apply_segment_data(segment: AgendaSegment, data: SegmentData) -> None:
         )
     segment.kind = SegmentKind(data.kind)
     segment.duration_minutes = data.duration_minutes
-    segment.title_zh = data.title_zh.strip()
-    segment.title_en = data.title_en.strip()
-    segment.performer = data.performer.strip()
+    segment.title = _merged(segment.title, data.title, data.languages)
+    segment.performer = _merged(segment.performer, data.performer, data.languages)
 
 
 def add_segment(ceremony: Ceremony, data: SegmentData) -> AgendaSegment:
@@ -269,51 +287,48 @@ def agenda_minutes(ceremony: Ceremony) -> int:
 
 @dataclass
 class PartyData:
-    """A signing party: organization (zh/en), country code, signatory (may be blank for now)."""
+    """A signing party: organization (per language), country code, signatory (may be blank for
+    now)."""
 
-    organization_zh: str = ""
-    organization_en: str = ""
+    organization: Translated = field(default_factory=Translated)
     country: str = ""
     signatory_name: str = ""
-    signatory_title: str = ""
+    signatory_title: Translated = field(default_factory=Translated)
 
     def is_blank(self) -> bool:
         """True when nothing was entered on this row."""
-        return not any(
-            v.strip()
-            for v in (
-                self.organization_zh,
-                self.organization_en,
-                self.signatory_name,
-                self.signatory_title,
-            )
+        return not (
+            translated(self.organization)
+            or self.signatory_name.strip()
+            or translated(self.signatory_title)
         )
 
 
 @dataclass
 class WitnessData:
-    """A witness: name, title, organization."""
+    """A witness: name (as the person writes it), title and organization (per language)."""
 
     name: str = ""
-    title: str = ""
-    organization: str = ""
+    title: Translated = field(default_factory=Translated)
+    organization: Translated = field(default_factory=Translated)
 
     def is_blank(self) -> bool:
         """True when nothing was entered on this row."""
-        return not any(v.strip() for v in (self.name, self.title, self.organization))
+        return not (self.name.strip() or translated(self.title) or translated(self.organization))
 
 
 @dataclass
 class SigningItemData:
-    """A signing item with its parties and witnesses, in order."""
+    """A signing item with its parties and witnesses, in order; `languages` as in
+    CeremonyData (party rows are matched by position for the languages the form did not show)."""
 
-    title_zh: str
-    title_en: str
+    title: Translated
     parties: list[PartyData] = field(default_factory=list)
     witnesses: list[WitnessData] = field(default_factory=list)
     duration_minutes: int = 3
     with_previous: bool = False
     notes: str = ""
+    languages: tuple[str, ...] | None = None
 
 
 def _known_country(code: str) -> bool:
@@ -321,8 +336,8 @@ def _known_country(code: str) -> bool:
 
 
 def _validated_item_data(data: SigningItemData) -> tuple[list[PartyData], list[WitnessData]]:
-    if not (data.title_zh.strip() or data.title_en.strip()):
-        raise CeremonyError(_l("Give the project a title."), "title_zh")
+    if not translated(data.title):
+        raise CeremonyError(_l("Give the project a title."), "title")
     if not 1 <= data.duration_minutes <= MAX_DURATION_MINUTES:
         raise CeremonyError(
             _l("The duration must be between 1 and %(n)d minutes.", n=MAX_DURATION_MINUTES),
@@ -340,11 +355,11 @@ def _validated_item_data(data: SigningItemData) -> tuple[list[PartyData], list[W
     if len(witnesses) > MAX_WITNESSES:
         raise CeremonyError(_l("At most %(n)d witnesses per item.", n=MAX_WITNESSES), "witnesses")
     for number, party in enumerate(parties, start=1):
-        if not (party.organization_zh.strip() or party.organization_en.strip()):
+        if not translated(party.organization):
             raise CeremonyError(_l("Party %(n)d has no organization name.", n=number), "parties")
         if not _known_country(party.country.strip()):
             raise CeremonyError(_l("Party %(n)d has no valid country.", n=number), "parties")
-        if party.signatory_title.strip() and not party.signatory_name.strip():
+        if translated(party.signatory_title) and not party.signatory_name.strip():
             raise CeremonyError(
                 _l("Party %(n)d has a signatory title but no name.", n=number), "parties"
             )
@@ -356,19 +371,25 @@ def _validated_item_data(data: SigningItemData) -> tuple[list[PartyData], list[W
 
 def _apply_item_data(item: SigningItem, data: SigningItemData) -> None:
     parties, witnesses = _validated_item_data(data)
-    item.title_zh = data.title_zh.strip()
-    item.title_en = data.title_en.strip()
+    # Rows are matched by position for the texts of languages the form did not show.
+    old_parties = list(item.parties)
+    old_witnesses = list(item.witnesses)
+
+    def kept(rows: list, i: int, name: str, new: object) -> Translated:
+        old = getattr(rows[i], name) if i < len(rows) else None
+        return _merged(old, new, data.languages)
+
+    item.title = _merged(item.title, data.title, data.languages)
     item.duration_minutes = data.duration_minutes
     item.with_previous = data.with_previous
     item.notes = data.notes.strip()
     item.parties = [
         SigningParty(
             position=i,
-            organization_zh=p.organization_zh.strip(),
-            organization_en=p.organization_en.strip(),
+            organization=kept(old_parties, i, "organization", p.organization),
             country=p.country.strip().upper(),
             signatory_name=p.signatory_name.strip(),
-            signatory_title=p.signatory_title.strip(),
+            signatory_title=kept(old_parties, i, "signatory_title", p.signatory_title),
         )
         for i, p in enumerate(parties)
     ]
@@ -376,8 +397,8 @@ def _apply_item_data(item: SigningItem, data: SigningItemData) -> None:
         Witness(
             position=i,
             name=w.name.strip(),
-            title=w.title.strip(),
-            organization=w.organization.strip(),
+            title=kept(old_witnesses, i, "title", w.title),
+            organization=kept(old_witnesses, i, "organization", w.organization),
         )
         for i, w in enumerate(witnesses)
     ]
@@ -628,7 +649,9 @@ class StageTable:
 
 def stage_list(ceremony: Ceremony, locale: str) -> list[StageTable]:
     """Who sits where, in signing order: per round and table, the signatories seated left to
-    right as seen from the audience (party order), the witnesses standing behind them."""
+    right as seen from the audience (party order), the witnesses standing behind them; the
+    organizations in `locale`'s language, else the event's fallback."""
+    languages = ceremony.event.languages
     tables = []
     order = 0
     for signing_round in signing_rounds(ceremony):
@@ -639,14 +662,20 @@ def stage_list(ceremony: Ceremony, locale: str) -> list[StageTable]:
                     n,
                     "signatory",
                     party.signatory_name,
-                    party.signatory_title,
-                    party.organization(locale),
+                    party.signatory_title.text(locale, languages),
+                    party.organization.text(locale, languages),
                     party.country,
                 )
                 for n, party in enumerate(item.parties, start=1)
             ]
             standing = [
-                Seat(n, "witness", w.name, w.title, w.organization)
+                Seat(
+                    n,
+                    "witness",
+                    w.name,
+                    w.title.text(locale, languages),
+                    w.organization.text(locale, languages),
+                )
                 for n, w in enumerate(item.witnesses, start=1)
             ]
             tables.append(
@@ -664,9 +693,14 @@ def stage_list(ceremony: Ceremony, locale: str) -> list[StageTable]:
 
 
 def country_label(code: str, locale: str) -> str:
-    """A country/region code's name in the given locale."""
-    lang = "zh_Hans_CN" if locale.startswith("zh") else "en"
-    return Locale.parse(lang).territories.get(code, code)
+    """A country/region code's name in the given locale (any language Babel knows: "ru", "kk";
+    English for one it does not)."""
+    lang = "zh_Hans_CN" if content_language(locale) == "zh" else content_language(locale)
+    try:
+        names = Locale.parse(lang).territories
+    except (ValueError, LookupError):
+        names = Locale.parse("en").territories
+    return names.get(code, code)
 
 
 # --- checks -------------------------------------------------------------------------------
@@ -698,6 +732,7 @@ def pre_print_checks(ceremony: Ceremony) -> list[CheckResult]:
     its slot, signing rounds longer than the signing segment, a missing signing segment, items
     marked ready without documents (warnings)."""
     results: list[CheckResult] = []
+    locale, languages = str(get_locale() or "zh_CN"), ceremony.event.languages
     orders = {item.id: n for n, item in enumerate(ceremony.items, start=1)}
     confirmed_or_later = set(STATUS_ORDER[STATUS_ORDER.index(SigningStatus.CONFIRMED) :])
     for item in ceremony.items:
@@ -713,9 +748,9 @@ def pre_print_checks(ceremony: Ceremony) -> list[CheckResult]:
                                 "Item %(n)d (%(title)s) is confirmed but party %(party)d "
                                 "(%(organization)s) has no signatory.",
                                 n=orders[item.id],
-                                title=item.title_zh or item.title_en,
+                                title=item.title.text(locale, languages),
                                 party=number,
-                                organization=party.organization_zh or party.organization_en,
+                                organization=party.organization.text(locale, languages),
                             )
                         ),
                     )
@@ -803,9 +838,60 @@ def pre_print_checks(ceremony: Ceremony) -> list[CheckResult]:
                             "Item %(n)d (%(title)s) is marked documents ready but has no "
                             "document uploaded.",
                             n=orders[item.id],
-                            title=item.title_zh or item.title_en,
+                            title=item.title.text(locale, languages),
                         )
                     ),
                 )
             )
     return results
+
+
+# --- content languages ----------------------------------------------------------------------
+
+
+def ceremony_content_gaps(event: Event) -> Iterator[ContentGap | None]:
+    """The texts of the event's ceremonies lacking one of its content languages, each with the
+    page where it is written: the ceremony's title and venue, each agenda segment's title and
+    speaker, each signing item's title and its parties' organizations."""
+    from flask import url_for
+
+    from app.ceremonies.documents import kind_labels
+
+    kinds = kind_labels()
+    languages = event.languages
+    locale = get_locale()
+    for ceremony in list_ceremonies(event):
+        ids = {"slug": event.slug, "ceremony_id": ceremony.id}
+        name = ceremony.title.text(locale, languages)
+        yield content_gap(
+            _l("Ceremony “%(ceremony)s”: title and venue", ceremony=name),
+            [ceremony.title, ceremony.venue],
+            languages,
+            url_for("ceremonies.edit", **ids),
+        )
+        for segment in ceremony.segments:
+            yield content_gap(
+                _l(
+                    "Ceremony “%(ceremony)s”: agenda segment “%(segment)s”",
+                    ceremony=name,
+                    segment=segment.title.text(locale, languages) or kinds[segment.kind],
+                ),
+                [segment.title, segment.performer],
+                languages,
+                url_for("ceremonies.edit_segment", segment_id=segment.id, **ids),
+            )
+        for item in ceremony.items:
+            yield content_gap(
+                _l(
+                    "Ceremony “%(ceremony)s”: signing item “%(item)s”",
+                    ceremony=name,
+                    item=item.title.text(locale, languages),
+                ),
+                [
+                    item.title,
+                    *(text for p in item.parties for text in (p.organization, p.signatory_title)),
+                    *(text for w in item.witnesses for text in (w.title, w.organization)),
+                ],
+                languages,
+                url_for("ceremonies.edit_item", item_id=item.id, **ids),
+            )

@@ -93,7 +93,9 @@ def coverage_xlsx(event: Event, filters: CoverageFilter) -> bytes:
                 _safe_cell(item.url or ""),
                 kinds[item.kind],
                 item.plays,
-                _safe_cell(item.ceremony.title(locale)) if item.ceremony else "",
+                _safe_cell(item.ceremony.title.text(locale, event.languages))
+                if item.ceremony
+                else "",
                 _safe_cell(item.notes),
             ]
         )

@@ -172,7 +172,7 @@ def _coverage_form(obj=None) -> CoverageForm:
     locale = _locale()
     form.outlet_id.choices = [(o.id, o.name(locale)) for o in list_outlets(g.event)]
     form.ceremony_id.choices = [(0, "—")] + [
-        (c.id, c.title(locale)) for c in list_ceremonies(g.event)
+        (c.id, c.title.text(locale, g.event.languages)) for c in list_ceremonies(g.event)
     ]
     if obj is not None and request.method == "GET":
         form.fill_from(obj)

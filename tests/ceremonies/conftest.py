@@ -20,26 +20,28 @@ from app.ceremonies.services import (
     create_ceremony,
 )
 from app.extensions import db
+from app.translated import Translated
 
 START = datetime(2026, 12, 16, 9, 30)  # wall clock, Asia/Shanghai
 
 
 def party(org: str, country: str = "CN", name: str = "", title: str = "") -> PartyData:
     return PartyData(
-        organization_zh=org,
-        organization_en=org,
+        organization=Translated(zh=org, en=org),
         country=country,
         signatory_name=name,
-        signatory_title=title,
+        signatory_title=Translated(zh=title, en=title),
     )
 
 
 def item_data(title: str, parties, witnesses=(), **extra) -> SigningItemData:
     return SigningItemData(
-        title_zh=title,
-        title_en=title,
+        title=Translated(zh=title, en=title),
         parties=list(parties),
-        witnesses=[WitnessData(*w) for w in witnesses],
+        witnesses=[
+            WitnessData(name, Translated(zh=title, en=title), Translated(zh=org, en=org))
+            for name, title, org in witnesses
+        ],
         **extra,
     )
 
@@ -60,7 +62,10 @@ def make_ceremony(app, make_event):
         ceremony = create_ceremony(
             event,
             CeremonyData(
-                "签约仪式", "Signing ceremony", START, host_name="林晓雯", slot_minutes=slot_minutes
+                Translated(zh="签约仪式", en="Signing ceremony"),
+                START,
+                host_name="林晓雯",
+                slot_minutes=slot_minutes,
             ),
         )
         for kind, minutes, title in (
@@ -69,7 +74,7 @@ def make_ceremony(app, make_event):
             (SegmentKind.SIGNING, 20, "签约"),
             (SegmentKind.CLOSING, 5, "结束"),
         ):
-            add_segment(ceremony, SegmentData(kind, minutes, title, title, ""))
+            add_segment(ceremony, SegmentData(kind, minutes, Translated(zh=title, en=title)))
         for data in items:
             add_signing_item(ceremony, data)
         db.session.commit()

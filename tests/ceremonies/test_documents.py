@@ -8,7 +8,6 @@ import re
 import pytest
 
 from app.ceremonies.documents import render_host_script_pdf
-from app.ceremonies.models import HostLanguage
 from app.extensions import db
 from tests.ceremonies.conftest import item_data, party
 from tests.pdf_support import pdf_chars, pdf_text
@@ -36,14 +35,14 @@ def items(count: int):
     ]
 
 
-def host_script(make_ceremony, language: HostLanguage, count: int = 7) -> bytes:
+def host_script(make_ceremony, language: str, count: int = 7) -> bytes:
     ceremony = make_ceremony(items=items(count))
     ceremony.host_language = language
     db.session.commit()
     return render_host_script_pdf(ceremony)
 
 
-@pytest.mark.parametrize("language", list(HostLanguage))
+@pytest.mark.parametrize("language", ["zh", "en", "ru"])
 def test_host_script_puts_a_space_between_each_title_and_name(make_ceremony, language):
     text = re.sub(r"\s+", " ", pdf_text(host_script(make_ceremony, language, count=3)))
     for title, name in SIGNATORIES:
@@ -51,7 +50,7 @@ def test_host_script_puts_a_space_between_each_title_and_name(make_ceremony, lan
         assert f"{title}{name}" not in text
 
 
-@pytest.mark.parametrize("language", list(HostLanguage))
+@pytest.mark.parametrize("language", ["zh", "en", "ru"])
 def test_host_script_prints_nothing_smaller_than_14_pt(make_ceremony, language):
     pages = pdf_chars(host_script(make_ceremony, language))
     sizes = [char.size_pt for page in pages for char in page if not char.text.isspace()]
@@ -59,7 +58,7 @@ def test_host_script_prints_nothing_smaller_than_14_pt(make_ceremony, language):
     assert min(sizes) >= 13.95
 
 
-@pytest.mark.parametrize("language", list(HostLanguage))
+@pytest.mark.parametrize("language", ["zh", "en", "ru"])
 def test_host_script_fills_every_page_but_the_last(make_ceremony, language):
     """A long signing segment runs on over the page instead of leaving page 1 half empty
     (only a signing item, a few lines, is kept whole)."""

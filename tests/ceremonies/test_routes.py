@@ -123,7 +123,7 @@ def test_creating_an_item_with_two_parties_works(organizer_client, make_ceremony
     )
     assert response.status_code == 302
     item = db.session.scalar(select(SigningItem))
-    assert [p.organization("zh") for p in item.parties] == ["甲方", "Party B"]
+    assert [p.organization.text("zh") for p in item.parties] == ["甲方", "Party B"]
     assert [w.name for w in item.witnesses] == ["李四"]
 
 

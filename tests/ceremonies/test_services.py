@@ -24,6 +24,7 @@ from app.ceremonies.services import (
     update_segment,
 )
 from app.extensions import db
+from app.translated import Translated
 from tests.ceremonies.conftest import item_data, party
 
 
@@ -32,7 +33,7 @@ def clock(value: datetime) -> str:
 
 
 def starts(ceremony) -> list[tuple[str, str]]:
-    return [(t.segment.title_zh, clock(t.starts_at)) for t in agenda_timeline(ceremony)]
+    return [(t.segment.title["zh"], clock(t.starts_at)) for t in agenda_timeline(ceremony)]
 
 
 def test_start_times_are_computed_from_the_start_and_durations(make_ceremony):
@@ -56,7 +57,7 @@ def test_times_recompute_after_a_reorder(make_ceremony):
 def test_times_recompute_after_a_move_and_a_duration_change(make_ceremony):
     ceremony = make_ceremony()
     speech = ceremony.segments[1]
-    update_segment(speech, SegmentData(SegmentKind.SPEECH, 25, "致辞", "致辞", ""))
+    update_segment(speech, SegmentData(SegmentKind.SPEECH, 25, Translated(zh="致辞", en="致辞")))
     closing = ceremony.segments[3]
     move_segment(closing, -1)
     db.session.commit()
@@ -104,7 +105,7 @@ def test_items_with_previous_share_a_round_and_rounds_are_timed_in_the_signing_s
         ]
     )
     rounds = signing_rounds(ceremony)
-    assert [[i.title_zh for i in r.items] for r in rounds] == [["一", "二"], ["三"]]
+    assert [[i.title["zh"] for i in r.items] for r in rounds] == [["一", "二"], ["三"]]
     assert [clock(r.starts_at) for r in rounds] == ["01:45", "01:48"]
     tables = stage_list(ceremony, "zh_CN")
     assert [(t.order, t.round_number, t.table) for t in tables] == [(1, 1, 1), (2, 1, 2), (3, 2, 1)]
@@ -209,5 +210,5 @@ def test_reordering_signing_items_changes_the_order_and_the_stage_list(make_cere
     reorder_signing_items(ceremony, [third.id, first.id, second.id])
     move_signing_item(second, -1)
     db.session.commit()
-    assert [i.title_zh for i in ceremony.items] == ["三", "二", "一"]
-    assert [t.item.title_zh for t in stage_list(ceremony, "en")] == ["三", "二", "一"]
+    assert [i.title["zh"] for i in ceremony.items] == ["三", "二", "一"]
+    assert [t.item.title["zh"] for t in stage_list(ceremony, "en")] == ["三", "二", "一"]

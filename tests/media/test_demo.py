@@ -27,7 +27,7 @@ def test_demo_ceremony_and_coverage_match_the_seed_and_load_once(app):
     ceremonies, items, outlets, reports, links = first
     assert (ceremonies, items) == (1, 7) and links > 0
     ceremony = db.session.scalar(select(Ceremony))
-    titles = [i.title_zh for i in ceremony.items]
+    titles = [i.title["zh"] for i in ceremony.items]
     assert titles[:2] == ["中挪未来创新科技平台", "北欧（青岛）跨境产业创新合作中心"]
     assert [c for c in pre_print_checks(ceremony) if c.level == "error"] == []
     assert 90 <= outlets < 100 and 650 < reports < 700

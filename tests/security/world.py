@@ -256,17 +256,23 @@ def build_event_world(
 
     # Ceremony.
     ceremony = create_ceremony(
-        event, CeremonyData("签约仪式", "Signing ceremony", datetime(2026, 12, 16, 9, 30))
+        event,
+        CeremonyData(
+            Translated(zh="签约仪式", en="Signing ceremony"), datetime(2026, 12, 16, 9, 30)
+        ),
     )
-    segment = add_segment(ceremony, SegmentData(SegmentKind.SIGNING, 20, "签约", "Signing"))
+    segment = add_segment(
+        ceremony, SegmentData(SegmentKind.SIGNING, 20, Translated(zh="签约", en="Signing"))
+    )
     item = add_signing_item(
         ceremony,
         SigningItemData(
-            title_zh="合作协议",
-            title_en="Cooperation agreement",
+            title=Translated(zh="合作协议", en="Cooperation agreement"),
             parties=[
-                PartyData("甲方", "Party A", "CN", "李明", "院长"),
-                PartyData("乙方", "Party B", "KZ", "Aidos", "Director"),
+                PartyData(Translated(zh="甲方", en="Party A"), "CN", "李明", Translated(zh="院长")),
+                PartyData(
+                    Translated(zh="乙方", en="Party B"), "KZ", "Aidos", Translated(en="Director")
+                ),
             ],
         ),
     )
