@@ -622,7 +622,7 @@ def _language_block(certificate: Certificate, event: Event, language: str) -> di
             format_date(start, "long", locale=locale)
             if start == end
             else format_interval(start, end, "yMMMd", locale=locale)
-        )
+        ).rstrip(".")  # the sentence's full stop ends "… 2026 г." too
         title = _event_title(event, language, locale)
         if certificate.kind == CertificateKind.AWARD:
             heading = _("Certificate of Award")
@@ -650,7 +650,8 @@ def _language_block(certificate: Certificate, event: Event, language: str) -> di
                 "Issued on %(date)s",
                 date=format_date(event.local(certificate.issued_at).date(), "long", locale=locale),
             ),
-            "verify": _("Verify this certificate at"),
+            # The template adds the colon; some catalogs end the phrase with their own.
+            "verify": _("Verify this certificate at").rstrip(":："),
         }
 
 
@@ -662,15 +663,24 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
         _language_block(certificate, event, language)
         for language in document_languages(certificate, event)
     )
-    issuers: list[dict[str, str]] = []
+    issuers: list[dict[str, Any]] = []
     for block in (primary, secondary):
         if block["issuer"] and block["issuer"] not in [i["text"] for i in issuers]:
-            issuers.append({"text": block["issuer"], "lang": block["issuer_lang"]})
+            issuers.append(
+                {
+                    "text": block["issuer"],
+                    "lang": block["issuer_lang"],
+                    "size_pt": _name_size_pt(block["issuer"], 108, 10.5, 6.5),
+                }
+            )
+    second_award = secondary["award"] != primary["award"]
+    award_line = primary["award"] + (f" · {secondary['award']}" if second_award else "")
     return {
         "primary": primary,
         "secondary": secondary,
         # The secondary award line is left out when the fallback gave the same text.
-        "second_award": secondary["award"] != primary["award"],
+        "second_award": second_award,
+        "award_size_pt": _name_size_pt(award_line, 232, 22, 10),
         "name": certificate.native_name,
         "name_size_pt": _name_size_pt(certificate.native_name, 230, 40, 14),
         "latin_name": certificate.latin_name,

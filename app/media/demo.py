@@ -25,8 +25,8 @@ from app.media.models import (
     PressAccreditation,
 )
 from app.media.services import name_key
-from app.translated import Translated
 from app.registration.models import ACTIVE_STATES, Category, Registration
+from app.translated import Translated
 
 RANDOM_SEED = 20201123
 TOTAL_OUTLETS = 97
@@ -314,9 +314,7 @@ def load_demo_media(event: Event, summary) -> None:
         )
         created_reports += 1
     db.session.flush()
-    linked = _link_journalists(
-        event, {name: o for o in outlets for name in o.name.values()}
-    )
+    linked = _link_journalists(event, {name: o for o in outlets for name in o.name.values()})
     for label, count in (
         ("outlets", created_outlets),
         ("coverage items", created_reports),

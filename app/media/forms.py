@@ -86,7 +86,9 @@ class OutletForm(WebForm):
 @lru_cache(maxsize=64)
 def _outlet_form(languages: tuple[str, ...]) -> type[OutletForm]:
     names = language_fields("name", _l("Name"), languages, validators=[Length(max=200)])
-    return type("OutletForm_" + "_".join(languages), (OutletForm,), {"languages": languages, **names})
+    return type(
+        "OutletForm_" + "_".join(languages), (OutletForm,), {"languages": languages, **names}
+    )
 
 
 class CoverageForm(WebForm):

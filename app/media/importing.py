@@ -31,7 +31,6 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import User
-from app.translated import LANGUAGE_CODE, Translated
 from app.events.models import Event
 from app.extensions import db
 from app.media.models import CoverageItem, CoverageKind, Outlet, OutletLevel, OutletType
@@ -44,6 +43,7 @@ from app.media.services import (
     name_key,
     outlet_index,
 )
+from app.translated import LANGUAGE_CODE, Translated
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 20000
@@ -63,7 +63,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "outlet_type": ("outlet type", "media type", "媒体类型"),
 }
 REQUIRED_COLUMNS = ("outlet", "date", "title")
-# An outlet's name in one language: "outlet_en", "outlet (ru)", "Media (English)", "媒体名称（英文）".
+# An outlet's name in one language (headers compared by name_key): "outlet_en", "outlet (ru)",
+# "Media (English)", "媒体名称（英文）".
 OUTLET_LANGUAGE_HEADER = re.compile(
     r"^(?:outlet|media|媒体名称|媒体单位|媒体)(?:[_-]+([a-z]{2,3})|[_-]*\(([^()]{2,12})\))$"
 )

@@ -58,7 +58,7 @@ def test_a_russian_participants_award_certificate_is_in_russian(make_event, make
         "награждён(-а) «Золотая награда»",
         "Управление науки и технологий г. Циндао",
         "Дата выдачи:",
-        "Проверить сертификат:",
+        "Проверить сертификат / 证书核验网址:",
         "Команда",
     ):
         assert russian in folded, russian
@@ -85,7 +85,7 @@ def test_the_pdf_marks_texts_the_fallback_took_from_another_language(make_event,
     # No Russian award name: the event's order (zh, ru, en) gives the Chinese one, once.
     assert (primary["award"], primary["award_lang"]) == ("金奖", "zh")
     assert context["second_award"] is False
-    assert context["issuers"] == [{"text": ISSUER["zh"], "lang": "zh"}]
+    assert [(i["text"], i["lang"]) for i in context["issuers"]] == [(ISSUER["zh"], "zh")]
     text = " ".join(pdf_text(render_certificate_pdf(certificate)).split())
     # The award line (once: both languages fell back to it) and the two statements.
     assert text.count("金奖") == 3
@@ -182,3 +182,27 @@ def test_the_verification_page_speaks_the_visitors_language(client, make_event, 
     # No Chinese name: a Chinese visitor reads the Russian one (the event's next language),
     # marked as Russian.
     assert '<span lang="ru">Золотая награда</span>' in client.get(f"{url}?lang=zh_CN").text
+
+
+def test_a_russian_participants_certificate_mail_names_the_award_in_russian(
+    client, auth, make_event, make_category, make_user, smtp_server
+):
+    desk = sign_in_organizer(client, auth, make_event, make_user)
+    _trilingual(desk.event)
+    registration = _russian(desk.event, make_category(desk.event), email="anna@example.org")
+    response = client.post(
+        f"{desk.base}/certificates/award",
+        data={
+            "reference": registration.reference,
+            **{f"award_name_{k}": v for k, v in GOLD.items()},
+            "send_mail": "y",
+        },
+    )
+    assert response.status_code == 302, response.text
+    [received] = smtp_server.wait_for(1)
+    body = received.get_body(preferencelist=("plain",)).get_content()
+    assert "Золотая награда" in body and "Gold Award" not in body and "金奖" not in body
+    [attachment] = [
+        p for p in received.iter_attachments() if p.get_content_type() == "application/pdf"
+    ]
+    assert "Наградной сертификат" in pdf_text(attachment.get_content())

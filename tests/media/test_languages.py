@@ -33,9 +33,14 @@ def test_the_outlet_form_has_a_name_per_content_language(organizer_client):
     base = f"/manage/{event.slug}/media"
     form = client.get(f"{base}/outlets/new").text
     for language in ("zh", "ru", "en"):
-        assert re.search(rf'name="name_{language}"[^>]*lang="{language}"|lang="{language}"[^>]*name="name_{language}"', form)
+        assert re.search(
+            rf'name="name_{language}"[^>]*lang="{language}"|lang="{language}"[^>]*name="name_{language}"',
+            form,
+        )
 
-    nameless = client.post(f"{base}/outlets/new", data={"level": "overseas", "type": "news_website"})
+    nameless = client.post(
+        f"{base}/outlets/new", data={"level": "overseas", "type": "news_website"}
+    )
     assert nameless.status_code == 400 and "Enter the outlet" in nameless.text
 
     response = client.post(
@@ -67,7 +72,12 @@ def test_a_fourth_language_needs_no_migration(organizer_client):
     base = f"/manage/{event.slug}/media"
     response = client.post(
         f"{base}/outlets/new",
-        data={"name_kk": "Қазақпарат", "name_ru": "Казинформ", "level": "overseas", "type": "news_website"},
+        data={
+            "name_kk": "Қазақпарат",
+            "name_ru": "Казинформ",
+            "level": "overseas",
+            "type": "news_website",
+        },
     )
     assert response.status_code == 302, response.text
     db.session.expire_all()
@@ -108,7 +118,9 @@ def test_an_import_with_a_name_column_per_language_creates_the_outlet_with_every
 def test_an_unknown_cyrillic_name_in_the_old_column_is_taken_as_russian(organizer_client):
     client, event = organizer_client
     _trilingual(event)
-    url, html = preview(client, event, "媒体,日期,标题\nСпутник,2020-11-23,Репортаж\n".encode(), "ru.csv")
+    url, html = preview(
+        client, event, "媒体,日期,标题\nСпутник,2020-11-23,Репортаж\n".encode(), "ru.csv"
+    )
     number = re.search(r'name="create-(\d+)" value="Спутник"', html).group(1)
     client.post(
         url,
@@ -136,8 +148,14 @@ def test_outlet_names_move_into_one_value_and_back(migrations_app):
 
         def outlet(n, zh, en):
             return insert_row(
-                conn, metadata.tables["outlet"], n, event_id=event_id, name_zh=zh, name_en=en,
-                level="CENTRAL", type="TV",
+                conn,
+                metadata.tables["outlet"],
+                n,
+                event_id=event_id,
+                name_zh=zh,
+                name_en=en,
+                level="CENTRAL",
+                type="TV",
             )
 
         both = outlet(2, "《青岛日报》", "Qingdao Daily")
