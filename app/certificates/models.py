@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import UTCDateTime, utcnow
 from app.extensions import db
+from app.translated import Translated, TranslatedText
 
 if TYPE_CHECKING:
     from app.accounts.models import User
@@ -63,8 +64,8 @@ class CertificateSettings(db.Model):
         ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
     )
     number_prefix: Mapped[str] = mapped_column(String(20), unique=True)
-    issuer_zh: Mapped[str] = mapped_column(String(200), default="")
-    issuer_en: Mapped[str] = mapped_column(String(200), default="")
+    # Who issues the certificates, one text per content language (printed above the seal).
+    issuer: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
     logo_file: Mapped[str | None] = mapped_column(String(100))
     seal_file: Mapped[str | None] = mapped_column(String(100))
     signature_file: Mapped[str | None] = mapped_column(String(100))
@@ -75,8 +76,9 @@ class Certificate(db.Model):
     """One certificate issued to one registration."""
 
     __table_args__ = (
-        # One current certificate per registration, kind and award; revoking one sets its
-        # key to NULL (NULLs never collide), so it can be issued afresh with a new number.
+        # One current certificate per registration, kind and award (the key: the kind and a
+        # digest of the award's texts); revoking one sets its key to NULL (NULLs never
+        # collide), so it can be issued afresh with a new number.
         UniqueConstraint("registration_id", "active_key"),
         Index("ix_certificate_event_kind", "event_id", "kind"),
     )
@@ -96,8 +98,9 @@ class Certificate(db.Model):
     native_name: Mapped[str] = mapped_column(String(200))
     latin_name: Mapped[str] = mapped_column(String(200), default="")
     language: Mapped[str] = mapped_column(String(10))
-    award_name_zh: Mapped[str] = mapped_column(String(200), default="")
-    award_name_en: Mapped[str] = mapped_column(String(200), default="")
+    # The award's name in each language it was given in at issue time (empty for
+    # participation): the snapshot every later print of this certificate reads.
+    award_name: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
     # Filled by the judging domain (issue 5) for award certificates of competition teams.
     team_name: Mapped[str | None] = mapped_column(String(300))
     entry_title: Mapped[str | None] = mapped_column(String(300))
@@ -124,12 +127,6 @@ class Certificate(db.Model):
     def is_revoked(self) -> bool:
         """True once the certificate has been revoked."""
         return self.revoked_at is not None
-
-    def award_name(self, locale: str) -> str:
-        """The award name in the given locale (Chinese for zh, English otherwise)."""
-        if locale.startswith("zh"):
-            return self.award_name_zh or self.award_name_en
-        return self.award_name_en or self.award_name_zh
 
 
 class CertificateBatch(db.Model):

@@ -32,8 +32,11 @@ def export_certificates(registration: Registration) -> list[dict[str, Any]]:
             "kind": certificate.kind.value,
             "name": certificate.native_name,
             "latin_name": certificate.latin_name,
-            "award_zh": certificate.award_name_zh or None,
-            "award_en": certificate.award_name_en or None,
+            # "award_zh"/"award_en" kept as they were (a stable download format); "award"
+            # has the name in every language it was given in.
+            "award_zh": certificate.award_name.get("zh"),
+            "award_en": certificate.award_name.get("en"),
+            "award": certificate.award_name.as_dict() or None,
             "issued_at": isoformat(certificate.issued_at),
             "revoked_at": isoformat(certificate.revoked_at),
             "verification_url": verification_url(certificate),

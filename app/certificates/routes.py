@@ -126,7 +126,7 @@ def _desk(participation_form=None, award_form=None, status: int = 200):
             filter_args=filters.as_args(),
             kinds=list(CertificateKind),
             participation_form=participation_form,
-            award_form=award_form or AwardForm(),
+            award_form=award_form or AwardForm.for_languages(event.languages)(),
             revoke_form=RevokeForm(),
             confirm_form=ConfirmForm(),
             batches=batches,
@@ -176,7 +176,7 @@ def issue_participation(slug: str):
 @requires(ORGANIZER)
 def issue_award(slug: str):
     """Issue an award certificate to one registration."""
-    form = AwardForm()
+    form = AwardForm.for_languages(g.event.languages)()
     if not form.validate_on_submit():
         return _desk(award_form=form, status=400)
     registration = db.session.get(Registration, form.registration_id)
@@ -187,8 +187,7 @@ def issue_award(slug: str):
         result = issue_certificate(
             registration,
             CertificateKind.AWARD,
-            award_name_zh=form.award_name_zh.data,
-            award_name_en=form.award_name_en.data,
+            award_name=form.award_name(),
             team_name=form.team_name.data,
             entry_title=form.entry_title.data,
             actor=current_user,
@@ -277,19 +276,17 @@ def settings(slug: str):
     """Edit the number prefix, issuer names, logo, seal and signature."""
     event = g.event
     current = get_settings(event)
-    form = SettingsForm()
+    form = SettingsForm.for_languages(event.languages)()
     if request.method == "GET":
         form.number_prefix.data = current.number_prefix
-        form.issuer_zh.data = current.issuer_zh
-        form.issuer_en.data = current.issuer_en
-        return render_template("certificates/settings.html", form=form, settings=current)
+        for language, issuer_field in form.issuer_fields():
+            issuer_field.data = current.issuer.get(language, "")
+        return _settings_page(form, current)
     if form.validate_on_submit():
         replaced: list[str | None] = []
         written: list[str | None] = []
         try:
-            update_settings(
-                event, form.number_prefix.data, form.issuer_zh.data or "", form.issuer_en.data or ""
-            )
+            update_settings(event, form.number_prefix.data, form.issuer())
             for image_kind in IMAGE_KINDS:
                 upload = getattr(form, image_kind).data
                 if upload and getattr(upload, "filename", ""):
@@ -316,4 +313,13 @@ def settings(slug: str):
                 discard_upload(event.id, name)
             flash(_("The certificate settings have been saved."), "success")
             return redirect(url_for("certificates.settings", slug=slug))
-    return render_template("certificates/settings.html", form=form, settings=current), 400
+    return _settings_page(form, current), 400
+
+
+def _settings_page(form: SettingsForm, current):
+    return render_template(
+        "certificates/settings.html",
+        form=form,
+        settings=current,
+        missing=current.issuer.missing(g.event.languages) if current.issuer else [],
+    )

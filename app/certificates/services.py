@@ -8,9 +8,12 @@ concurrent issuers never get the same number and a rolled-back issue leaves no g
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 import re
 import secrets
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,9 +43,11 @@ from app.documents.render import render_pdf
 from app.errors import DomainError
 from app.events.models import Event
 from app.extensions import db
+from app.i18n import normalize_language
 from app.jobs import queue
 from app.mail.services import Attachment, absolute_url, queue_mail
 from app.registration.models import Registration, RegistrationState
+from app.translated import DEFAULT_CONTENT_LANGUAGES, Translated, content_language, translated
 
 PREFIX_PATTERN = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
 MAX_PREFIX_LENGTH = 20
@@ -69,7 +74,9 @@ def get_settings(event: Event) -> CertificateSettings:
     """The event's certificate settings; an unsaved default object when none were saved."""
     settings = db.session.get(CertificateSettings, event.id)
     if settings is None:
-        settings = CertificateSettings(event_id=event.id, number_prefix=default_prefix(event))
+        settings = CertificateSettings(
+            event_id=event.id, number_prefix=default_prefix(event), issuer=Translated()
+        )
     return settings
 
 
@@ -101,7 +108,7 @@ def ensure_settings(event: Event) -> CertificateSettings:
     prefix = default_prefix(event)
     if _prefix_taken(prefix, event.id):
         prefix = f"{prefix[: MAX_PREFIX_LENGTH - 8]}-E{event.id}"
-    settings = CertificateSettings(event_id=event.id, number_prefix=prefix)
+    settings = CertificateSettings(event_id=event.id, number_prefix=prefix, issuer=Translated())
     try:
         with db.session.begin_nested():
             db.session.add(settings)
@@ -113,8 +120,9 @@ def ensure_settings(event: Event) -> CertificateSettings:
     return settings
 
 
-def update_settings(event: Event, number_prefix: str, issuer_zh: str, issuer_en: str) -> None:
-    """Save the number prefix and issuer names; CertificateError for a bad or taken prefix."""
+def update_settings(event: Event, number_prefix: str, issuer: Mapping[str, str]) -> None:
+    """Save the number prefix and the issuer's name per content language; CertificateError for
+    a bad or taken prefix."""
     prefix = number_prefix.strip().upper()
     if (
         not prefix
@@ -130,8 +138,7 @@ def update_settings(event: Event, number_prefix: str, issuer_zh: str, issuer_en:
         raise CertificateError(_l("Another event already uses this prefix."), "number_prefix")
     settings = ensure_settings(event)
     settings.number_prefix = prefix
-    settings.issuer_zh = issuer_zh.strip()[:200]
-    settings.issuer_en = issuer_en.strip()[:200]
+    settings.issuer = Translated({k: str(v or "")[:200] for k, v in translated(issuer).items()})
     db.session.flush()
 
 
@@ -233,18 +240,25 @@ def format_number(prefix: str, kind: CertificateKind, sequence: int) -> str:
     return f"{prefix}-{KIND_LETTERS[kind]}-{sequence:04d}"
 
 
-def _active_key(kind: CertificateKind, award_zh: str, award_en: str) -> str:
-    return f"{kind.value}|{award_zh.casefold()}|{award_en.casefold()}"
+def active_key(kind: CertificateKind, award_name: Mapping[str, str] | None = None) -> str:
+    """What makes a certificate "the same one": its kind and its award's texts in every
+    language (case-insensitive), as a digest that fits the column whatever the languages.
+    Migration 3c9d5e7f1a24 computes the same key for certificates issued before it."""
+    texts = {k: v.casefold() for k, v in translated(award_name).as_dict().items()}
+    digest = hashlib.sha256(
+        json.dumps(texts, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    ).hexdigest()
+    return f"{kind.value}|{digest}"
 
 
 def find_current_certificate(
-    registration_id: int, kind: CertificateKind, award_zh: str = "", award_en: str = ""
+    registration_id: int, kind: CertificateKind, award_name: Mapping[str, str] | None = None
 ) -> Certificate | None:
     """The unrevoked certificate of a registration for this kind and award, if any."""
     return db.session.scalar(
         select(Certificate).where(
             Certificate.registration_id == registration_id,
-            Certificate.active_key == _active_key(kind, award_zh.strip(), award_en.strip()),
+            Certificate.active_key == active_key(kind, award_name),
         )
     )
 
@@ -261,8 +275,7 @@ def issue_certificate(
     registration: Registration,
     kind: CertificateKind,
     *,
-    award_name_zh: str = "",
-    award_name_en: str = "",
+    award_name: Mapping[str, str] | None = None,
     team_name: str | None = None,
     entry_title: str | None = None,
     actor: User | None = None,
@@ -270,19 +283,20 @@ def issue_certificate(
 ) -> Issued:
     """Issue a certificate to a confirmed registration, or return the current one (idempotent).
 
+    `award_name` maps languages to the award's name (a `Translated`); the certificate keeps
+    the texts given now, and prints the recipient's language with the event's fallback.
     Raises CertificateError for an unconfirmed registration or an award without a name.
     Flushes, does not commit; with send_mail the certificate mail is queued in the same
     transaction and delivered after the commit.
     """
-    award_name_zh = award_name_zh.strip()
-    award_name_en = award_name_en.strip()
-    if kind == CertificateKind.AWARD and not (award_name_zh and award_name_en):
-        raise CertificateError(_l("Please give the award's name in Chinese and in English."))
+    award = Translated({k: str(v or "")[:200] for k, v in translated(award_name).items()})
+    if kind == CertificateKind.AWARD and not award:
+        raise CertificateError(_l("Please give the award's name."))
     if kind == CertificateKind.PARTICIPATION:
-        award_name_zh = award_name_en = ""
+        award = Translated()
     if registration.state != RegistrationState.CONFIRMED:
         raise CertificateError(_l("Certificates are issued to confirmed registrations only."))
-    existing = find_current_certificate(registration.id, kind, award_name_zh, award_name_en)
+    existing = find_current_certificate(registration.id, kind, award)
     if existing is not None:
         return Issued(existing, False)
     event = registration.event or db.session.get(Event, registration.event_id)
@@ -301,18 +315,17 @@ def issue_certificate(
                 if registration.latin_name != registration.native_name
                 else "",
                 language=registration.language,
-                award_name_zh=award_name_zh,
-                award_name_en=award_name_en,
+                award_name=award,
                 team_name=(team_name or "").strip() or None,
                 entry_title=(entry_title or "").strip() or None,
-                active_key=_active_key(kind, award_name_zh, award_name_en),
+                active_key=active_key(kind, award),
                 issued_by_user_id=actor.id if actor else None,
                 issued_at=utcnow(),
             )
             db.session.add(certificate)
     except IntegrityError:
         # The same certificate was issued concurrently; the savepoint gave our number back.
-        existing = find_current_certificate(registration.id, kind, award_name_zh, award_name_en)
+        existing = find_current_certificate(registration.id, kind, award)
         if existing is None:
             raise
         return Issued(existing, False)
@@ -558,9 +571,29 @@ def recent_batches(event: Event, limit: int = 5) -> list[CertificateBatch]:
 # --- the document and its mail ---------------------------------------------------------------
 
 
-def _document_languages(language: str) -> list[str]:
-    """The two languages of a certificate, the recipient's first (English for non-Chinese)."""
-    return ["zh_CN", "en"] if language.startswith("zh") else ["en", "zh_CN"]
+def document_languages(certificate: Certificate, event: Event) -> list[str]:
+    """The two content languages a certificate is printed in: the recipient's first, then the
+    first other of the event's content languages (its host language, usually) — a Russian
+    participant of a Chinese, Russian and English event gets Russian above Chinese."""
+    primary = content_language(certificate.language) or event.languages[0]
+    others = [*event.languages, *DEFAULT_CONTENT_LANGUAGES]
+    return [primary, next(language for language in others if language != primary)]
+
+
+def _ui_locale(language: str) -> str:
+    """The UI locale that prints a content language ("zh" → "zh_CN"); a language without a
+    catalog of ours (e.g. "kk") keeps its code: Babel formats its dates, the wording stays
+    English until the catalog exists."""
+    return normalize_language(language) or language
+
+
+def _event_title(event: Event, language: str, locale: str) -> str:
+    """The event's title for a reader of `language` (a translated title or the older
+    method taking a locale)."""
+    title = event.title
+    if isinstance(title, Translated):
+        return title.text(language, event.languages)
+    return title(locale)
 
 
 def _name_size_pt(text: str, box_mm: float, largest: float, smallest: float) -> float:
@@ -575,21 +608,25 @@ def _name_size_pt(text: str, box_mm: float, largest: float, smallest: float) -> 
     return round(max(smallest, min(largest, box_mm * 72 / 25.4 / width_em)), 1)
 
 
-def _language_block(certificate: Certificate, event: Event, locale: str) -> dict[str, str]:
-    """The wording of a certificate in one language."""
-    lang = "zh" if locale.startswith("zh") else "en"
+def _language_block(certificate: Certificate, event: Event, language: str) -> dict[str, Any]:
+    """The wording of a certificate in one content language: static wording from the UI
+    catalog of that language, the organizer's texts (award, issuer) picked for it with the
+    event's fallback; `*_lang` say which language a picked text is really in."""
+    locale = _ui_locale(language)
+    fallback = event.languages
     start = event.local(event.starts_at).date()
     end = event.local(event.ends_at).date()
+    award, award_lang = certificate.award_name.pick(language, fallback)
+    issuer, issuer_lang = get_settings(event).issuer.pick(language, fallback)
     with force_locale(locale):
         dates = (
             format_date(start, "long", locale=locale)
             if start == end
             else format_interval(start, end, "yMMMd", locale=locale)
-        )
-        title = event.title_zh if lang == "zh" else event.title_en
+        ).rstrip(".")  # the sentence's full stop ends "… 2026 г." too
+        title = _event_title(event, language, locale)
         if certificate.kind == CertificateKind.AWARD:
             heading = _("Certificate of Award")
-            award = certificate.award_name_zh if lang == "zh" else certificate.award_name_en
             statement = _(
                 "was awarded %(award)s at %(event)s, %(dates)s.",
                 award=award,
@@ -598,12 +635,14 @@ def _language_block(certificate: Certificate, event: Event, locale: str) -> dict
             )
         else:
             heading = _("Certificate of Participation")
-            award = ""
             statement = _("took part in %(event)s, %(dates)s.", event=title, dates=dates)
         return {
-            "lang": "zh-CN" if lang == "zh" else "en",
+            "lang": language,
             "heading": heading,
             "award": award,
+            "award_lang": award_lang or language,
+            "issuer": issuer,
+            "issuer_lang": issuer_lang or language,
             "statement": statement,
             "team_label": _("Team"),
             "entry_label": _("Entry"),
@@ -612,24 +651,37 @@ def _language_block(certificate: Certificate, event: Event, locale: str) -> dict
                 "Issued on %(date)s",
                 date=format_date(event.local(certificate.issued_at).date(), "long", locale=locale),
             ),
-            "verify": _("Verify this certificate at"),
+            # The template adds the colon; some catalogs end the phrase with their own.
+            "verify": _("Verify this certificate at").rstrip(":："),
         }
 
 
 def certificate_context(certificate: Certificate) -> dict[str, Any]:
-    """The certificate.html context: wording in both languages, images and the QR URL."""
+    """The certificate.html context: wording in two languages, images and the QR URL."""
     event = certificate.event or db.session.get(Event, certificate.event_id)
     settings = get_settings(event)
-    blocks = [
-        _language_block(certificate, event, locale)
-        for locale in _document_languages(certificate.language)
-    ]
-    issuers = [settings.issuer_zh, settings.issuer_en]
-    if not certificate.language.startswith("zh"):
-        issuers.reverse()
+    primary, secondary = (
+        _language_block(certificate, event, language)
+        for language in document_languages(certificate, event)
+    )
+    issuers: list[dict[str, Any]] = []
+    for block in (primary, secondary):
+        if block["issuer"] and block["issuer"] not in [i["text"] for i in issuers]:
+            issuers.append(
+                {
+                    "text": block["issuer"],
+                    "lang": block["issuer_lang"],
+                    "size_pt": _name_size_pt(block["issuer"], 108, 10.5, 6.5),
+                }
+            )
+    second_award = secondary["award"] != primary["award"]
+    award_line = primary["award"] + (f" · {secondary['award']}" if second_award else "")
     return {
-        "primary": blocks[0],
-        "secondary": blocks[1],
+        "primary": primary,
+        "secondary": secondary,
+        # The secondary award line is left out when the fallback gave the same text.
+        "second_award": second_award,
+        "award_size_pt": _name_size_pt(award_line, 232, 22, 10),
         "name": certificate.native_name,
         "name_size_pt": _name_size_pt(certificate.native_name, 230, 40, 14),
         "latin_name": certificate.latin_name,
@@ -642,12 +694,13 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
         or _image_data_url(event.id, event.badge_logo),
         "seal": _image_data_url(event.id, settings.seal_file),
         "signature": _image_data_url(event.id, settings.signature_file),
-        "issuers": [i for i in issuers if i],
+        "issuers": issuers,
     }
 
 
 def render_certificate_pdf(certificate: Certificate) -> bytes:
-    """The certificate as an A4 landscape PDF (Chinese and English, recipient's first)."""
+    """The certificate as an A4 landscape PDF: the recipient's language first, a second
+    content language of the event below (see `document_languages`)."""
     return render_pdf("certificate.html", certificate_context(certificate))
 
 
@@ -700,3 +753,51 @@ def build_certificate_attachments(certificate_id: int) -> list[Attachment]:
             "pdf",
         )
     ]
+
+
+# --- content languages -----------------------------------------------------------------------
+
+
+def certificate_content_gaps(event: Event) -> list:
+    """The event's certificate texts lacking a content language: the issuer (settings) and the
+    award names of valid certificates (one entry per award: such a certificate keeps its
+    names, so a missing one is added by revoking and issuing it again)."""
+    from flask import url_for
+
+    from app.contributions import content_gap
+
+    languages = event.languages
+    settings = db.session.get(CertificateSettings, event.id)
+    gaps = []
+    if settings is not None:
+        gaps.append(
+            content_gap(
+                _l("Certificates: issuer"),
+                [settings.issuer],
+                languages,
+                url_for("certificates.settings", slug=event.slug) + "#issuer-fields",
+            )
+        )
+    awards = db.session.scalars(
+        select(Certificate.award_name)
+        .where(
+            Certificate.event_id == event.id,
+            Certificate.kind == CertificateKind.AWARD,
+            Certificate.revoked_at.is_(None),
+        )
+        .order_by(Certificate.id)
+    ).all()
+    seen: list[Translated] = []
+    for award in awards:
+        if award in seen:
+            continue
+        seen.append(award)
+        gaps.append(
+            content_gap(
+                _l("Award certificates “%(award)s”", award=award.text(languages[0], languages)),
+                [award],
+                languages,
+                url_for("certificates.index", slug=event.slug, kind="award"),
+            )
+        )
+    return [gap for gap in gaps if gap]

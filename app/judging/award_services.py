@@ -20,12 +20,17 @@ from app.judging.models import (
 )
 from app.judging.ranking_services import require_complete_ranking, result_lines
 from app.registration.models import RegistrationState
+from app.translated import Translated
 
+# The names printed on award certificates, per content language (an event in another
+# language falls back along its content languages).
 AWARD_NAMES = {
-    AwardLevel.GOLD: ("金奖", "Gold Award"),
-    AwardLevel.SILVER: ("银奖", "Silver Award"),
-    AwardLevel.BRONZE: ("铜奖", "Bronze Award"),
-    AwardLevel.EXCELLENCE: ("优秀奖", "Award of Excellence"),
+    AwardLevel.GOLD: Translated(zh="金奖", ru="Золотая награда", en="Gold Award"),
+    AwardLevel.SILVER: Translated(zh="银奖", ru="Серебряная награда", en="Silver Award"),
+    AwardLevel.BRONZE: Translated(zh="铜奖", ru="Бронзовая награда", en="Bronze Award"),
+    AwardLevel.EXCELLENCE: Translated(
+        zh="优秀奖", ru="Награда за высокие достижения", en="Award of Excellence"
+    ),
 }
 
 
@@ -105,7 +110,6 @@ def issue_award_certificates(round_: Round, actor: User | None) -> CertificateRu
         raise JudgingError(_l("Assign the awards first."), status=409)
     run = CertificateRun()
     for award in awards:
-        name_zh, name_en = AWARD_NAMES[award.level]
         entry = award.entry
         for member in entry.members:
             registration = member.registration
@@ -115,8 +119,7 @@ def issue_award_certificates(round_: Round, actor: User | None) -> CertificateRu
             result = issue_certificate(
                 registration,
                 CertificateKind.AWARD,
-                award_name_zh=name_zh,
-                award_name_en=name_en,
+                award_name=AWARD_NAMES[award.level],
                 team_name=entry.team_name or None,
                 entry_title=entry.title(registration.language or "en"),
                 actor=actor,

@@ -26,6 +26,7 @@ from app.media.models import (
 )
 from app.media.services import name_key
 from app.registration.models import ACTIVE_STATES, Category, Registration
+from app.translated import Translated
 
 RANDOM_SEED = 20201123
 TOTAL_OUTLETS = 97
@@ -108,6 +109,19 @@ OUTLETS = [
     ("哈萨克斯坦国际通讯社", "Kazinform", OVS, WEB, 2),
     ("乌兹别克斯坦国家通讯社", "UzA", OVS, WEB, 2),
 ]
+# The Russian names the outlets publish under (the SCO agencies, and the Chinese central media
+# with a Russian service); the others are known in Chinese and English only.
+RUSSIAN_NAMES = {
+    "中央电视台《晚间新闻》": "Центральное телевидение Китая, «Вечерние новости»",
+    "新华网": "Синьхуа Новости",
+    "人民网": "Жэньминь Жибао онлайн",
+    "中国日报网": "China Daily онлайн",
+    "塔斯社": "ТАСС",
+    "俄罗斯卫星通讯社": "Спутник",
+    "白俄罗斯通讯社": "БЕЛТА",
+    "哈萨克斯坦国际通讯社": "Казинформ",
+    "乌兹别克斯坦国家通讯社": "УзА",
+}
 DISTRICTS = [
     ("市南", "Shinan"),
     ("市北", "Shibei"),
@@ -253,7 +267,8 @@ def load_demo_media(event: Event, summary) -> None:
     """The demo loader's entry point: outlets, reports and journalists' links if missing;
     counts what it created in `summary.created`."""
     existing = {
-        o.name_zh: o for o in db.session.scalars(select(Outlet).where(Outlet.event_id == event.id))
+        o.name.get("zh"): o
+        for o in db.session.scalars(select(Outlet).where(Outlet.event_id == event.id))
     }
     outlets = []
     created_outlets = 0
@@ -261,7 +276,11 @@ def load_demo_media(event: Event, summary) -> None:
         outlet = existing.get(name_zh)
         if outlet is None:
             outlet = Outlet(
-                event_id=event.id, name_zh=name_zh, name_en=name_en, level=level, type=outlet_type
+                event_id=event.id,
+                name=Translated(zh=name_zh, ru=RUSSIAN_NAMES.get(name_zh), en=name_en),
+                name_key=name_key(name_zh),
+                level=level,
+                type=outlet_type,
             )
             db.session.add(outlet)
             created_outlets += 1
@@ -295,7 +314,7 @@ def load_demo_media(event: Event, summary) -> None:
         )
         created_reports += 1
     db.session.flush()
-    linked = _link_journalists(event, {o.name_zh: o for o in outlets})
+    linked = _link_journalists(event, {name: o for o in outlets for name in o.name.values()})
     for label, count in (
         ("outlets", created_outlets),
         ("coverage items", created_reports),

@@ -86,7 +86,7 @@ def coverage_xlsx(event: Event, filters: CoverageFilter) -> bytes:
         sheet.append(
             [
                 item.published_on,
-                _safe_cell(outlet.name(locale)),
+                _safe_cell(outlet.name.text(locale, event.languages)),
                 levels[outlet.level],
                 types[outlet.type],
                 _safe_cell(item.title),
@@ -218,7 +218,8 @@ def report_context(event: Event, filters: CoverageFilter, generated_on: date) ->
         ),
         "top_outlets": [
             {
-                "name": outlet.name(locale),
+                "name": outlet.name.text(locale, event.languages),
+                "name_lang": outlet.name.pick(locale, event.languages)[1] or "",
                 "level": levels[outlet.level],
                 "type": types[outlet.type],
                 "reports": n,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, Field, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.forms import WebForm
+from app.forms import WebForm, language_fields, language_values
 from app.media.models import CoverageItem, CoverageKind, Outlet, OutletLevel, OutletType
 from app.media.services import CoverageData, OutletData
 
@@ -38,23 +40,35 @@ def _strip(value):
 
 
 class OutletForm(WebForm):
-    """An outlet: names, level, type, website."""
+    """An outlet: its name per content language (`OutletForm.for_languages(event.languages)`,
+    at least one), level, type, website."""
 
-    name_zh = StringField(
-        _l("Name (Chinese)"), filters=[_strip], validators=[DataRequired(), Length(max=200)]
-    )
-    name_en = StringField(
-        _l("Name (English)"), filters=[_strip], validators=[Optional(), Length(max=200)]
-    )
+    languages: tuple[str, ...] = ()
     level = SelectField(_l("Level"), choices=LEVEL_CHOICES)
     type = SelectField(_l("Type"), choices=TYPE_CHOICES)
     website = StringField(_l("Website"), filters=[_strip], validators=[Optional(), Length(max=500)])
 
+    @classmethod
+    def for_languages(cls, languages: list[str] | tuple[str, ...]) -> type[OutletForm]:
+        """The outlet form with a name field per content language."""
+        return _outlet_form(tuple(languages))
+
+    def name_fields(self) -> list[tuple[str, Field]]:
+        """(language, the name's field) in the event's order."""
+        return [(language, self[f"name_{language}"]) for language in self.languages]
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.languages and not language_values(self, "name", self.languages):
+            first = self[f"name_{self.languages[0]}"]
+            first.errors = [*first.errors, _l("Enter the outlet's name.")]
+            ok = False
+        return ok
+
     def to_data(self) -> OutletData:
         """The validated input as the services take it."""
         return OutletData(
-            name_zh=self.name_zh.data,
-            name_en=self.name_en.data or "",
+            name=language_values(self, "name", self.languages),
             level=OutletLevel(self.level.data),
             type=OutletType(self.type.data),
             website=self.website.data or "",
@@ -62,11 +76,19 @@ class OutletForm(WebForm):
 
     def fill_from(self, outlet: Outlet) -> None:
         """Show an outlet's current values."""
-        self.name_zh.data = outlet.name_zh
-        self.name_en.data = outlet.name_en
+        for language, name_field in self.name_fields():
+            name_field.data = outlet.name.get(language, "")
         self.level.data = outlet.level.value
         self.type.data = outlet.type.value
         self.website.data = outlet.website
+
+
+@lru_cache(maxsize=64)
+def _outlet_form(languages: tuple[str, ...]) -> type[OutletForm]:
+    names = language_fields("name", _l("Name"), languages, validators=[Length(max=200)])
+    return type(
+        "OutletForm_" + "_".join(languages), (OutletForm,), {"languages": languages, **names}
+    )
 
 
 class CoverageForm(WebForm):

@@ -6,6 +6,11 @@
 2. `confirm_import` parses the kept file again (the log may have changed since), creates the
    unknown outlets the user chose to create, and adds every valid row in the caller's single
    transaction; the route commits once, so an error leaves nothing half-imported.
+
+The outlet is named in the "outlet" column (媒体名称 …) and/or in one column per language
+("outlet_en", "outlet (ru)", "媒体名称（英文）" …): a row is matched to an outlet by any of its
+names in any language, and an outlet created from the file gets every name the row gives
+(the "outlet" column's name in the language its script suggests).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import json
 import re
 import secrets
 import time
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -37,6 +43,7 @@ from app.media.services import (
     name_key,
     outlet_index,
 )
+from app.translated import LANGUAGE_CODE, Translated
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 20000
@@ -56,6 +63,22 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "outlet_type": ("outlet type", "media type", "媒体类型"),
 }
 REQUIRED_COLUMNS = ("outlet", "date", "title")
+# An outlet's name in one language (headers compared by name_key): "outlet_en", "outlet (ru)",
+# "Media (English)", "媒体名称（英文）".
+OUTLET_LANGUAGE_HEADER = re.compile(
+    r"^(?:outlet|media|媒体名称|媒体单位|媒体)(?:[_-]+([a-z]{2,3})|[_-]*\(([^()]{2,12})\))$"
+)
+LANGUAGE_WORDS = {
+    "chinese": "zh",
+    "english": "en",
+    "russian": "ru",
+    "kazakh": "kk",
+    "中文": "zh",
+    "英文": "en",
+    "俄文": "ru",
+    "哈萨克文": "kk",
+}
+OUTLET_COLUMN_PREFIX = "outlet:"
 KIND_WORDS: dict[str, CoverageKind] = {
     "original": CoverageKind.ORIGINAL,
     "original report": CoverageKind.ORIGINAL,
@@ -122,6 +145,7 @@ class ImportRow:
     line: int
     outlet_name: str
     title: str
+    outlet_names: dict[str, str] = field(default_factory=dict)  # language → name, if given
     published_on: date | None = None
     url: str = ""
     kind: CoverageKind = CoverageKind.ORIGINAL
@@ -153,6 +177,7 @@ class UnknownOutlet:
     rows: int
     level: OutletLevel
     type: OutletType
+    names: dict[str, str] = field(default_factory=dict)  # from the language columns
 
 
 @dataclass
@@ -268,10 +293,29 @@ def _header_map(header: list) -> dict[str, int]:
     aliases = {name_key(alias): column for column, names in COLUMNS.items() for alias in names}
     found: dict[str, int] = {}
     for index, cell in enumerate(header):
-        column = aliases.get(name_key(str(cell or "")))
+        key = name_key(str(cell or ""))
+        column = aliases.get(key)
+        if column is None and (match := OUTLET_LANGUAGE_HEADER.match(key)):
+            word = match.group(1) or match.group(2)
+            language = LANGUAGE_WORDS.get(word) or (word if LANGUAGE_CODE.match(word) else None)
+            column = f"{OUTLET_COLUMN_PREFIX}{language}" if language else None
         if column and column not in found:
             found[column] = index
     return found
+
+
+def guess_language(name: str, languages: list[str]) -> str:
+    """The content language an outlet name from the file is probably in, by its script:
+    Chinese characters → zh, Cyrillic → ru, Latin → en; the event's first language when the
+    guess is not one of its content languages."""
+    scripts = {unicodedata.name(c, "").split(" ")[0] for c in name if c.isalpha()}
+    if "CJK" in scripts:
+        guess = "zh"
+    elif "CYRILLIC" in scripts:
+        guess = "ru"
+    else:
+        guess = "en"
+    return guess if guess in languages else languages[0]
 
 
 def _cell(row: list, index: int | None):
@@ -329,7 +373,13 @@ def _row_from_cells(line: int, cells: list, columns: dict[str, int]) -> ImportRo
         value = _cell(cells, columns.get(column))
         return "" if value is None else str(value).strip()
 
-    row = ImportRow(line=line, outlet_name=text("outlet"), title=text("title"))
+    names = {
+        column.removeprefix(OUTLET_COLUMN_PREFIX): text(column)[:200]
+        for column in columns
+        if column.startswith(OUTLET_COLUMN_PREFIX) and text(column)
+    }
+    outlet_name = text("outlet") or next(iter(names.values()), "")
+    row = ImportRow(line=line, outlet_name=outlet_name, title=text("title"), outlet_names=names)
     if not row.outlet_name:
         row.errors.append(str(_l("The outlet is missing.")))
     if not row.title:
@@ -386,7 +436,8 @@ def parse_import(event: Event, data: bytes, filename: str) -> ImportPreview:
     if not table:
         raise ImportFileError(_l("The file has no rows."))
     columns = _header_map(table[0])
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    named = "outlet" in columns or any(c.startswith(OUTLET_COLUMN_PREFIX) for c in columns)
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns and not (c == "outlet" and named)]
     if missing:
         raise ImportFileError(
             _l(
@@ -408,7 +459,14 @@ def parse_import(event: Event, data: bytes, filename: str) -> ImportPreview:
         rows.append(row)
         if not row.outlet_name:
             continue
-        row.outlet = outlets.get(name_key(row.outlet_name))
+        row.outlet = next(
+            (
+                outlets[key]
+                for key in map(name_key, [row.outlet_name, *row.outlet_names.values()])
+                if key in outlets
+            ),
+            None,
+        )
         if row.outlet is None:
             entry = unknown.setdefault(
                 name_key(row.outlet_name),
@@ -420,6 +478,8 @@ def parse_import(event: Event, data: bytes, filename: str) -> ImportPreview:
                 ),
             )
             entry.rows += 1
+            for language, name in row.outlet_names.items():
+                entry.names.setdefault(language, name)
             continue
         if row.errors:
             continue
@@ -518,7 +578,8 @@ def confirm_import(
         if choice is None:
             continue
         level, outlet_type = choice
-        create_outlet(event, OutletData(name_zh=unknown.name, level=level, type=outlet_type))
+        names = {guess_language(unknown.name, event.languages): unknown.name, **unknown.names}
+        create_outlet(event, OutletData(name=Translated(names), level=level, type=outlet_type))
         created += 1
     if created:
         db.session.flush()

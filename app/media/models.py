@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import UTCDateTime, utcnow
 from app.extensions import db
+from app.translated import Translated, TranslatedText
 
 if TYPE_CHECKING:
     from app.accounts.models import User
@@ -51,12 +52,17 @@ class CoverageKind(enum.StrEnum):
 class Outlet(db.Model):
     """A newspaper, channel, website or account that covered the event."""
 
-    __table_args__ = (UniqueConstraint("event_id", "name_zh"),)
+    # The unique key holds the compared form (media.services.name_key) of the outlet's first
+    # name (Chinese, else English, else any): concurrent imports creating the same new outlet
+    # cannot both succeed. The services also refuse a name equal to any of another outlet's.
+    __table_args__ = (UniqueConstraint("event_id", "name_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    name_zh: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[str] = mapped_column(String(200), default="")
+    # The outlet's name as it is known in each content language (a proper name: often only
+    # one or two are written, readers of another language see the fallback).
+    name: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
+    name_key: Mapped[str] = mapped_column(String(200))
     level: Mapped[OutletLevel] = mapped_column(Enum(OutletLevel, native_enum=False, length=20))
     type: Mapped[OutletType] = mapped_column(Enum(OutletType, native_enum=False, length=20))
     website: Mapped[str] = mapped_column(String(500), default="")
@@ -67,11 +73,10 @@ class Outlet(db.Model):
         back_populates="outlet", cascade="all, delete-orphan"
     )
 
-    def name(self, locale: str) -> str:
-        """Outlet name in the given locale (Chinese name when there is no English one)."""
-        if locale.startswith("zh"):
-            return self.name_zh or self.name_en
-        return self.name_en or self.name_zh
+    @property
+    def sort_name(self) -> str:
+        """The name lists are sorted by (Chinese first, as coverage reports are)."""
+        return self.name.text("zh")
 
 
 class CoverageItem(db.Model):

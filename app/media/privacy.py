@@ -3,7 +3,7 @@ Anonymization keeps it (an outlet, not a person)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from app.registration.models import Registration
 
 
-def export_press_accreditation(registration: Registration) -> dict[str, str] | None:
+def export_press_accreditation(registration: Registration) -> dict[str, Any] | None:
     """The outlet the registration is accredited for, or None."""
     accreditation = db.session.execute(
         select(PressAccreditation, Outlet)
@@ -24,4 +24,10 @@ def export_press_accreditation(registration: Registration) -> dict[str, str] | N
     if accreditation is None:
         return None
     _, outlet = accreditation
-    return {"outlet_zh": outlet.name_zh, "outlet_en": outlet.name_en}
+    # "outlet_zh"/"outlet_en" as before (a stable download format; "" when the outlet has no
+    # name in that language); "outlet" has its name in every language it is known in.
+    return {
+        "outlet_zh": outlet.name.get("zh", ""),
+        "outlet_en": outlet.name.get("en", ""),
+        "outlet": outlet.name.as_dict(),
+    }

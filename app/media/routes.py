@@ -66,6 +66,7 @@ from app.media.services import (
     update_coverage,
     update_outlet,
 )
+from app.templating import translate
 from app.views import commit_and_redirect
 
 bp = Blueprint("media", __name__, url_prefix="/manage/<slug>/media")
@@ -170,7 +171,7 @@ def coverage(slug: str):
 def _coverage_form(obj=None) -> CoverageForm:
     form = CoverageForm()
     locale = _locale()
-    form.outlet_id.choices = [(o.id, o.name(locale)) for o in list_outlets(g.event)]
+    form.outlet_id.choices = [(o.id, translate(o.name)) for o in list_outlets(g.event)]
     form.ceremony_id.choices = [(0, "—")] + [
         (c.id, c.title.text(locale, g.event.languages)) for c in list_ceremonies(g.event)
     ]
@@ -265,7 +266,7 @@ def outlets(slug: str):
 @requires(ORGANIZER)
 def new_outlet(slug: str):
     """Add an outlet."""
-    form = OutletForm()
+    form = OutletForm.for_languages(g.event.languages)()
     if form.validate_on_submit() and (
         done := commit_and_redirect(
             lambda: create_outlet(g.event, form.to_data()),
@@ -299,7 +300,7 @@ def _link_form() -> LinkJournalistForm:
 def outlet(slug: str, outlet_id: int):
     """An outlet: edit it, see its coverage and accredited journalists, link a journalist."""
     outlet = _outlet(outlet_id)
-    form = OutletForm()
+    form = OutletForm.for_languages(g.event.languages)()
     if request.method == "GET":
         form.fill_from(outlet)
     elif form.validate_on_submit() and (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlsplit
@@ -28,6 +29,8 @@ from app.media.models import (
 )
 from app.media.summary import NamedOutlet, SummaryInput, summary_en, summary_zh
 from app.registration.models import ACTIVE_STATES, Category, Registration
+from app.templating import translate
+from app.translated import Translated, translated
 
 MEDIA_CATEGORY_PREFIX = "media"
 ONLINE_TYPES = (OutletType.NEWS_WEBSITE, OutletType.NEW_MEDIA, OutletType.VIDEO_PLATFORM)
@@ -65,12 +68,11 @@ def is_valid_url(url: str) -> bool:
 
 @dataclass
 class OutletData:
-    """An outlet as entered."""
+    """An outlet as entered: its name per language (at least one), level, type, website."""
 
-    name_zh: str
+    name: Mapping[str, str]
     level: OutletLevel
     type: OutletType
-    name_en: str = ""
     website: str = ""
 
 
@@ -78,16 +80,15 @@ def list_outlets(event: Event) -> list[Outlet]:
     """The event's outlets by level then Chinese name."""
     order = {level: n for n, level in enumerate(OutletLevel)}
     outlets = db.session.scalars(select(Outlet).where(Outlet.event_id == event.id)).all()
-    return sorted(outlets, key=lambda o: (order[o.level], o.name_zh))
+    return sorted(outlets, key=lambda o: (order[o.level], o.sort_name))
 
 
 def outlet_index(event: Event) -> dict[str, Outlet]:
-    """The event's outlets by name_key of their Chinese and English names."""
+    """The event's outlets by name_key of their names in every language."""
     index: dict[str, Outlet] = {}
     for outlet in db.session.scalars(select(Outlet).where(Outlet.event_id == event.id)):
-        for name in (outlet.name_en, outlet.name_zh):
-            if name:
-                index[name_key(name)] = outlet
+        for name in outlet.name.values():
+            index.setdefault(name_key(name), outlet)
     return index
 
 
@@ -98,21 +99,20 @@ def get_outlet(event: Event, outlet_id: int) -> Outlet | None:
 
 
 def _apply_outlet_data(event: Event, outlet: Outlet, data: OutletData) -> None:
-    name_zh = data.name_zh.strip()
-    name_en = data.name_en.strip()
-    if not name_zh:
-        raise MediaError(_l("Enter the outlet's name."), "name_zh")
+    names = Translated({k: str(v or "")[:200] for k, v in translated(data.name).items()})
+    if not names:
+        raise MediaError(_l("Enter the outlet's name."), "name")
     if data.website.strip() and not is_valid_url(data.website.strip()):
         raise MediaError(_l("Enter a web address starting with http:// or https://."), "website")
     index = outlet_index(event)
-    for name in (name_zh, name_en):
-        other = index.get(name_key(name)) if name else None
+    for name in names.values():
+        other = index.get(name_key(name))
         if other is not None and other is not outlet:
             raise MediaError(
-                _l("An outlet with the name %(name)s already exists.", name=name), "name_zh"
+                _l("An outlet with the name %(name)s already exists.", name=name), "name"
             )
-    outlet.name_zh = name_zh
-    outlet.name_en = name_en
+    outlet.name = names
+    outlet.name_key = name_key(names.text("zh"))[:200]
     outlet.level = OutletLevel(data.level)
     outlet.type = OutletType(data.type)
     outlet.website = data.website.strip()
@@ -128,7 +128,8 @@ def create_outlet(event: Event, data: OutletData) -> Outlet:
             db.session.flush()
     except IntegrityError:
         raise MediaError(
-            _l("An outlet with the name %(name)s already exists.", name=data.name_zh), "name_zh"
+            _l("An outlet with the name %(name)s already exists.", name=outlet.name.text("zh")),
+            "name",
         ) from None
     return outlet
 
@@ -299,7 +300,7 @@ def list_coverage(event: Event, filters: CoverageFilter, limit: int | None = Non
         select(CoverageItem)
         .join(Outlet, Outlet.id == CoverageItem.outlet_id)
         .where(*filters.where(event))
-        .order_by(CoverageItem.published_on.desc(), Outlet.name_zh, CoverageItem.id)
+        .order_by(CoverageItem.published_on.desc(), Outlet.name_key, CoverageItem.id)
     )
     if limit:
         query = query.limit(limit)
@@ -388,7 +389,7 @@ def dashboard(event: Event, filters: CoverageFilter, top: int = 10) -> Dashboard
 
 
 def _named(outlet: Outlet) -> NamedOutlet:
-    return NamedOutlet(outlet.name_zh, outlet.name_en or outlet.name_zh, outlet.level, outlet.type)
+    return NamedOutlet(outlet.name.text("zh"), outlet.name.text("en"), outlet.level, outlet.type)
 
 
 def summary_input(event: Event, filters: CoverageFilter, per_group: int = 3) -> SummaryInput:
@@ -405,7 +406,7 @@ def summary_input(event: Event, filters: CoverageFilter, per_group: int = 3) -> 
     # Television first (as the seed names CCTV first), then by number of reports.
     def rank(row):
         outlet, reports = row
-        return (outlet.type != OutletType.TV, -reports, outlet.name_zh)
+        return (outlet.type != OutletType.TV, -reports, outlet.sort_name)
 
     ranked = sorted(rows, key=rank)
     central = [o for o, _ in ranked if o.level == OutletLevel.CENTRAL][:per_group]
@@ -414,7 +415,7 @@ def summary_input(event: Event, filters: CoverageFilter, per_group: int = 3) -> 
     ]
     municipal = [
         o
-        for o, _ in sorted(rows, key=lambda r: (-r[1], r[0].name_zh))
+        for o, _ in sorted(rows, key=lambda r: (-r[1], r[0].sort_name))
         if o.level == OutletLevel.MUNICIPAL and o.type in BROADCAST_TYPES
     ]
     # Provincial before municipal, but a municipal outlet gets a place when there is one.
@@ -422,7 +423,7 @@ def summary_input(event: Event, filters: CoverageFilter, per_group: int = 3) -> 
     regional += [o for o in provincial + municipal if o not in regional]
     regional = regional[:per_group]
     named = {o.id for o in central + regional}
-    by_reports = sorted(rows, key=lambda r: (-r[1], r[0].name_zh))
+    by_reports = sorted(rows, key=lambda r: (-r[1], r[0].sort_name))
     online = [
         o
         for o, _ in by_reports
@@ -492,7 +493,10 @@ def link_journalist(outlet: Outlet, registration_id: int, user: User | None) -> 
     )
     if existing is not None:
         raise MediaError(
-            _l("This journalist is already linked to %(outlet)s.", outlet=existing.outlet.name_zh)
+            _l(
+                "This journalist is already linked to %(outlet)s.",
+                outlet=translate(existing.outlet.name),
+            )
         )
     accreditation = PressAccreditation(
         outlet_id=outlet.id, registration_id=registration.id, linked_by_id=user.id if user else None

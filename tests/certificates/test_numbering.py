@@ -20,7 +20,7 @@ def test_numbers_count_per_event_and_kind_with_the_event_prefix(make_event, make
     first, second = add_registration(event, category), add_registration(event, category)
     assert issued(first).number == "ITTC2020-P-0001"
     assert issued(second).number == "ITTC2020-P-0002"
-    award = issued(first, CertificateKind.AWARD, award_name_zh="金奖", award_name_en="Gold award")
+    award = issued(first, CertificateKind.AWARD, award_name={"zh": "金奖", "en": "Gold award"})
     assert award.number == "ITTC2020-A-0001"
     other = make_event(slug="sco-youth-2")
     assert issued(add_registration(other, make_category(other))).number == "SCO-YOUTH-2-P-0001"
@@ -107,10 +107,10 @@ def test_issuing_the_same_certificate_twice_returns_the_first(make_event, make_c
     db.session.commit()
     assert first.created and not again.created
     assert again.certificate.id == first.certificate.id
-    gold = dict(award_name_zh="金奖", award_name_en="Gold award", send_mail=False)
+    gold = dict(award_name={"zh": "金奖", "en": "Gold award"}, send_mail=False)
     assert issue_certificate(registration, CertificateKind.AWARD, **gold).created
     assert not issue_certificate(registration, CertificateKind.AWARD, **gold).created
-    silver = dict(award_name_zh="银奖", award_name_en="Silver award", send_mail=False)
+    silver = dict(award_name={"zh": "银奖", "en": "Silver award"}, send_mail=False)
     assert issue_certificate(registration, CertificateKind.AWARD, **silver).created
     db.session.commit()
     assert db.session.scalar(select(func.count(Certificate.id))) == 3
@@ -137,8 +137,14 @@ def test_unconfirmed_registrations_get_no_certificate(make_event, make_category)
     assert db.session.scalar(select(func.count(Certificate.id))) == 0
 
 
-def test_an_award_needs_both_names(make_event, make_category):
+def test_an_award_needs_a_name_in_some_language(make_event, make_category):
     event = make_event()
     registration = add_registration(event, make_category(event))
-    with pytest.raises(CertificateError):
-        issue_certificate(registration, CertificateKind.AWARD, award_name_zh="金奖")
+    for nameless in (None, {}, {"zh": "  ", "en": ""}):
+        with pytest.raises(CertificateError):
+            issue_certificate(registration, CertificateKind.AWARD, award_name=nameless)
+    # One language is enough: the others fall back along the event's content languages.
+    only_russian = issue_certificate(
+        registration, CertificateKind.AWARD, award_name={"ru": "Золотая награда"}, send_mail=False
+    )
+    assert only_russian.certificate.award_name == {"ru": "Золотая награда"}

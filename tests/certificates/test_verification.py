@@ -56,19 +56,18 @@ def test_pdf_with_a_rare_character_carries_a_qr_to_a_page_saying_genuine(
 
 
 def test_award_pdf_shows_the_award_in_both_languages_recipients_first(make_event, make_category):
-    event = make_event()
+    event = make_event(content_languages=["zh", "en"])
     registration = add_registration(
         event,
         make_category(event),
         native_name="Анна Петрова",
         latin_name="Anna Petrova",
-        language="ru",
+        language="en",
     )
     certificate = issued(
         registration,
         CertificateKind.AWARD,
-        award_name_zh="金奖",
-        award_name_en="Gold award",
+        award_name={"zh": "金奖", "en": "Gold award"},
         team_name="Team Aurora",
     )
     text = pdf_text(render_certificate_pdf(certificate))

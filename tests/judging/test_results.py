@@ -162,7 +162,7 @@ def test_awards_follow_the_ranking_and_certificates_reach_every_member(competiti
     assert len(certificates) == 4 * 3
     gold_members = {r.id for r in comp.members[comp.entries[0].id]}
     gold = [c for c in certificates if c.registration_id in gold_members]
-    assert {c.award_name_en for c in gold} == {"Gold Award"}
+    assert {c.award_name["en"] for c in gold} == {"Gold Award"}
     assert {c.entry_title for c in gold} == {comp.entries[0].title_en}
     assert {c.team_name for c in gold} == {comp.entries[0].team_name}
     mails = db.session.scalar(

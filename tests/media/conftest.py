@@ -8,6 +8,8 @@ from flask_babel import force_locale
 from app.accounts.models import Role
 from app.extensions import db
 from app.media.models import Outlet, OutletLevel, OutletType
+from app.media.services import name_key
+from app.translated import Translated
 
 
 @pytest.fixture(autouse=True)
@@ -20,7 +22,13 @@ def english(app):
 @pytest.fixture
 def make_outlet(app):
     def factory(event, name_zh, name_en="", level=OutletLevel.CENTRAL, type=OutletType.TV):
-        outlet = Outlet(event_id=event.id, name_zh=name_zh, name_en=name_en, level=level, type=type)
+        outlet = Outlet(
+            event_id=event.id,
+            name=Translated(zh=name_zh, en=name_en),
+            name_key=name_key(name_zh),
+            level=level,
+            type=type,
+        )
         db.session.add(outlet)
         db.session.commit()
         return outlet

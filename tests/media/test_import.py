@@ -70,7 +70,7 @@ def test_good_csv_previews_then_imports_on_confirm(organizer_client, outlets, en
     response = client.post(url, data={"action": "confirm"})
     assert response.status_code == 302
     items = db.session.scalars(select(CoverageItem).order_by(CoverageItem.id)).all()
-    assert [(i.outlet.name_zh, i.published_on, i.kind, i.plays) for i in items] == [
+    assert [(i.outlet.name["zh"], i.published_on, i.kind, i.plays) for i in items] == [
         ("新华网", date(2020, 11, 23), CoverageKind.ORIGINAL, None),
         ("青岛日报", date(2020, 11, 24), CoverageKind.REPOST, None),
         ("新华网", date(2020, 11, 24), CoverageKind.VIDEO, 12345),
@@ -165,7 +165,7 @@ def test_unknown_outlet_is_offered_for_creation(organizer_client, outlets):
             f"type-{number}": "new_media",
         },
     )
-    outlet = db.session.scalar(select(Outlet).where(Outlet.name_zh == "今日头条"))
+    outlet = db.session.scalar(select(Outlet).where(Outlet.name_key == "今日头条"))
     assert outlet.level == "industry" and outlet.type == "new_media"
     assert coverage_count() == 2
 

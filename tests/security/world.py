@@ -279,7 +279,9 @@ def build_event_world(
     document = add_signing_document(item, "agreement.pdf", io.BytesIO(MINIMAL_PDF), organizer)
 
     # Media.
-    outlet = create_outlet(event, OutletData("青岛电视台", OutletLevel.MUNICIPAL, OutletType.TV))
+    outlet = create_outlet(
+        event, OutletData({"zh": "青岛电视台"}, OutletLevel.MUNICIPAL, OutletType.TV)
+    )
     coverage = add_coverage(
         event,
         CoverageData(outlet_id=outlet.id, published_on=date(2020, 11, 26), title="开幕报道"),
