@@ -186,7 +186,7 @@ def host_script_context(ceremony: Ceremony) -> dict:
     return {
         "lang": lang,
         "ceremony_title": ceremony.title(lang),
-        "event_title": ceremony.event.title(lang),
+        "event_title": ceremony.event.text(ceremony.event.title, lang),
         "venue": ceremony.venue(lang),
         "host": ceremony.host_name,
         "date": format_date(local_start.date(), "long"),

@@ -585,7 +585,7 @@ def _language_block(certificate: Certificate, event: Event, locale: str) -> dict
             if start == end
             else format_interval(start, end, "yMMMd", locale=locale)
         )
-        title = event.title_zh if lang == "zh" else event.title_en
+        title = event.text(event.title, lang)
         if certificate.kind == CertificateKind.AWARD:
             heading = _("Certificate of Award")
             award = certificate.award_name_zh if lang == "zh" else certificate.award_name_en

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from app.clock import to_local
 from app.events.models import Event
+from app.i18n import language_name
 from app.registration.forms import LANGUAGE_CHOICES, country_name
 from app.registration.models import Attendance, Question, QuestionKind, Registration
 
@@ -94,6 +95,7 @@ def export_headers(questions: Sequence[Question], locale: str) -> list[str]:
         _("Attendance"),
         _("Language"),
         _("Created"),
+        _("Privacy notice read in"),
     ]
     return fixed + [question.label(locale) for question in questions]
 
@@ -118,6 +120,7 @@ def export_row(
         attendance_label(registration.attendance),
         language_label(registration.language),
         created,
+        language_name(registration.consent_language) if registration.consent_language else "",
         *(format_answer(q, answers.get(str(q.id)), locale) for q in questions),
     ]
 

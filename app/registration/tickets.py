@@ -148,7 +148,7 @@ def badge_data(registration: Registration) -> BadgeData:
         title=registration.job_title,
         category_label=registration.category.name(language),
         category_color=registration.category.color,
-        event_name=event.title(language),
+        event_name=event.text(event.title, language),
         event_dates=dates,
         ticket_code=None if online else ticket_code(registration),
         online_access_url=(event.online_url or None) if online else None,
