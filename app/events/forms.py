@@ -39,7 +39,7 @@ def _strip(value):
 # The texts an organizer writes for readers: one input per content language each.
 # prefix → (label, field type, longest text).
 TEXT_FIELDS: dict[str, tuple[object, type, int]] = {
-    "title": (_l("Title"), StringField, 300),
+    "title": (_l("Event title"), StringField, 300),
     "description": (_l("Description"), TextAreaField, 20000),
     "venue": (_l("Venue"), StringField, 300),
     "privacy_text": (_l("Privacy notice"), TextAreaField, 20000),
@@ -54,10 +54,15 @@ def parse_languages(raw: str | None) -> tuple[str, ...]:
 
 
 def form_languages(current: list[str] | tuple[str, ...], posted: str | None) -> tuple[str, ...]:
-    """The languages the settings form has inputs for: the event's, then well-formed codes
-    just added to its content languages (so their texts can be written in the same save)."""
+    """The languages the settings form has inputs for: the event's current ones on display; on
+    a save, the content languages as submitted (a language just added gets its texts in the
+    same save, one dropped is not touched), or — when that list is not valid — the current ones
+    and the well-formed codes submitted, so the form is shown again with every input."""
+    submitted = parse_languages(posted)
+    if submitted and not valid_language_codes(submitted) and len(set(submitted)) == len(submitted):
+        return submitted[:MAX_CONTENT_LANGUAGES]
     languages = list(current)
-    for code in parse_languages(posted):
+    for code in submitted:
         if code not in languages and not valid_language_codes([code]):
             languages.append(code)
     return tuple(languages[:MAX_CONTENT_LANGUAGES])
