@@ -215,9 +215,16 @@ def _with_languages(base: type[EventSettingsForm], languages: tuple[str, ...]):
     """`base` with the per-language text inputs (one class per form and language list)."""
     fields: dict[str, object] = {"languages": languages}
     for prefix, (label, field_type, longest) in TEXT_FIELDS.items():
+        # A notice or a description is read whole while written: tall boxes.
+        rows = {"render_kw": {"rows": 8}} if field_type is TextAreaField else {}
         fields.update(
             language_fields(
-                prefix, label, languages, field=field_type, validators=[Length(max=longest)]
+                prefix,
+                label,
+                languages,
+                field=field_type,
+                validators=[Length(max=longest)],
+                **rows,
             )
         )
     return type(f"{base.__name__}_{'_'.join(languages)}", (base,), fields)
