@@ -134,8 +134,10 @@ class EventSettingsForm(WebForm):
         return language_values(self, prefix, self.languages)
 
     def missing(self, prefix: str) -> list[str]:
-        """The content languages one text has no input value in (the completeness mark)."""
-        return self.texts(prefix).missing(self.entered_languages() or self.languages)
+        """The content languages a written text lacks (the completeness mark); none for a text
+        not written at all (an optional one nobody wrote lacks nothing, as on the dashboard)."""
+        texts = self.texts(prefix)
+        return texts.missing(self.entered_languages() or self.languages) if texts else []
 
     def entered_languages(self) -> tuple[str, ...]:
         """The content-language codes as entered, lower case, in order."""

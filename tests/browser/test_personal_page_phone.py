@@ -26,8 +26,10 @@ def test_the_qr_code_is_on_screen_and_reads_from_a_screenshot(
     client, make_event, make_category, phone_page, screenshot_dir, lang
 ):
     event = make_event(
-        title_zh="2021 上海合作组织国际投资贸易博览会",
-        title_en="2021 SCO International Investment and Trade Expo",
+        title=Translated(
+            zh="2021 上海合作组织国际投资贸易博览会",
+            en="2021 SCO International Investment and Trade Expo",
+        ),
         venue=Translated(zh="青岛国际会议中心", en="Qingdao International Convention Center"),
         map_url="https://maps.example.org/qingdao-icc",
         starts_at=datetime(2027, 6, 1, 1, 0, tzinfo=UTC),
