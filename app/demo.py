@@ -35,6 +35,7 @@ from app.registration.services import (
     register_participant,
     suggest_latin_name,
 )
+from app.translated import Translated
 
 DEMO_SLUG = "qingdao-ittc-2020"
 DEMO_PASSWORD = "huiwu-demo-2020"  # noqa: S105 - printed for the demo on purpose
@@ -60,12 +61,12 @@ PRIVACY_EN = (
 )
 
 PRIVACY_RU = (
-    "Мы собираем ваши имя и фамилию, организацию, должность, контактные данные и страну только "
-    "для того, чтобы оформить вашу регистрацию, напечатать бейдж, отметить вас на входе и "
-    "связываться с вами по вопросам конференции. Данные хранятся один год после конференции, "
-    "затем обезличиваются. Вы можете посмотреть, изменить или отменить регистрацию по ссылке из "
-    "письма с подтверждением, а также в любой момент попросить организаторов выгрузить или "
-    "удалить ваши персональные данные."
+    "Организаторы конференции собирают ваши фамилию и имя, название организации, должность, "
+    "контактные данные и страну только для того, чтобы оформить регистрацию, подготовить бейдж, "
+    "отметить вас на входе и связываться с вами по вопросам конференции. Данные хранятся в "
+    "течение года после окончания конференции, затем обезличиваются. Посмотреть, изменить или "
+    "отменить регистрацию можно по ссылке из письма с подтверждением. В любой момент вы можете "
+    "попросить организаторов выгрузить или удалить ваши персональные данные."
 )
 
 CATEGORIES = [
@@ -590,24 +591,35 @@ def _ensure_event(summary: DemoSummary) -> Event:
         return event
     event = Event(
         slug=DEMO_SLUG,
-        title_zh="2020青岛国际技术转移大会暨第二届上合组织成员国青年创新创业大赛",
-        title_en="2020 Qingdao International Technology Transfer Conference and the 2nd SCO "
-        "Member States Youth Innovation and Entrepreneurship Competition",
-        description_zh="中国—上海合作组织技术转移中心启用仪式暨项目签约，国际技术成果对接，"
-        "上合组织成员国青年创新创业大赛路演与决赛。线上线下多种形式参与。",
-        description_en="Launch of the China–SCO Technology Transfer Center with a signing "
-        "ceremony, international technology matchmaking, and the pitches and final of the SCO "
-        "youth innovation and entrepreneurship competition. On site and online.",
-        venue_zh="青岛·中国—上海合作组织技术转移中心",
-        venue_en="China–SCO Technology Transfer Center, Qingdao",
+        title=Translated(
+            zh="2020青岛国际技术转移大会暨第二届上合组织成员国青年创新创业大赛",
+            ru="Международная конференция по трансферу технологий «Циндао-2020» и II Конкурс "
+            "молодёжных инноваций и предпринимательства государств — членов ШОС",
+            en="2020 Qingdao International Technology Transfer Conference and the 2nd SCO "
+            "Member States Youth Innovation and Entrepreneurship Competition",
+        ),
+        description=Translated(
+            zh="中国—上海合作组织技术转移中心启用仪式暨项目签约，国际技术成果对接，"
+            "上合组织成员国青年创新创业大赛路演与决赛。线上线下多种形式参与。",
+            ru="Открытие Центра трансфера технологий Китай — ШОС и церемония подписания "
+            "соглашений, международные встречи по трансферу технологий, питч-сессии и финал "
+            "молодёжного конкурса инноваций и предпринимательства ШОС. Участвовать можно очно "
+            "и онлайн.",
+            en="Launch of the China–SCO Technology Transfer Center with a signing "
+            "ceremony, international technology matchmaking, and the pitches and final of the SCO "
+            "youth innovation and entrepreneurship competition. On site and online.",
+        ),
+        venue=Translated(
+            zh="青岛·中国—上海合作组织技术转移中心",
+            ru="Центр трансфера технологий Китай — ШОС, Циндао",
+            en="China–SCO Technology Transfer Center, Qingdao",
+        ),
         starts_at=_shanghai(2026, 12, 16, 9),
         ends_at=_shanghai(2026, 12, 17, 18),
         timezone="Asia/Shanghai",
         status=EventStatus.OPEN,
         kind=EventKind.BOTH,
-        privacy_text_zh=PRIVACY_ZH,
-        privacy_text_en=PRIVACY_EN,
-        privacy_text_ru=PRIVACY_RU,
+        privacy_text=Translated(zh=PRIVACY_ZH, ru=PRIVACY_RU, en=PRIVACY_EN),
         contact_email="ittc@example.org",
         content_languages=["zh", "ru", "en"],
         # Online attendees reach it only through their personal join links (/j/<token>).

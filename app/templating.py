@@ -22,11 +22,15 @@ def content_fallback() -> list[str]:
 
 
 def localized(obj, field: str) -> str:
-    """obj.<field> for the current UI locale: a translated text read with the current event's
-    fallback order, or a method taking the locale."""
+    """obj.<field> for the current UI locale: a translated text read with the event's fallback
+    order, or a method taking the locale."""
     value = getattr(obj, field)
     if isinstance(value, Translated):
-        return value.text(get_locale(), content_fallback())
+        # An event's own texts follow its own fallback order (a list of events on the home
+        # page has no current event); anything else the current event's.
+        languages = getattr(obj, "languages", None)
+        fallback = list(languages) if isinstance(languages, list) else content_fallback()
+        return value.text(get_locale(), fallback)
     return value(str(get_locale()))
 
 

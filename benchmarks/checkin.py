@@ -104,14 +104,17 @@ def create_data(database_url: str, instance_dir: Path, guests: int) -> dict:
     from app.extensions import db
     from app.registration.models import Attendance, Category, Registration, RegistrationState
     from app.registration.tickets import ticket_code
+    from app.translated import Translated
 
     app = setup_app(database_url, instance_dir)
     with app.app_context():
         db.create_all()
         event = Event(
             slug=SLUG,
-            title_zh="2020 国际技术转移大会（签到基准）",
-            title_en="2020 International Technology Transfer Conference (check-in benchmark)",
+            title=Translated(
+                zh="2020 国际技术转移大会（签到基准）",
+                en="2020 International Technology Transfer Conference (check-in benchmark)",
+            ),
             starts_at=utcnow() - timedelta(hours=1),
             ends_at=utcnow() + timedelta(days=1),
             status=EventStatus.OPEN,

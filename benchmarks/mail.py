@@ -249,11 +249,14 @@ def make_event():
     from app.events.models import Event, EventStatus
     from app.extensions import db
     from app.registration.models import Category
+    from app.translated import Translated
 
     event = Event(
         slug=f"bench-mail-{int(time.time())}",
-        title_zh="2020青岛国际技术转移大会",
-        title_en="2020 Qingdao International Technology Transfer Conference",
+        title=Translated(
+            zh="2020青岛国际技术转移大会",
+            en="2020 Qingdao International Technology Transfer Conference",
+        ),
         starts_at=utcnow() + timedelta(days=30),
         ends_at=utcnow() + timedelta(days=32),
         status=EventStatus.OPEN,

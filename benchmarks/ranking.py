@@ -149,8 +149,7 @@ def seed_round(app, judges: int, entries: int, full: bool):
         now = utcnow()
         event = Event(
             slug="bench-judging",
-            title_zh="评审基准",
-            title_en="Judging benchmark",
+            title=Translated(zh="评审基准", en="Judging benchmark"),
             starts_at=now,
             ends_at=now,
             status=EventStatus.OPEN,

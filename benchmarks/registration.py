@@ -114,20 +114,25 @@ def create_schema_and_event(database_url: str, instance_dir: Path, capacity: int
     from app.events.models import Event, EventKind, EventStatus
     from app.extensions import db
     from app.registration.models import AttendanceRule, Category, Question, QuestionKind
+    from app.translated import Translated
 
     app = setup_app(database_url, instance_dir)
     with app.app_context():
         db.create_all()
         event = Event(
             slug=SLUG,
-            title_zh="2020 国际技术转移大会（基准测试）",
-            title_en="2020 International Technology Transfer Conference (benchmark)",
+            title=Translated(
+                zh="2020 国际技术转移大会（基准测试）",
+                en="2020 International Technology Transfer Conference (benchmark)",
+            ),
             starts_at=utcnow() + timedelta(days=30),
             ends_at=utcnow() + timedelta(days=31),
             status=EventStatus.OPEN,
             kind=EventKind.CONFERENCE,
-            privacy_text_zh="我们仅为会议组织目的处理您的个人信息。",
-            privacy_text_en="We process your personal data only to organize the conference.",
+            privacy_text=Translated(
+                zh="我们仅为会议组织目的处理您的个人信息。",
+                en="We process your personal data only to organize the conference.",
+            ),
         )
         db.session.add(event)
         db.session.flush()

@@ -25,6 +25,7 @@ from app.clock import utcnow
 from app.events.models import Event, EventKind, EventStatus
 from app.extensions import db
 from app.registration.models import AttendanceRule, Category
+from app.translated import Translated
 from config import TestConfig
 
 TEST_PASSWORD = "correct-horse-battery"
@@ -234,14 +235,12 @@ def make_event(app):
         n = next(_counter)
         values = dict(
             slug=f"event-{n}",
-            title_zh=f"测试大会{n}",
-            title_en=f"Test conference {n}",
+            title=Translated(zh=f"测试大会{n}", en=f"Test conference {n}"),
             starts_at=utcnow() + timedelta(days=30),
             ends_at=utcnow() + timedelta(days=31),
             status=EventStatus.OPEN,
             kind=EventKind.CONFERENCE,
-            privacy_text_zh="隐私说明",
-            privacy_text_en="Privacy notice",
+            privacy_text=Translated(zh="隐私说明", en="Privacy notice"),
         )
         values.update(overrides)
         event = Event(**values)

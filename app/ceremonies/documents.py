@@ -216,11 +216,8 @@ def agenda_context(ceremony: Ceremony, languages: list[str] | None = None) -> di
 
 
 def _event_title(event, lang: str) -> str:
-    """The event's title in `lang` (a translated text, or the older per-locale method)."""
-    value = event.title
-    if isinstance(value, Translated):
-        return value.text(lang, event.languages)
-    return value(ui_locale(lang))
+    """The event's title in `lang`, with the event's fallback order."""
+    return event.text(event.title, lang)
 
 
 def host_script_context(ceremony: Ceremony) -> dict:

@@ -588,12 +588,8 @@ def _ui_locale(language: str) -> str:
 
 
 def _event_title(event: Event, language: str, locale: str) -> str:
-    """The event's title for a reader of `language` (a translated title or the older
-    method taking a locale)."""
-    title = event.title
-    if isinstance(title, Translated):
-        return title.text(language, event.languages)
-    return title(locale)
+    """The event's title for a reader of `language`, with the event's fallback order."""
+    return event.text(event.title, language)
 
 
 def _name_size_pt(text: str, box_mm: float, largest: float, smallest: float) -> float:

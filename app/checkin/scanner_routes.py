@@ -34,6 +34,7 @@ SCANNER_STATIC_FILES = (
     "css/app.css",
     "css/checkin.css",
     "js/confirm-submit.js",
+    "img/huiwu-mark.svg",
     "js/ticket-verify.js",
     # Not on the page: camera.js adds it when the camera is first started.
     CAMERA_LIBRARY,

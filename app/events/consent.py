@@ -1,9 +1,11 @@
 """Consent texts: every change of an event's privacy notice becomes a new, immutable version.
 
-The event's privacy_text_zh/en/ru columns hold the current notice, edited on the event
-settings page (or set by the admin's new-event form, the demo loader …). A session hook turns
-every change of them, by whatever code path, into a ConsentVersion, so no writer can forget
-to; the registration form shows the latest version and the registration records it.
+The event's privacy_text (a translated text: the notice in each content language) holds the
+current notice, edited on the event settings page (or set by the admin's new-event form, the
+demo loader …). A session hook turns every change of it, by whatever code path, into a
+ConsentVersion, so no writer can forget to; the registration form shows the latest version in
+the reader's language (or the event's fallback, said so) and the registration records the
+version and the language of the text agreed to.
 """
 
 from __future__ import annotations
@@ -15,16 +17,15 @@ from sqlalchemy.orm import Session
 
 from app.events.models import ConsentVersion, Event
 from app.extensions import db
-
-TEXT_FIELDS = ("privacy_text_zh", "privacy_text_en", "privacy_text_ru")
-
-
-def _texts_of(event: Event) -> tuple[str, str, str]:
-    return tuple((getattr(event, name) or "") for name in TEXT_FIELDS)
+from app.translated import Translated, translated
 
 
-def _texts_of_version(version: ConsentVersion) -> tuple[str, str, str]:
-    return (version.text_zh or "", version.text_en or "", version.text_ru or "")
+def _texts_of(event: Event) -> Translated:
+    return translated(event.privacy_text)
+
+
+def _texts_of_version(version: ConsentVersion) -> Translated:
+    return translated(version.text)
 
 
 def latest_consent_version(event_id: int) -> ConsentVersion | None:
@@ -48,7 +49,7 @@ def current_consent_version(event: Event) -> ConsentVersion | None:
     known = db.session.info.setdefault(_CURRENT, {})
     if event.id not in known:
         version = latest_consent_version(event.id)
-        if version is not None and not any(text.strip() for text in _texts_of_version(version)):
+        if version is not None and not _texts_of_version(version):
             version = None
         known[event.id] = version
     return known[event.id]
@@ -80,12 +81,12 @@ def _version_changed_texts(session: Session, flush_context, instances) -> None:
             continue
         texts = _texts_of(obj)
         if obj in session.new:
-            if any(text.strip() for text in texts):
+            if texts:
                 session.add(_new_version(obj, 1, texts))
                 session.info.pop(_CURRENT, None)
             continue
         state = inspect(obj)
-        if not any(state.attrs[name].history.has_changes() for name in TEXT_FIELDS):
+        if not state.attrs.privacy_text.history.has_changes():
             continue
         with session.no_autoflush:
             # Two organizers saving at once: the row lock makes the second wait and number
@@ -99,7 +100,7 @@ def _version_changed_texts(session: Session, flush_context, instances) -> None:
             )
         if latest is not None and _texts_of_version(latest) == texts:
             continue
-        if latest is None and not any(text.strip() for text in texts):
+        if latest is None and not texts:
             continue
         session.add(_new_version(obj, (latest.number if latest else 0) + 1, texts))
         session.info.pop(_CURRENT, None)
@@ -110,14 +111,11 @@ def _forget_current_versions(session: Session, transaction) -> None:
     session.info.pop(_CURRENT, None)
 
 
-def _new_version(event: Event, number: int, texts: tuple[str, str, str]) -> ConsentVersion:
-    text_zh, text_en, text_ru = texts
+def _new_version(event: Event, number: int, texts: Translated) -> ConsentVersion:
     return ConsentVersion(
         event=event,
         number=number,
-        text_zh=text_zh,
-        text_en=text_en,
-        text_ru=text_ru,
+        text=texts,
         created_by_user_id=_acting_user_id(),
     )
 

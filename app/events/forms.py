@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateTimeLocalField,
     EmailField,
+    Field,
     IntegerField,
     SelectField,
     StringField,
@@ -31,8 +34,9 @@ from app.events.services import (
     SLUG_PATTERN,
     EventData,
 )
-from app.forms import WebForm
+from app.forms import WebForm, language_fields, language_values
 from app.i18n import enum_choices
+from app.translated import DEFAULT_CONTENT_LANGUAGES, Translated, valid_language_codes
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -68,8 +72,41 @@ class DaysField(IntegerField):
             raise StopValidation()  # the message is there; NumberRange would repeat it
 
 
+# The texts an organizer writes for readers: one input per content language each.
+# prefix → (label, field type, longest text).
+TEXT_FIELDS: dict[str, tuple[object, type, int]] = {
+    "title": (_l("Event title"), StringField, 300),
+    "description": (_l("Description"), TextAreaField, 20000),
+    "venue": (_l("Venue"), StringField, 300),
+    "privacy_text": (_l("Privacy notice"), TextAreaField, 20000),
+}
+MAX_CONTENT_LANGUAGES = 12
+
+
+def parse_languages(raw: str | None) -> tuple[str, ...]:
+    """Content-language codes as entered ("zh, ru，en kk"), lower case, in order."""
+    text = (raw or "").replace("，", ",").replace(" ", ",")
+    return tuple(code.strip().lower() for code in text.split(",") if code.strip())
+
+
+def form_languages(current: list[str] | tuple[str, ...], posted: str | None) -> tuple[str, ...]:
+    """The languages the settings form has inputs for: the event's current ones on display; on
+    a save, the content languages as submitted (a language just added gets its texts in the
+    same save, one dropped is not touched), or — when that list is not valid — the current ones
+    and the well-formed codes submitted, so the form is shown again with every input."""
+    submitted = parse_languages(posted)
+    if submitted and not valid_language_codes(submitted) and len(set(submitted)) == len(submitted):
+        return submitted[:MAX_CONTENT_LANGUAGES]
+    languages = list(current)
+    for code in submitted:
+        if code not in languages and not valid_language_codes([code]):
+            languages.append(code)
+    return tuple(languages[:MAX_CONTENT_LANGUAGES])
+
+
 class EventSettingsForm(WebForm):
-    """Titles, texts, venue, times, timezone, status, kind, privacy texts and contact."""
+    """Titles, texts, venue, times, timezone, status, kind, privacy texts and contact; the
+    texts have one input per content language (build the class with `for_languages`)."""
 
     class Meta:
         # Every text field is stripped before validation.
@@ -79,16 +116,8 @@ class EventSettingsForm(WebForm):
                 filters = [_strip, *filters]
             return unbound_field.bind(form=form, filters=filters, **options)
 
-    title_zh = StringField(_l("Title (Chinese)"), validators=[DataRequired(), Length(max=300)])
-    title_en = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=300)])
-    description_zh = TextAreaField(
-        _l("Description (Chinese)"), validators=[Optional(), Length(max=20000)]
-    )
-    description_en = TextAreaField(
-        _l("Description (English)"), validators=[Optional(), Length(max=20000)]
-    )
-    venue_zh = StringField(_l("Venue (Chinese)"), validators=[Optional(), Length(max=300)])
-    venue_en = StringField(_l("Venue (English)"), validators=[Optional(), Length(max=300)])
+    languages: tuple[str, ...] = DEFAULT_CONTENT_LANGUAGES
+
     map_url = URLField(
         _l("Map link"),
         validators=[Optional(), Length(max=500)],
@@ -123,17 +152,6 @@ class EventSettingsForm(WebForm):
     )
     status = SelectField(_l("Status"), choices=STATUS_CHOICES, default=EventStatus.DRAFT.value)
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES, default=EventKind.CONFERENCE.value)
-    privacy_text_zh = TextAreaField(
-        _l("Privacy notice (Chinese)"), validators=[Optional(), Length(max=20000)]
-    )
-    privacy_text_en = TextAreaField(
-        _l("Privacy notice (English)"), validators=[Optional(), Length(max=20000)]
-    )
-    privacy_text_ru = TextAreaField(
-        _l("Privacy notice (Russian)"),
-        validators=[Optional(), Length(max=20000)],
-        description=_l("Shown to Russian-speaking participants; English is used when empty."),
-    )
     contact_email = EmailField(
         _l("Contact email"), validators=[Optional(), Email(), Length(max=254)]
     )
@@ -161,20 +179,46 @@ class EventSettingsForm(WebForm):
         ),
     )
 
-    def languages(self) -> tuple[str, ...]:
+    @classmethod
+    def for_languages(cls, languages: list[str] | tuple[str, ...]) -> type[EventSettingsForm]:
+        """This form with a title, description, venue and privacy notice input per language."""
+        return _with_languages(cls, tuple(languages))
+
+    def text_fields(self, prefix: str) -> list[tuple[str, Field]]:
+        """(language, input) of one text (see TEXT_FIELDS), in the event's language order."""
+        return [(language, self[f"{prefix}_{language}"]) for language in self.languages]
+
+    def texts(self, prefix: str) -> Translated:
+        """One text as entered, all languages."""
+        return language_values(self, prefix, self.languages)
+
+    def missing(self, prefix: str) -> list[str]:
+        """The content languages a written text lacks (the completeness mark); none for a text
+        not written at all (an optional one nobody wrote lacks nothing, as on the dashboard)."""
+        texts = self.texts(prefix)
+        return texts.missing(self.entered_languages() or self.languages) if texts else []
+
+    def entered_languages(self) -> tuple[str, ...]:
         """The content-language codes as entered, lower case, in order."""
-        raw = (self.content_languages.data or "").replace("，", ",").replace(" ", ",")
-        return tuple(code.strip().lower() for code in raw.split(",") if code.strip())
+        return parse_languages(self.content_languages.data)
+
+    def validate(self, extra_validators=None) -> bool:
+        """The field checks, and a title in at least one language."""
+        valid = super().validate(extra_validators)
+        if not self.texts("title"):
+            first = self.text_fields("title")[0][1]
+            first.errors = [*first.errors, _l("Enter the title in at least one language.")]
+            valid = False
+        return valid
 
     def to_event_data(self) -> EventData:
         """The validated input as the services take it."""
         return EventData(
-            title_zh=self.title_zh.data,
-            title_en=self.title_en.data,
-            description_zh=self.description_zh.data or "",
-            description_en=self.description_en.data or "",
-            venue_zh=self.venue_zh.data or "",
-            venue_en=self.venue_en.data or "",
+            title=self.texts("title"),
+            description=self.texts("description"),
+            venue=self.texts("venue"),
+            privacy_text=self.texts("privacy_text"),
+            text_languages=self.languages,
             map_url=self.map_url.data or "",
             online_url=self.online_url.data or "",
             starts_local=self.starts_local.data,
@@ -182,32 +226,18 @@ class EventSettingsForm(WebForm):
             timezone=self.timezone.data,
             status=EventStatus(self.status.data),
             kind=EventKind(self.kind.data),
-            privacy_text_zh=self.privacy_text_zh.data or "",
-            privacy_text_en=self.privacy_text_en.data or "",
-            privacy_text_ru=self.privacy_text_ru.data or "",
             contact_email=self.contact_email.data or "",
-            content_languages=self.languages(),
+            content_languages=self.entered_languages(),
             reminder_days_before=self.reminder_days_before.data,
         )
 
     def fill_from_event(self, event: Event) -> None:
         """Show an event's current settings, times in its own timezone."""
-        for name in (
-            "title_zh",
-            "title_en",
-            "description_zh",
-            "description_en",
-            "venue_zh",
-            "venue_en",
-            "map_url",
-            "online_url",
-            "timezone",
-            "privacy_text_zh",
-            "privacy_text_en",
-            "privacy_text_ru",
-            "contact_email",
-            "reminder_days_before",
-        ):
+        for prefix in TEXT_FIELDS:
+            value = getattr(event, prefix)
+            for language, text_field in self.text_fields(prefix):
+                text_field.data = value.get(language, "")
+        for name in ("map_url", "online_url", "timezone", "contact_email", "reminder_days_before"):
             self[name].data = getattr(event, name)
         self.starts_local.data = event.local(event.starts_at).replace(tzinfo=None)
         self.ends_local.data = event.local(event.ends_at).replace(tzinfo=None)
@@ -241,3 +271,23 @@ class NewEventForm(EventSettingsForm):
         ],
         description=_l("Part of the event's web address; it cannot be changed later."),
     )
+
+
+@cache
+def _with_languages(base: type[EventSettingsForm], languages: tuple[str, ...]):
+    """`base` with the per-language text inputs (one class per form and language list)."""
+    fields: dict[str, object] = {"languages": languages}
+    for prefix, (label, field_type, longest) in TEXT_FIELDS.items():
+        # A notice or a description is read whole while written: tall boxes.
+        rows = {"render_kw": {"rows": 8}} if field_type is TextAreaField else {}
+        fields.update(
+            language_fields(
+                prefix,
+                label,
+                languages,
+                field=field_type,
+                validators=[Length(max=longest)],
+                **rows,
+            )
+        )
+    return type(f"{base.__name__}_{'_'.join(languages)}", (base,), fields)

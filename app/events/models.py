@@ -7,14 +7,14 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Enum, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import UTCDateTime, to_local, utcnow
 from app.documents.tickets import generate_event_key
 from app.extensions import db
 from app.i18n import enum_labels
-from app.translated import DEFAULT_CONTENT_LANGUAGES, Translated
+from app.translated import DEFAULT_CONTENT_LANGUAGES, Translated, TranslatedText
 
 if TYPE_CHECKING:
     from app.accounts.models import User
@@ -52,12 +52,12 @@ class Event(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
-    title_zh: Mapped[str] = mapped_column(String(300))
-    title_en: Mapped[str] = mapped_column(String(300))
-    description_zh: Mapped[str] = mapped_column(Text, default="")
-    description_en: Mapped[str] = mapped_column(Text, default="")
-    venue_zh: Mapped[str] = mapped_column(String(300), default="")
-    venue_en: Mapped[str] = mapped_column(String(300), default="")
+    # What organizers write for readers is translated text, one value per field, one text per
+    # content language; read it with `event.text(event.title, locale)` (Python) or
+    # `localized(event, 'title')` / `event.title|tr` (templates).
+    title: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
+    description: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
+    venue: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
@@ -67,9 +67,8 @@ class Event(db.Model):
     kind: Mapped[EventKind] = mapped_column(
         Enum(EventKind, native_enum=False, length=20), default=EventKind.CONFERENCE
     )
-    privacy_text_zh: Mapped[str] = mapped_column(Text, default="")
-    privacy_text_en: Mapped[str] = mapped_column(Text, default="")
-    privacy_text_ru: Mapped[str] = mapped_column(Text, default="")
+    # The current privacy notice; every change becomes a ConsentVersion (events.consent).
+    privacy_text: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     # The languages organizers write this event's texts in, in fallback order: a reader whose
     # language has no text gets the first of these that has one (app/translated.py).
@@ -108,25 +107,14 @@ class Event(db.Model):
         """A draft: its public pages are for its organizers only."""
         return self.status == EventStatus.DRAFT
 
-    def title(self, locale: str) -> str:
-        """Title in the given UI locale (Chinese for zh, English otherwise)."""
-        return self.title_zh if locale.startswith("zh") else self.title_en
-
-    def description(self, locale: str) -> str:
-        """Description in the given UI locale."""
-        return self.description_zh if locale.startswith("zh") else self.description_en
-
-    def venue(self, locale: str) -> str:
-        """Venue in the given UI locale."""
-        return self.venue_zh if locale.startswith("zh") else self.venue_en
-
     @property
     def languages(self) -> list[str]:
         """The content languages in fallback order (never empty)."""
         return list(self.content_languages or DEFAULT_CONTENT_LANGUAGES)
 
     def text(self, value: Translated, locale: object) -> str:
-        """A translated text of this event for a reader of `locale`, with its fallback order."""
+        """A translated text of this event for a reader of `locale`, with its fallback order:
+        `event.text(event.title, "ru")`, `event.text(criterion.name, locale)`."""
         return value.text(locale, self.languages)
 
     @property
@@ -135,6 +123,11 @@ class Event(db.Model):
         if self.reminder_days_before is None or self.starts_at is None:
             return None
         return self.starts_at - timedelta(days=self.reminder_days_before)
+
+    def pick(self, value: Translated, locale: object) -> tuple[str, str | None]:
+        """(text, its language) of a translated text of this event for a reader of `locale`;
+        the language differs from the reader's when the text is a fallback."""
+        return value.pick(locale, self.languages)
 
     def local(self, value: datetime | None) -> datetime | None:
         """A UTC datetime shown in the event's timezone."""
@@ -200,9 +193,8 @@ class ConsentVersion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column()
-    text_zh: Mapped[str] = mapped_column(Text, default="")
-    text_en: Mapped[str] = mapped_column(Text, default="")
-    text_ru: Mapped[str] = mapped_column(Text, default="")
+    # The notice in each language it was published in (a copy of Event.privacy_text).
+    text: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL")
@@ -210,11 +202,3 @@ class ConsentVersion(db.Model):
 
     event: Mapped[Event] = relationship()
     created_by: Mapped[User | None] = relationship()
-
-    def text(self, locale: str) -> str:
-        """The text in the given locale: Chinese for zh, Russian for ru (English if none)."""
-        if locale.startswith("zh"):
-            return self.text_zh or self.text_en
-        if locale.startswith("ru"):
-            return self.text_ru or self.text_en or self.text_zh
-        return self.text_en or self.text_zh

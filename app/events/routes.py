@@ -30,7 +30,7 @@ from app.accounts.permissions import (
 )
 from app.clock import utcnow
 from app.contributions import content_gaps, page_context
-from app.events.forms import EventSettingsForm, NewEventForm
+from app.events.forms import EventSettingsForm, NewEventForm, form_languages
 from app.events.models import EventStatus
 from app.events.services import (
     EventError,
@@ -40,6 +40,7 @@ from app.events.services import (
     update_event,
 )
 from app.extensions import db
+from app.translated import DEFAULT_CONTENT_LANGUAGES
 
 bp = Blueprint("events", __name__)
 
@@ -99,7 +100,8 @@ def dashboard(slug: str):
 def settings(slug: str):
     """Edit the event's settings (everything but the slug)."""
     event = g.event
-    form = EventSettingsForm()
+    languages = form_languages(event.languages, request.form.get("content_languages"))
+    form = EventSettingsForm.for_languages(languages)()
     if request.method == "GET":
         form.fill_from_event(event)
     elif form.validate_on_submit():
@@ -128,7 +130,8 @@ def admin_events():
 @requires(SITE_ADMIN)
 def admin_new_event():
     """Create an event; its organizers are granted on the roles page afterwards."""
-    form = NewEventForm()
+    languages = form_languages(DEFAULT_CONTENT_LANGUAGES, request.form.get("content_languages"))
+    form = NewEventForm.for_languages(languages)()
     if form.validate_on_submit():
         try:
             event = create_event(form.slug.data, form.to_event_data())

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from urllib.parse import urlsplit
@@ -15,10 +16,11 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import EventRole, Role, User
 from app.clock import local_to_utc
+from app.contributions import ContentGap
 from app.errors import DomainError
 from app.events.models import Event, EventKind, EventStatus
 from app.extensions import db
-from app.translated import DEFAULT_CONTENT_LANGUAGES, valid_language_codes
+from app.translated import DEFAULT_CONTENT_LANGUAGES, Translated, translated, valid_language_codes
 
 
 def list_public_events() -> list[Event]:
@@ -36,26 +38,33 @@ class EventError(DomainError):
 class EventData:
     """Event settings as an organizer enters them; start and end are wall-clock in `timezone`."""
 
-    title_zh: str
-    title_en: str
+    title: Translated
     starts_local: datetime
     ends_local: datetime
     timezone: str = "Asia/Shanghai"
-    description_zh: str = ""
-    description_en: str = ""
-    venue_zh: str = ""
-    venue_en: str = ""
+    description: Translated = field(default_factory=Translated)
+    venue: Translated = field(default_factory=Translated)
     map_url: str = ""
     online_url: str = ""
     status: EventStatus = EventStatus.DRAFT
     kind: EventKind = EventKind.CONFERENCE
-    privacy_text_zh: str = ""
-    privacy_text_en: str = ""
-    privacy_text_ru: str = ""
+    privacy_text: Translated = field(default_factory=Translated)
     contact_email: str = ""
     content_languages: tuple[str, ...] = DEFAULT_CONTENT_LANGUAGES
     # Days before the start for the reminder mail; None: no reminder.
     reminder_days_before: int | None = None
+    # The languages the texts above were written in (the settings form's inputs): a text in
+    # another language (of a language no longer listed) is kept. Empty: the texts replace all.
+    text_languages: tuple[str, ...] = ()
+
+
+def _merged(current: Translated, written: Translated, languages: tuple[str, ...]) -> Translated:
+    if not languages:
+        return written
+    result = current
+    for language in languages:
+        result = result.with_text(language, written.get(language, ""))
+    return result
 
 
 REMINDER_DAYS_MIN = 1
@@ -114,12 +123,13 @@ def _apply_event_data(event: Event, data: EventData) -> None:
     ends_at = local_to_utc(data.ends_local.replace(tzinfo=None), data.timezone)
     if ends_at <= starts_at:
         raise EventError(_l("The end must be after the start."), "ends_local")
-    event.title_zh = data.title_zh
-    event.title_en = data.title_en
-    event.description_zh = data.description_zh
-    event.description_en = data.description_en
-    event.venue_zh = data.venue_zh
-    event.venue_en = data.venue_en
+    if not data.title:
+        raise EventError(_l("Enter the title in at least one language."), None)
+    for name in ("title", "description", "venue", "privacy_text"):
+        value = _merged(translated(getattr(event, name)), getattr(data, name), data.text_languages)
+        # Assigned only when changed: a new privacy notice is a new consent version.
+        if value != getattr(event, name):
+            setattr(event, name, value)
     event.map_url = data.map_url
     event.online_url = data.online_url
     event.starts_at = starts_at
@@ -127,9 +137,6 @@ def _apply_event_data(event: Event, data: EventData) -> None:
     event.timezone = data.timezone
     event.status = data.status
     event.kind = data.kind
-    event.privacy_text_zh = data.privacy_text_zh
-    event.privacy_text_en = data.privacy_text_en
-    event.privacy_text_ru = data.privacy_text_ru
     event.contact_email = data.contact_email
     event.content_languages = list(data.content_languages)
     event.reminder_days_before = data.reminder_days_before
@@ -199,3 +206,20 @@ def events_for_user(user: User) -> list[tuple[Event, list[Role]]]:
     for event, role in rows:
         grouped.setdefault(event.id, (event, []))[1].append(role)
     return list(grouped.values())
+
+
+def event_content_gaps(event: Event) -> Iterator[ContentGap | None]:
+    """The event's own texts (title, description, venue, privacy notice) lacking a content
+    language, each with the place on the settings page where it is written."""
+    from flask import url_for
+
+    from app.contributions import content_gap
+
+    settings = url_for("events.settings", slug=event.slug)
+    for name, what in (
+        ("title", _l("Event title")),
+        ("description", _l("Event description")),
+        ("venue", _l("Venue")),
+        ("privacy_text", _l("Privacy notice")),
+    ):
+        yield content_gap(what, [getattr(event, name)], event.languages, f"{settings}#{name}-texts")

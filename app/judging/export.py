@@ -107,7 +107,7 @@ def results_context(round_: Round, locale: str) -> dict:
     sections += [(track, _rows(round_, locale, track)) for track in tracks]
     rubric = round_rubric(round_, event, locale)
     return {
-        "event_title": event.title(locale),
+        "event_title": event.text(event.title, locale),
         "round_name": round_.name.text(locale, event.languages),
         "method": str(round_.aggregation),
         "criteria": [(c.name.text, c.weight) for c in rubric],

@@ -146,6 +146,7 @@ def submit_entry(slug: str):
                     answers=answers_from_form(form, event),
                     # The privacy notice the leader read (for themselves and the team).
                     consent_version=int(seen) if seen else None,
+                    consent_locale=locale,
                 ),
                 project=form.project_data(),
                 members=[row.form.member_data(i) for i, row in enumerate(form.members)],

@@ -367,6 +367,7 @@ def _register_member(
         language=member.language,
         organization=(member.organization or leader.organization).strip(),
         consent_version=leader.consent_version,  # the leader agreed for the team
+        consent_locale=leader.consent_locale,  # … to the notice in the language they read it in
     )
     try:
         return register_participant(event, category, data)

@@ -201,7 +201,7 @@ def report_context(event: Event, filters: CoverageFilter, generated_on: date) ->
     summary = coverage_summary(event, filters)
     return {
         "lang": "zh" if locale.startswith("zh") else "en",
-        "event_title": event.title(locale),
+        "event_title": event.text(event.title, locale),
         "range": _range_label(filters),
         "generated": format_date(generated_on, "long"),
         "reports": numbers.reports,

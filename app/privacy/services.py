@@ -82,11 +82,10 @@ def _consent_of(registration: Registration) -> dict[str, Any]:
         "given_at": isoformat(registration.consent_at),
         "version": version.number if version else None,
         "version_published_at": isoformat(version.created_at) if version else None,
-        "text": (
-            {"zh": version.text_zh, "en": version.text_en, "ru": version.text_ru}
-            if version
-            else None
-        ),
+        # Every language the notice was published in, and the one the participant read and
+        # agreed to (their own, or the event's fallback when theirs was missing).
+        "text": version.text.as_dict() if version else None,
+        "language": registration.consent_language or None,
     }
 
 
@@ -139,8 +138,8 @@ def export_event(registration: Registration) -> dict[str, Any]:
     event = db.session.get(Event, registration.event_id)
     return {
         "slug": event.slug,
-        "title_zh": event.title_zh,
-        "title_en": event.title_en,
+        # In every language the event is written in (the participant may read any of them).
+        "title": event.title.as_dict(),
         "starts_at": isoformat(event.starts_at),
         "ends_at": isoformat(event.ends_at),
         "organizer_contact": event.contact_email or None,

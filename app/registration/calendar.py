@@ -43,8 +43,8 @@ def registration_ics(registration: Registration) -> bytes:
     entry.add("dtstamp", utcnow())
     entry.add("dtstart", event.local(event.starts_at))
     entry.add("dtend", event.local(event.ends_at))
-    entry.add("summary", event.title(language))
-    venue = event.venue(language)
+    entry.add("summary", event.text(event.title, language))
+    venue = event.text(event.venue, language)
     if venue:
         entry.add("location", venue)
     url = manage_url(registration)

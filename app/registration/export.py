@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from app.clock import to_local
 from app.contributions import ExportColumn
 from app.events.models import Event
+from app.i18n import language_name
 from app.registration.forms import LANGUAGE_CHOICES, country_name
 from app.registration.models import Attendance, Question, QuestionKind, Registration
 
@@ -98,6 +99,7 @@ def export_headers(
         _("Attendance"),
         _("Language"),
         _("Created"),
+        _("Privacy notice read in"),
     ]
     return fixed + [column.header for column in extra] + [q.label(locale) for q in questions]
 
@@ -127,6 +129,7 @@ def export_row(
         attendance_label(registration.attendance),
         language_label(registration.language),
         created,
+        language_name(registration.consent_language) if registration.consent_language else "",
         *(_cell(column.values.get(registration.id), event) for column in extra),
         *(format_answer(q, answers.get(str(q.id)), locale) for q in questions),
     ]

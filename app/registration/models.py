@@ -200,6 +200,9 @@ class Registration(db.Model):
     consent_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("consent_version.id", ondelete="SET NULL")
     )
+    # The language of the notice text agreed to ("ru", or "zh" when the Russian text was
+    # missing and the Chinese one was shown instead); "" when unknown (before it was recorded).
+    consent_language: Mapped[str] = mapped_column(String(10), default="")
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Bumped to invalidate every self-service link issued before.
     link_version: Mapped[int] = mapped_column(default=1)

@@ -124,6 +124,7 @@ def register(slug: str):
         category = db.session.get(Category, form.category_id.data)
         data = _participant_data(form, event, form.email.data)
         data.consent_version = int(form.consent_version.data) if form.consent_version.data else None
+        data.consent_locale = locale
         try:
             registration = register_participant(event, category, data)
             token = manage_token(registration)  # before the commit expires the row

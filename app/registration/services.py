@@ -95,6 +95,17 @@ class ParticipantData:
     answers: dict[str, Any] = field(default_factory=dict)
     # The privacy notice version shown to the participant (None: whatever is current).
     consent_version: int | None = None
+    # The UI locale the notice was read in: its text in that language, or the event's
+    # fallback shown instead, is the one agreed to (empty: the participant's `language`).
+    consent_locale: str = ""
+
+
+def consent_language_of(event: Event, consent: ConsentVersion | None, locale: str) -> str:
+    """The language of the notice a reader of `locale` is shown (and agrees to): theirs, or
+    the event's fallback when the notice lacks it; "" without a notice."""
+    if consent is None:
+        return ""
+    return event.pick(consent.text, locale)[1] or ""
 
 
 def normalize_email(email: str) -> str:
@@ -282,6 +293,7 @@ def register_participant(
         answers=data.answers,
         consent_at=now,
         consent_version_id=consent.id if consent is not None else None,
+        consent_language=consent_language_of(event, consent, data.consent_locale or data.language),
         created_at=now,
     )
     _record_change(registration, _state_on_arrival(category, expect_place), None, "participant")

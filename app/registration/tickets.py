@@ -149,7 +149,7 @@ def badge_data(registration: Registration) -> BadgeData:
         title=registration.job_title,
         category_label=registration.category.name(language),
         category_color=registration.category.color,
-        event_name=event.title(language),
+        event_name=event.text(event.title, language),
         event_dates=dates,
         ticket_code=None if online else ticket_code(registration),
         # The attendee's personal join link (contributed by check-in, which records the

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.accounts.models import EventRole, Role, User
 from app.events.models import Event, EventKind, EventStatus
 from app.extensions import db
+from app.translated import Translated
 from tests.conftest import TEST_PASSWORD, AuthActions
 
 ADMIN_PAGES = ["/admin/events", "/admin/events/new", "/admin/users"]
@@ -102,7 +103,7 @@ def test_event_times_are_read_in_the_chosen_timezone(admin_client):
         ({"timezone": "Asia"}, "Unknown timezone"),
         ({"starts_local": "not a date"}, "Not a valid datetime value"),
         ({"status": "published"}, "Not a valid choice"),
-        ({"title_en": ""}, "This field is required"),
+        ({"title_zh": "", "title_en": ""}, "Enter the title in at least one language"),
     ],
 )
 def test_invalid_event_input_is_refused_with_a_form_error(admin_client, overrides, message):
@@ -115,7 +116,7 @@ def test_invalid_event_input_is_refused_with_a_form_error(admin_client, override
 
 
 def test_duplicate_slug_is_refused_and_nothing_is_written(admin_client, make_event):
-    make_event(slug="qingdao-2021", title_en="The first one")
+    make_event(slug="qingdao-2021", title=Translated(en="The first one"))
     response = admin_client.post(
         "/admin/events/new",
         data=event_form(title_en="The second one"),
@@ -124,7 +125,7 @@ def test_duplicate_slug_is_refused_and_nothing_is_written(admin_client, make_eve
     assert response.status_code == 400
     assert "already exists" in response.get_data(as_text=True)
     assert event_count() == 1
-    assert db.session.scalar(select(Event.title_en)) == "The first one"
+    assert db.session.scalar(select(Event.title))["en"] == "The first one"
 
 
 def test_admin_creates_a_user_who_can_then_sign_in(admin_client, app):

@@ -92,6 +92,8 @@ REACHED_ELSEWHERE = {
     # An online guest's join link redirects to the stream (another site); its refusal pages
     # are looked at on a phone there.
     "checkin.join_online": "a redirect: tests/browser/test_online_join_phone.py",
+    # Browsers ask it by themselves; pages declare the SVG it serves.
+    "events.favicon": "the site's mark, not a page: tests/events/test_site.py",
 }
 
 

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.registration.models import Registration
 from app.registration.offline_routes import PERSONAL_PAGE_STATIC_FILES
 from app.registration.tickets import ticket_code
+from app.translated import Translated
 from tests.browser.conftest import PHONE_VIEWPORT, end_transaction
 from tests.conftest import form_data, manage_token_from
 from tests.pdf_support import decode_qr_codes
@@ -36,9 +37,11 @@ CACHED = """async () => {
 @pytest.fixture
 def event(make_event):
     return make_event(
-        title_zh="2027 青岛国际投资贸易博览会",
-        title_en="2027 Qingdao International Investment and Trade Expo",
-        venue_zh="青岛国际会议中心",
+        title=Translated(
+            zh="2027 青岛国际投资贸易博览会",
+            en="2027 Qingdao International Investment and Trade Expo",
+        ),
+        venue=Translated(zh="青岛国际会议中心"),
         timezone="Asia/Shanghai",
         starts_at=datetime(2027, 6, 1, 1, 0, tzinfo=UTC),  # 09:00 in Qingdao, 04:00 in Moscow
         ends_at=datetime(2027, 6, 2, 10, 0, tzinfo=UTC),  # 18:00 in Qingdao, 13:00 in Moscow

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.registration.models import Registration
 from app.registration.tickets import ticket_code
+from app.translated import Translated
 from tests.browser.conftest import PHONE_VIEWPORT, end_transaction, horizontal_overflow
 from tests.conftest import form_data, manage_token_from
 from tests.pdf_support import decode_qr_codes
@@ -25,10 +26,11 @@ def test_the_qr_code_is_on_screen_and_reads_from_a_screenshot(
     client, make_event, make_category, phone_page, screenshot_dir, lang
 ):
     event = make_event(
-        title_zh="2021 上海合作组织国际投资贸易博览会",
-        title_en="2021 SCO International Investment and Trade Expo",
-        venue_zh="青岛国际会议中心",
-        venue_en="Qingdao International Convention Center",
+        title=Translated(
+            zh="2021 上海合作组织国际投资贸易博览会",
+            en="2021 SCO International Investment and Trade Expo",
+        ),
+        venue=Translated(zh="青岛国际会议中心", en="Qingdao International Convention Center"),
         map_url="https://maps.example.org/qingdao-icc",
         starts_at=datetime(2027, 6, 1, 1, 0, tzinfo=UTC),
         ends_at=datetime(2027, 6, 2, 10, 0, tzinfo=UTC),

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.events.models import Event
 from app.extensions import db
 from app.registration.models import Question, QuestionKind, Registration, RegistrationState
+from app.translated import Translated
 from tests.browser.conftest import PHONE_VIEWPORT, end_transaction, horizontal_overflow
 
 pytestmark = pytest.mark.browser
@@ -23,8 +24,9 @@ def conference(make_event, make_category):
     """An open conference like the demo's, with two categories and a required question."""
     event = make_event(
         slug="tech-transfer-2020",
-        title_zh="2020 国际技术转移大会",
-        title_en="2020 International Technology Transfer Conference",
+        title=Translated(
+            zh="2020 国际技术转移大会", en="2020 International Technology Transfer Conference"
+        ),
     )
     guests = make_category(
         event, name_zh="嘉宾", name_en="Guest", name_ru="Гость", capacity=50, position=1

@@ -16,6 +16,7 @@ from app.certificates.services import (
     verification_url,
 )
 from app.extensions import db
+from app.translated import Translated
 from tests.certificates.support import (
     add_registration,
     issued,
@@ -35,7 +36,7 @@ def png_bytes(size=(120, 120), color=(200, 30, 30, 255)) -> bytes:
 def test_pdf_with_a_rare_character_carries_a_qr_to_a_page_saying_genuine(
     client, make_event, make_category
 ):
-    event = make_event(title_zh="2020青岛国际技术转移大会", title_en="2020 Qingdao ITTC")
+    event = make_event(title=Translated(zh="2020青岛国际技术转移大会", en="2020 Qingdao ITTC"))
     registration = add_registration(
         event, make_category(event), native_name="王堃", latin_name="Wang Kun"
     )

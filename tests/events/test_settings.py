@@ -10,6 +10,7 @@ from app.accounts.models import Role
 from app.clock import local_to_utc
 from app.events.models import EventKind, EventStatus
 from app.extensions import db
+from app.translated import Translated
 
 
 def settings_form(**overrides) -> dict:
@@ -60,7 +61,7 @@ def test_organizer_saves_the_settings(organizer_on, make_event):
     assert response.status_code == 302
     db.session.refresh(event)
     assert event.slug == "keep-me"
-    assert event.title_en == "New title"
+    assert event.title == {"zh": "新标题", "en": "New title"}
     assert event.kind == EventKind.COMPETITION
     assert event.status == EventStatus.OPEN
     assert event.starts_at == datetime(2026, 12, 16, 1, 0, tzinfo=UTC)
@@ -89,7 +90,7 @@ def test_settings_ignore_a_submitted_slug(organizer_on, make_event):
 def test_invalid_settings_are_refused_and_nothing_changes(
     organizer_on, make_event, overrides, message
 ):
-    event = make_event(title_en="Old title")
+    event = make_event(title=Translated(zh="旧标题", en="Old title"))
     response = organizer_on(event).post(
         f"/manage/{event.slug}/settings",
         data=settings_form(**overrides),
@@ -98,18 +99,18 @@ def test_invalid_settings_are_refused_and_nothing_changes(
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     db.session.expire_all()
-    assert event.title_en == "Old title"
+    assert event.title["en"] == "Old title"
 
 
 @pytest.mark.parametrize("role", [Role.CHECKIN_STAFF, Role.JUDGE])
 def test_settings_are_forbidden_to_other_roles(client, auth, make_event, make_user, role):
-    event = make_event(title_en="Old title")
+    event = make_event(title=Translated(zh="旧标题", en="Old title"))
     auth.login(make_user(role, event=event))
     assert client.get(f"/manage/{event.slug}/settings").status_code == 403
     response = client.post(f"/manage/{event.slug}/settings", data=settings_form())
     assert response.status_code == 403
     db.session.expire_all()
-    assert event.title_en == "Old title"
+    assert event.title["en"] == "Old title"
 
 
 def test_organizer_of_another_event_cannot_edit_settings(organizer_on, make_event):

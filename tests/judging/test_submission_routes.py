@@ -622,7 +622,9 @@ def test_the_team_is_registered_under_the_privacy_notice_the_leader_read(client,
     assert len({r.consent_version_id for r in registrations}) == 1
     assert registrations[0].consent_version_id is not None
     # The notice changes while the next team fills in the form: asked again, nothing stored.
-    call.event.privacy_text_en = "Privacy notice, second edition"
+    call.event.privacy_text = call.event.privacy_text.with_text(
+        "en", "Privacy notice, second edition"
+    )
     db.session.commit()
     before = counts()
     late = entry_form(members=1)

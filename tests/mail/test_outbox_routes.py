@@ -87,7 +87,7 @@ def test_a_registration_mail_not_sent_yet_is_composed_for_the_organizer_and_stor
     ).one()
     # Queued in Redis, no worker yet: only the subject was rendered with the registration.
     assert message.state == MailState.QUEUED
-    assert message.subject == f"Your registration is confirmed: {event.title_en}"
+    assert message.subject == f"Your registration is confirmed: {event.title['en']}"
     assert (message.body_text, message.template) == ("", "registration_confirmed")
     db.session.commit()
 

@@ -15,6 +15,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.registration.models import Registration
 from app.registration.tickets import ticket_code
+from app.translated import Translated
 from tests.conftest import form_data, manage_token_from
 
 
@@ -22,9 +23,11 @@ from tests.conftest import form_data, manage_token_from
 def privacy_event(make_event, make_category):
     """An open event with a privacy notice in three languages and one category of 10."""
     event = make_event(
-        privacy_text_zh="我们仅为组织会议处理您的个人信息。",
-        privacy_text_en="We process your data only to organize the conference.",
-        privacy_text_ru="Мы обрабатываем ваши данные только для организации конференции.",
+        privacy_text=Translated(
+            zh="我们仅为组织会议处理您的个人信息。",
+            en="We process your data only to organize the conference.",
+            ru="Мы обрабатываем ваши данные только для организации конференции.",
+        ),
     )
     category = make_category(event, capacity=10)
     return event, category

@@ -8,6 +8,7 @@ from app.events.consent import current_consent_version
 from app.events.models import ConsentVersion
 from app.extensions import db
 from app.registration.models import Registration
+from app.translated import Translated
 from tests.conftest import form_data
 from tests.events.test_settings import settings_form
 from tests.registration.support import field_error
@@ -25,7 +26,7 @@ def test_a_new_event_with_a_notice_starts_at_version_1(privacy_event):
     event, _category = privacy_event
     (version,) = versions_of(event)
     assert version.number == 1
-    assert version.text_ru.startswith("Мы обрабатываем")
+    assert version.text["ru"].startswith("Мы обрабатываем")
 
 
 def test_editing_the_notice_creates_a_new_version_and_an_unchanged_save_does_not(
@@ -43,14 +44,10 @@ def test_editing_the_notice_creates_a_new_version_and_an_unchanged_save_does_not
 
     versions = versions_of(event)
     assert [v.number for v in versions] == [1, 2]
-    assert (versions[1].text_zh, versions[1].text_en, versions[1].text_ru) == (
-        "新的隐私说明",
-        "New notice",
-        "Новое",
-    )
+    assert versions[1].text == {"zh": "新的隐私说明", "en": "New notice", "ru": "Новое"}
     assert versions[1].created_by_user_id == user.id
     # Version 1 is kept exactly as participants saw it.
-    assert versions[0].text_en == "We process your data only to organize the conference."
+    assert versions[0].text["en"] == "We process your data only to organize the conference."
 
 
 def test_registration_records_the_version_shown_and_the_time(client, privacy_event, register):
@@ -64,7 +61,7 @@ def test_the_form_shows_the_current_version_in_the_participants_language(
     client, privacy_event, organizer
 ):
     event, _category = privacy_event
-    event.privacy_text_ru = "Вторая версия"
+    event.privacy_text = event.privacy_text.with_text("ru", "Вторая версия")
     db.session.commit()
     page = client.get(f"/e/{event.slug}/register?lang=ru").get_data(as_text=True)
     assert "Вторая версия" in page
@@ -75,7 +72,9 @@ def test_the_form_shows_the_current_version_in_the_participants_language(
 def test_a_notice_changed_while_the_form_was_open_must_be_agreed_to_again(client, privacy_event):
     event, category = privacy_event
     data = form_data(category, consent_version="1")
-    event.privacy_text_en = "Changed: we also share your name with the venue."
+    event.privacy_text = event.privacy_text.with_text(
+        "en", "Changed: we also share your name with the venue."
+    )
     db.session.commit()
 
     response = client.post(f"/e/{event.slug}/register?lang=en", data=data)
@@ -97,7 +96,7 @@ def test_a_notice_changed_while_the_form_was_open_must_be_agreed_to_again(client
 def test_an_event_without_a_notice_registers_without_a_version(
     client, make_event, make_category, register
 ):
-    event = make_event(privacy_text_zh="", privacy_text_en="")
+    event = make_event(privacy_text=Translated())
     category = make_category(event)
     assert current_consent_version(event) is None
     registration, _token = register(event, category)
@@ -118,7 +117,7 @@ def test_organizer_sees_the_versions_with_their_registration_counts(
 ):
     event, category = privacy_event
     register(event, category)
-    event.privacy_text_zh = "第二版"
+    event.privacy_text = event.privacy_text.with_text("zh", "第二版")
     db.session.commit()
     register(event, category)
     register(event, category)

@@ -14,6 +14,7 @@ from tests.test_migrations import empty_database_url as empty_database_url
 from tests.test_migrations import migrations_app as migrations_app
 
 BEFORE_PRIVACY = "1d8dbca5ac68"
+PRIVACY = "38d082561e94"
 
 
 def _filler(column: sa.Column, n: int):
@@ -75,7 +76,7 @@ def test_existing_events_get_version_1_and_registrations_keep_consent_without_a_
             consent_at=consent_at,
         )
 
-    flask_migrate.upgrade(directory=str(MIGRATIONS))
+    flask_migrate.upgrade(directory=str(MIGRATIONS), revision=PRIVACY)
 
     with db.engine.connect() as conn:
         versions = conn.execute(

@@ -12,6 +12,7 @@ import pytest
 
 from app.extensions import db
 from app.registration.offline_routes import PERSONAL_PAGE_STATIC_FILES
+from app.translated import Translated
 from tests.registration.test_personal_page import register
 
 STATIC_REFERENCE = re.compile(r'(?:href|src)="(/static/[^"?]+)')
@@ -23,8 +24,7 @@ CONFIG = re.compile(
 @pytest.fixture
 def event(make_event):
     return make_event(
-        title_en="Qingdao Expo 2027",
-        title_zh="2027 青岛博览会",
+        title=Translated(en="Qingdao Expo 2027", zh="2027 青岛博览会"),
         timezone="Asia/Shanghai",
         starts_at=datetime(2027, 6, 1, 1, 0, tzinfo=UTC),
         ends_at=datetime(2027, 6, 2, 10, 0, tzinfo=UTC),

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.registration.models import Registration, RegistrationState
 from app.registration.services import registration_from_token
 from app.registration.tickets import ticket_code
+from app.translated import Translated
 from tests.conftest import form_data, manage_token_from
 from tests.pdf_support import decode_pdf_qr_codes, decode_qr_codes
 from tests.registration.support import outbox_mails, plain_body
@@ -27,8 +28,7 @@ QR_SRC = re.compile(r'<img id="ticket-qr" src="data:image/png;base64,([A-Za-z0-9
 @pytest.fixture
 def event(make_event):
     return make_event(
-        venue_zh="青岛国际会议中心",
-        venue_en="Qingdao International Convention Center",
+        venue=Translated(zh="青岛国际会议中心", en="Qingdao International Convention Center"),
         map_url="https://maps.example.org/qingdao-icc",
         timezone="Asia/Shanghai",
         starts_at=datetime(2027, 6, 1, 1, 0, tzinfo=UTC),  # 09:00 in Qingdao
@@ -93,7 +93,7 @@ def test_the_calendar_entry_is_in_the_events_timezone_with_title_venue_and_link(
     assert (start.year, start.month, start.day, start.hour, start.minute) == (2027, 6, 1, 9, 0)
     assert start.utcoffset().total_seconds() == 8 * 3600
     assert entry["DTEND"].dt.astimezone(UTC) == datetime(2027, 6, 2, 10, 0, tzinfo=UTC)
-    assert str(entry["SUMMARY"]) == event.title_zh  # the registration's language
+    assert str(entry["SUMMARY"]) == event.title["zh"]  # the registration's language
     assert str(entry["LOCATION"]) == "青岛国际会议中心"
     # A fresh signature of the same personal link (the token carries when it was signed).
     link = re.fullmatch(r"http://localhost/r/([^/]+)", str(entry["URL"]))

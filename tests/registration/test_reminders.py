@@ -28,6 +28,7 @@ from app.registration.services import (
     register_participant,
 )
 from app.registration.tickets import ticket_code
+from app.translated import Translated
 from tests.pdf_support import decode_pdf_qr_codes
 from tests.registration.test_concurrency import run_in_threads
 
@@ -61,8 +62,7 @@ def due_event(make_event):
         starts_at=utcnow() + timedelta(days=2),
         ends_at=utcnow() + timedelta(days=3),
         reminder_days_before=3,
-        venue_zh="青岛国际会议中心",
-        venue_en="Qingdao International Conference Center",
+        venue=Translated(zh="青岛国际会议中心", en="Qingdao International Conference Center"),
     )
 
 
@@ -85,7 +85,7 @@ def test_a_due_reminder_arrives_over_smtp_with_the_calendar_entry_and_the_badge_
     [mail] = smtp_server.wait_for(1)
     assert mail["To"] == "李玥 <li.yue@example.org>"
     assert mail["Subject"].startswith("提醒")
-    assert due_event.title_zh in mail["Subject"]
+    assert due_event.title["zh"] in mail["Subject"]
     text = mail.get_body(preferencelist=("plain",)).get_content()
     assert "青岛国际会议中心" in text
     assert "/r/" in text  # the personal link
@@ -323,7 +323,7 @@ def test_the_outbox_lists_the_reminder(app, client, auth, due_event, make_catego
 
     page = client.get(f"/manage/{due_event.slug}/outbox?lang=zh_CN").get_data(as_text=True)
 
-    assert f"提醒：{due_event.title_zh}" in page
+    assert f"提醒：{due_event.title['zh']}" in page
 
 
 def scheduled_reminder_jobs(connection) -> list[tuple[object, object]]:

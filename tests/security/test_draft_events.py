@@ -6,13 +6,14 @@ import pytest
 
 from app.accounts.models import Role
 from app.events.models import EventStatus
+from app.translated import Translated
 
 PUBLIC_PAGES = ["/e/{slug}/", "/e/{slug}/register"]
 
 
 @pytest.fixture
 def draft(make_event, make_category):
-    event = make_event(status=EventStatus.DRAFT, title_en="Secret summit")
+    event = make_event(status=EventStatus.DRAFT, title=Translated(en="Secret summit"))
     make_category(event)
     return event
 

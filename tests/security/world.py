@@ -125,14 +125,12 @@ def build_event_world(
     n = next(_serial)
     event = Event(
         slug=f"world-{n}",
-        title_zh=f"安全测试大会{n}",
-        title_en=f"Security test {n}",
+        title=Translated(zh=f"安全测试大会{n}", en=f"Security test {n}"),
         starts_at=utcnow() + timedelta(days=30),
         ends_at=utcnow() + timedelta(days=31),
         status=EventStatus.OPEN,
         kind=EventKind.BOTH,
-        privacy_text_zh="隐私说明",
-        privacy_text_en="Privacy notice",
+        privacy_text=Translated(zh="隐私说明", en="Privacy notice"),
         online_url="https://live.example.org/world",
     )
     db.session.add(event)
