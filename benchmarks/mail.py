@@ -249,6 +249,7 @@ def make_event():
     from app.events.models import Event, EventStatus
     from app.extensions import db
     from app.registration.models import Category
+    from app.translated import Translated
 
     event = Event(
         slug=f"bench-mail-{int(time.time())}",
@@ -261,7 +262,7 @@ def make_event():
     db.session.add(event)
     db.session.flush()
     category = Category(
-        event_id=event.id, code="guest", name_zh="嘉宾", name_en="Guest", capacity=None
+        event_id=event.id, code="guest", name=Translated(zh="嘉宾", en="Guest"), capacity=None
     )
     db.session.add(category)
     db.session.commit()

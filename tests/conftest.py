@@ -25,6 +25,7 @@ from app.clock import utcnow
 from app.events.models import Event, EventKind, EventStatus
 from app.extensions import db
 from app.registration.models import AttendanceRule, Category
+from app.translated import Translated
 from config import TestConfig
 
 TEST_PASSWORD = "correct-horse-battery"
@@ -259,9 +260,7 @@ def make_category(app):
         values = dict(
             event_id=event.id,
             code=f"cat-{n}",
-            name_zh=f"类别{n}",
-            name_en=f"Category {n}",
-            name_ru=f"Категория {n}",
+            name=Translated(zh=f"类别{n}", en=f"Category {n}", ru=f"Категория {n}"),
             capacity=10,
             attendance_rule=AttendanceRule.EITHER,
         )

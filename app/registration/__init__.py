@@ -10,12 +10,13 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from app.accounts.models import Role
-    from app.contributions import add_manage_section, add_page_context
+    from app.contributions import add_content_gaps, add_manage_section, add_page_context
     from app.mail.services import register_attachment_builder, register_body_context_builder
     from app.registration import badge_routes, mailings, organizer_routes  # noqa: F401
     from app.registration.calendar import build_calendar_attachments
     from app.registration.routes import bp
     from app.registration.services import REGISTRATION_MAIL_TEMPLATES, registration_mail_context
+    from app.registration.texts import registration_content_gaps
     from app.registration.tickets import build_badge_attachments
 
     app.register_blueprint(bp)
@@ -35,6 +36,7 @@ def init_app(app: Flask) -> None:
     register_attachment_builder("calendar", build_calendar_attachments)
     register_body_context_builder(REGISTRATION_MAIL_TEMPLATES, registration_mail_context)
     add_page_context(app, "event_dashboard", _dashboard_counts)
+    add_content_gaps(app, registration_content_gaps, order=30)
 
 
 def _dashboard_counts(event) -> dict:

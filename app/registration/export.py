@@ -95,7 +95,7 @@ def export_headers(questions: Sequence[Question], locale: str) -> list[str]:
         _("Language"),
         _("Created"),
     ]
-    return fixed + [question.label(locale) for question in questions]
+    return fixed + [question.label_in(locale) for question in questions]
 
 
 def export_row(
@@ -107,7 +107,7 @@ def export_row(
     return [
         registration.reference,
         state_label(registration.state),
-        registration.category.name(locale),
+        registration.category.name_in(locale),
         registration.native_name,
         registration.latin_name,
         registration.organization,
