@@ -63,7 +63,7 @@ def test_download_holds_registration_consent_answers_history_checkins_mails_cert
     assert person["consent"]["text"]["ru"].startswith("Мы обрабатываем")
     assert data["answers"] == [
         {
-            "question": {"zh": "饮食", "en": "Diet", "ru": ""},
+            "question": {"en": "Diet", "zh": "饮食"},
             "answer": "素食",
             "answer_text": "素食",
         }
