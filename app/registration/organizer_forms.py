@@ -194,7 +194,7 @@ def _category_form(languages: tuple[str, ...]) -> type[CategoryForm]:
         (CategoryForm,),
         {
             "languages": languages,
-            **language_fields("name", _l("Name"), languages, validators=[Length(max=200)]),
+            **language_fields("name", _l("Category name"), languages, validators=[Length(max=200)]),
             **language_fields(
                 "description",
                 _l("Description"),
@@ -356,6 +356,7 @@ def _question_form(languages: tuple[str, ...]) -> type[QuestionForm]:
             "choices": TextAreaField(
                 _l("Choices"),
                 validators=[Length(max=20_000)],
+                render_kw={"rows": 6},
                 description=LazyString(
                     lambda: _("One per line: %(columns)s", columns=choice_columns(languages))
                 ),
