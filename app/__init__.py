@@ -110,6 +110,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(template_globals())
     app.jinja_env.filters["label"] = template_globals()["label"]
     app.jinja_env.filters["tr"] = template_globals()["translate"]
+    app.jinja_env.filters["tr_lang"] = template_globals()["translate_marked"]
     app.jinja_env.filters["language_name"] = template_globals()["language_name"]
 
     @app.context_processor

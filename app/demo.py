@@ -75,7 +75,7 @@ CATEGORIES = [
         "government",
         "政府嘉宾",
         "Government guest",
-        "Представитель власти",
+        "Представитель органов власти",
         60,
         True,
         AttendanceRule.EITHER,
@@ -135,6 +135,50 @@ CATEGORIES = [
         "#0e7490",
     ),
 ]
+# What each category is for, as the registration page shows it under the name.
+CATEGORY_DESCRIPTIONS = {
+    "government": {
+        "zh": "各国政府部门及驻华使领馆代表。报名经组委会审核后确认。",
+        "ru": "Представители государственных органов, посольств и консульств. "
+        "Участие подтверждается после одобрения оргкомитетом.",
+        "en": "Representatives of government bodies, embassies and consulates. "
+        "Confirmed once the organizing committee has approved the registration.",
+    },
+    "enterprise": {
+        "zh": "企业、投资机构及技术转移服务机构代表。",
+        "ru": "Представители компаний, инвестиционных фондов и организаций "
+        "по трансферу технологий.",
+        "en": "Representatives of companies, investors and technology transfer services.",
+    },
+    "academia": {
+        "zh": "高校、科研院所的教师、研究人员及学生。",
+        "ru": "Преподаватели, научные сотрудники и студенты вузов и научно-исследовательских "
+        "институтов.",
+        "en": "Faculty, researchers and students of universities and research institutes.",
+    },
+    "media": {
+        "zh": "持证媒体记者，仅限现场参会，报名经组委会审核后确认。",
+        "ru": "Аккредитованные журналисты. Только очное участие, после одобрения оргкомитетом.",
+        "en": "Accredited journalists. On site only, once the organizing committee has approved.",
+    },
+    "team": {
+        "zh": "上合组织成员国青年创新创业大赛参赛团队成员，报名经组委会审核后确认。",
+        "ru": "Члены команд — участников Молодёжного конкурса инноваций и предпринимательства "
+        "стран ШОС. Участие подтверждается после одобрения оргкомитетом.",
+        "en": "Members of the teams in the SCO Youth Innovation and Entrepreneurship "
+        "Competition, once the organizing committee has approved.",
+    },
+    "online": {
+        "zh": "通过线上直播参加大会，不发放现场证件。",
+        "ru": "Участие через онлайн-трансляцию; бейдж для прохода на площадку не выдаётся.",
+        "en": "Follow the conference online; no on-site badge is issued.",
+    },
+    "general": {
+        "zh": "其他参会者，报名后即时确认。",
+        "ru": "Все остальные участники. Регистрация подтверждается сразу.",
+        "en": "Everyone else. Your registration is confirmed at once.",
+    },
+}
 
 
 # --- Guests -----------------------------------------------------------------------------------
@@ -639,9 +683,8 @@ def _ensure_categories(event: Event, summary: DemoSummary) -> dict[str, Category
         category = Category(
             event_id=event.id,
             code=code,
-            name_zh=zh,
-            name_en=en,
-            name_ru=ru,
+            name=Translated(zh=zh, ru=ru, en=en),
+            description=Translated(CATEGORY_DESCRIPTIONS.get(code, {})),
             capacity=capacity,
             requires_approval=approval,
             attendance_rule=rule,
@@ -665,16 +708,21 @@ def _ensure_questions(event: Event, summary: DemoSummary) -> None:
                 kind=QuestionKind.SINGLE_CHOICE,
                 position=0,
                 required=True,
-                label_zh="餐饮需求",
-                label_en="Dietary requirements",
-                label_ru="Особенности питания",
+                label=Translated(
+                    zh="餐饮需求", ru="Особенности питания", en="Dietary requirements"
+                ),
                 choices=[
-                    {"value": "none", "zh": "无", "en": "None", "ru": "Нет"},
+                    {
+                        "value": "none",
+                        "zh": "无特殊要求",
+                        "ru": "Нет особых требований",
+                        "en": "None",
+                    },
                     {
                         "value": "vegetarian",
                         "zh": "素食",
+                        "ru": "Вегетарианское питание",
                         "en": "Vegetarian",
-                        "ru": "Вегетарианское",
                     },
                     {"value": "halal", "zh": "清真", "en": "Halal", "ru": "Халяль"},
                 ],
@@ -684,9 +732,11 @@ def _ensure_questions(event: Event, summary: DemoSummary) -> None:
                 kind=QuestionKind.MULTIPLE_CHOICE,
                 position=1,
                 required=False,
-                label_zh="感兴趣的环节",
-                label_en="Sessions you plan to attend",
-                label_ru="Сессии, которые вы планируете посетить",
+                label=Translated(
+                    zh="计划参加的环节",
+                    ru="Какие мероприятия программы вы планируете посетить?",
+                    en="Sessions you plan to attend",
+                ),
                 choices=[
                     {
                         "value": "opening",
@@ -713,9 +763,11 @@ def _ensure_questions(event: Event, summary: DemoSummary) -> None:
                 kind=QuestionKind.YES_NO,
                 position=2,
                 required=False,
-                label_zh="是否需要大会协助预订酒店",
-                label_en="Do you need help booking a hotel?",
-                label_ru="Нужна ли помощь с бронированием гостиницы?",
+                label=Translated(
+                    zh="是否需要大会协助预订酒店",
+                    ru="Нужна ли вам помощь с бронированием гостиницы?",
+                    en="Do you need help booking a hotel?",
+                ),
             ),
         ]
     )
@@ -757,7 +809,7 @@ def _ensure_guests(event: Event, categories: dict[str, Category], summary: DemoS
         summary.notes.append("guests not loaded: the demo event is not open for registration")
         return
     organizer = find_user(DEMO_USERS[1][0])
-    questions = {q.label_en: str(q.id) for q in event.questions}
+    questions = {q.label.get("en", ""): str(q.id) for q in event.questions}
     rng = random.Random(GUEST_RANDOM_SEED + 1)
     created: list[tuple[GuestSpec, Registration]] = []
     for guest in guests:

@@ -8,10 +8,11 @@ from urllib.parse import urlencode
 from babel.dates import format_date, format_time, get_datetime_format
 from flask import g, has_request_context, request, url_for
 from flask_babel import format_datetime, get_locale
+from markupsafe import Markup, escape
 
 from app.clock import to_local
 from app.i18n import label, language_name
-from app.translated import DEFAULT_CONTENT_LANGUAGES, Translated, translated
+from app.translated import DEFAULT_CONTENT_LANGUAGES, Translated, content_language, translated
 
 
 def content_fallback() -> list[str]:
@@ -37,6 +38,21 @@ def localized(obj, field: str) -> str:
 def translate(value: Translated | None) -> str:
     """A translated text for the current reader (Jinja: `{{ criterion.name|tr }}`)."""
     return translated(value).text(get_locale(), content_fallback())
+
+
+def translate_marked(value: Translated | None) -> Markup:
+    """A translated text for the current reader as HTML: a text in another language than the
+    reader's (the event's fallback) is wrapped in a span with its `lang`, for screen readers
+    and hyphenation (Jinja: `{{ category.name|tr_lang }}`)."""
+    return marked(translated(value), get_locale(), content_fallback())
+
+
+def marked(value: Translated, locale: object, fallback: list[str]) -> Markup:
+    """`value` for a reader of `locale` as HTML, a fallback marked with its `lang`."""
+    text, language = value.pick(locale, fallback)
+    if language is None or language == content_language(locale):
+        return escape(text)
+    return Markup('<span lang="%s">%s</span>') % (language, text)
 
 
 def event_time(value: datetime | None, timezone: str, fmt: str = "medium") -> str:
@@ -88,6 +104,7 @@ def template_globals() -> dict:
         "label": label,
         "localized": localized,
         "translate": translate,
+        "translate_marked": translate_marked,
         "language_name": language_name,
         "event_time": event_time,
         "url_with_lang": url_with_lang,

@@ -123,7 +123,7 @@ def create_data(database_url: str, instance_dir: Path, guests: int) -> dict:
         db.session.add(event)
         db.session.flush()
         category = Category(
-            event_id=event.id, code="guest", name_zh="嘉宾", name_en="Guest", capacity=None
+            event_id=event.id, code="guest", name=Translated(zh="嘉宾", en="Guest"), capacity=None
         )
         db.session.add(category)
         db.session.flush()

@@ -109,15 +109,14 @@ def command_prepare(stations: int) -> None:
     from app.judging import assignment_services, round_services
     from app.judging.models import RoundKind, ScoreSheet
     from app.registration.models import AttendanceRule, Category
+    from app.translated import Translated
 
     with app.app_context():
         event = db.session.scalar(select(Event).where(Event.slug == SLUG))
         category = Category(
             event_id=event.id,
             code="loadtest",
-            name_zh="压力测试",
-            name_en="Load test",
-            name_ru="Нагрузочный тест",
+            name=Translated(zh="压力测试", en="Load test", ru="Нагрузочный тест"),
             capacity=None,
             attendance_rule=AttendanceRule.EITHER,
         )

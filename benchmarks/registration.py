@@ -139,9 +139,7 @@ def create_schema_and_event(database_url: str, instance_dir: Path, capacity: int
         measured = Category(
             event_id=event.id,
             code="guest",
-            name_zh="嘉宾",
-            name_en="Guest",
-            name_ru="Гость",
+            name=Translated(zh="嘉宾", en="Guest", ru="Гость"),
             capacity=capacity,
             attendance_rule=AttendanceRule.EITHER,
             position=1,
@@ -149,8 +147,7 @@ def create_schema_and_event(database_url: str, instance_dir: Path, capacity: int
         warmup = Category(
             event_id=event.id,
             code="warmup",
-            name_zh="预热",
-            name_en="Warm-up",
+            name=Translated(zh="预热", en="Warm-up"),
             capacity=None,
             attendance_rule=AttendanceRule.EITHER,
             position=2,
@@ -158,8 +155,7 @@ def create_schema_and_event(database_url: str, instance_dir: Path, capacity: int
         question = Question(
             event_id=event.id,
             kind=QuestionKind.SINGLE_CHOICE,
-            label_zh="饮食要求",
-            label_en="Dietary requirements",
+            label=Translated(zh="饮食要求", en="Dietary requirements"),
             choices=[
                 {"value": "none", "zh": "无", "en": "None"},
                 {"value": "veg", "zh": "素食", "en": "Vegetarian"},

@@ -258,9 +258,7 @@ def make_category(app):
         values = dict(
             event_id=event.id,
             code=f"cat-{n}",
-            name_zh=f"类别{n}",
-            name_en=f"Category {n}",
-            name_ru=f"Категория {n}",
+            name=Translated(zh=f"类别{n}", en=f"Category {n}", ru=f"Категория {n}"),
             capacity=10,
             attendance_rule=AttendanceRule.EITHER,
         )

@@ -21,6 +21,7 @@ from flask_babel import force_locale, ngettext
 
 from app.extensions import db
 from app.mail.models import OutboxMessage
+from app.translated import Translated
 from tests.conftest import form_data
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -154,7 +155,7 @@ def translated_app(app, compiled_translations):
 @pytest.fixture
 def open_event(make_event, make_category):
     event = make_event()
-    make_category(event, name_ru="Гость", name_zh="嘉宾", name_en="Guest")
+    make_category(event, name=Translated(ru="Гость", zh="嘉宾", en="Guest"))
     return event
 
 

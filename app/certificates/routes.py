@@ -108,7 +108,7 @@ def _certificate_or_404(certificate_id: int) -> Certificate:
 def _participation_form() -> ParticipationForm:
     form = ParticipationForm()
     form.categories.choices = [
-        (c.id, c.name(str(get_locale()))) for c in categories_of_event(g.event)
+        (c.id, c.name_in(get_locale())) for c in categories_of_event(g.event)
     ]
     return form
 

@@ -68,7 +68,7 @@ def _person(person: Person | None) -> dict | None:
         "native_name": person.native_name,
         "latin_name": person.latin_name,
         "organization": person.organization,
-        "category": person.category.name(_locale()),
+        "category": person.category.name_in(_locale()),
         "category_color": person.category.color,
     }
 
@@ -195,7 +195,7 @@ def api_search(slug: str):
                 "native_name": hit.registration.native_name,
                 "latin_name": hit.registration.latin_name,
                 "organization": hit.registration.organization,
-                "category": hit.registration.category.name(_locale()),
+                "category": hit.registration.category.name_in(_locale()),
                 "category_color": hit.registration.category.color,
                 "state": hit.registration.state.value,
                 "checked_in_at": iso(hit.checked_in_at),
@@ -221,7 +221,7 @@ def api_offline(slug: str):
         "revocations": data["revocations"],
         "people": data["people"],
         "categories": {
-            str(c.id): {"name": c.name(locale), "color": c.color} for c in event.categories
+            str(c.id): {"name": c.name_in(locale), "color": c.color} for c in event.categories
         },
         "admitted_category_ids": data["admitted_category_ids"],
         "checked_in": data["checked_in"],
@@ -286,7 +286,7 @@ def api_stats(slug: str):
         "per_category": [
             {
                 "category_id": row["category"].id,
-                "name": row["category"].name(locale),
+                "name": row["category"].name_in(locale),
                 "color": row["category"].color,
                 "checked_in": row["checked_in"],
                 "expected": row["expected"],

@@ -55,7 +55,7 @@ def _local_naive(value: datetime | None) -> datetime | None:
 def _list_form(checkin_list: CheckinList | None = None) -> CheckinListForm:
     form = CheckinListForm(obj=None if checkin_list is None else _ListFormValues(checkin_list))
     locale = str(get_locale())
-    form.categories.choices = [(c.id, c.name(locale)) for c in g.event.categories]
+    form.categories.choices = [(c.id, c.name_in(locale)) for c in g.event.categories]
     return form
 
 
@@ -243,7 +243,7 @@ def dashboard_json(event) -> dict:
                 "expected": item["stats"]["expected"],
                 "per_category": [
                     {
-                        "name": row["category"].name(locale),
+                        "name": row["category"].name_in(locale),
                         "color": row["category"].color,
                         "checked_in": row["checked_in"],
                         "expected": row["expected"],
@@ -258,7 +258,7 @@ def dashboard_json(event) -> dict:
             "expected": online["expected"],
             "per_category": [
                 {
-                    "name": row["category"].name(locale),
+                    "name": row["category"].name_in(locale),
                     "color": row["category"].color,
                     "joined": row["joined"],
                     "expected": row["expected"],

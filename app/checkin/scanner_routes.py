@@ -152,7 +152,7 @@ def scanner(slug: str, list_id: int):
         },
         "cameraLibraryUrl": url_for("static", filename=CAMERA_LIBRARY),
         "categories": {
-            str(c.id): {"name": c.name(locale), "color": c.color} for c in event.categories
+            str(c.id): {"name": c.name_in(locale), "color": c.color} for c in event.categories
         },
     }
     return render_template("checkin/scan.html", checkin_list=checkin_list, config=config)

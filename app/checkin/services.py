@@ -39,7 +39,6 @@ from app.errors import DomainError
 from app.events.models import Event
 from app.extensions import db
 from app.registration.models import Attendance, Category, Registration, RegistrationState
-from app.registration.models import _localized as localized_field
 from app.registration.queries import RegistrationFilter, registration_query
 from app.registration.tickets import (
     TicketStatus,
@@ -48,6 +47,7 @@ from app.registration.tickets import (
     ticket_code,
     ticket_status,
 )
+from app.translated import DEFAULT_CONTENT_LANGUAGES, Translated
 
 UNDO_WINDOW = timedelta(minutes=5)
 SEARCH_LIMIT = 20
@@ -235,14 +235,13 @@ class CategoryLabel:
     """A category as a scanner shows it."""
 
     id: int
-    name_zh: str
-    name_en: str
-    name_ru: str
+    name: Translated
     color: str
+    languages: tuple[str, ...] = ()  # the event's content languages, in fallback order
 
-    def name(self, locale: str) -> str:
-        """Category name in the given locale."""
-        return localized_field(self, "name", locale)
+    def name_in(self, locale: object) -> str:
+        """The name for a reader of `locale`, with the event's fallback order."""
+        return self.name.text(locale, self.languages)
 
 
 @dataclass(frozen=True)
@@ -272,10 +271,9 @@ _PERSON_COLUMNS = (
     _PEOPLE.c.ticket_serial,
     _PEOPLE.c.state,
     _CATEGORIES.c.id.label("category_id"),
-    _CATEGORIES.c.name_zh,
-    _CATEGORIES.c.name_en,
-    _CATEGORIES.c.name_ru,
+    _CATEGORIES.c.name,
     _CATEGORIES.c.color,
+    _EVENTS.c.content_languages,
 )
 _NONCE_ID = (
     select(_SCANS.c.id).where(_SCANS.c.nonce == bindparam("nonce")).correlate(None)
@@ -321,6 +319,7 @@ _PERSON_BY_ID = (
     select(*_PERSON_COLUMNS)
     .select_from(_PEOPLE)
     .join(_CATEGORIES, _CATEGORIES.c.id == _PEOPLE.c.category_id)
+    .join(_EVENTS, _EVENTS.c.id == _PEOPLE.c.event_id)
     .where(_PEOPLE.c.id == bindparam("registration_id"))
 )
 _INSERTS: dict[str, object] = {}
@@ -329,7 +328,8 @@ _INSERTS: dict[str, object] = {}
 def _person_from(row) -> Person | None:
     if row.person_id is None:
         return None
-    category = CategoryLabel(row.category_id, row.name_zh, row.name_en, row.name_ru, row.color)
+    languages = tuple(row.content_languages or DEFAULT_CONTENT_LANGUAGES)
+    category = CategoryLabel(row.category_id, row.name, row.color, languages)
     return Person(row.person_id, row.native_name, row.latin_name, row.organization, category)
 
 

@@ -312,7 +312,9 @@ def submission_settings(slug: str):
     event = g.event
     settings = competition_settings(event)
     form = SettingsForm()
-    form.team_category.choices = [(0, "—")] + [(c.id, c.name(_locale())) for c in event.categories]
+    form.team_category.choices = [(0, "—")] + [
+        (c.id, c.name_in(_locale())) for c in event.categories
+    ]
     if request.method == "GET" and settings is not None:
         form.team_category.data = settings.team_category_id or 0
         form.submissions_open.data = settings.submissions_open

@@ -104,11 +104,7 @@ def export_answers(registration: Registration) -> list[dict[str, Any]]:
         question = questions.get(key)
         answers.append(
             {
-                "question": (
-                    {"zh": question.label_zh, "en": question.label_en, "ru": question.label_ru}
-                    if question
-                    else None
-                ),
+                "question": (question.label.as_dict() if question else None),
                 "answer": value,
                 "answer_text": (
                     format_answer(question, value, registration.language) if question else None
@@ -154,9 +150,8 @@ def export_registration(registration: Registration) -> dict[str, Any]:
         "state": registration.state.value,
         "category": {
             "code": category.code,
-            "name_zh": category.name_zh,
-            "name_en": category.name_en,
-            "name_ru": category.name_ru,
+            # language → name, in every language the organizer wrote it in
+            "name": category.name.as_dict(),
         },
         "native_name": registration.native_name,
         "latin_name": registration.latin_name,

@@ -12,7 +12,12 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from app.accounts.models import Role
-    from app.contributions import add_maintenance_task, add_manage_section, add_page_context
+    from app.contributions import (
+        add_content_gaps,
+        add_maintenance_task,
+        add_manage_section,
+        add_page_context,
+    )
     from app.mail.cli import mail_cli
     from app.mail.services import register_attachment_builder, register_body_context_builder
     from app.registration import (  # noqa: F401
@@ -25,6 +30,7 @@ def init_app(app: Flask) -> None:
     from app.registration.reminders import install_reminder_scheduling, send_all_due_reminders
     from app.registration.routes import bp
     from app.registration.services import REGISTRATION_MAIL_TEMPLATES, registration_mail_context
+    from app.registration.texts import registration_content_gaps
     from app.registration.tickets import build_badge_attachments
 
     app.register_blueprint(bp)
@@ -47,6 +53,7 @@ def init_app(app: Flask) -> None:
     install_reminder_scheduling()
     add_maintenance_task(app, send_all_due_reminders, order=20)
     mail_cli.add_command(reminders_command)
+    add_content_gaps(app, registration_content_gaps, order=30)
 
 
 def _dashboard_counts(event) -> dict:

@@ -55,7 +55,7 @@ def _sheet_form() -> BadgeSheetForm:
     """The sheet form with this event's categories and its badge size as the default."""
     form = BadgeSheetForm()
     form.category_id.choices = [
-        (category.id, category.name(str(get_locale()))) for category in categories_of_event(g.event)
+        (category.id, category.name_in(get_locale())) for category in categories_of_event(g.event)
     ]
     if not form.size.raw_data:
         form.size.data = g.event.badge_size

@@ -101,7 +101,7 @@ def export_headers(
         _("Created"),
         _("Privacy notice read in"),
     ]
-    return fixed + [column.header for column in extra] + [q.label(locale) for q in questions]
+    return fixed + [column.header for column in extra] + [q.label_in(locale) for q in questions]
 
 
 def export_row(
@@ -118,7 +118,7 @@ def export_row(
     return [
         registration.reference,
         state_label(registration.state),
-        registration.category.name(locale),
+        registration.category.name_in(locale),
         registration.native_name,
         registration.latin_name,
         registration.organization,

@@ -37,6 +37,7 @@ from app.events.models import Event
 from app.forms import WebForm
 from app.i18n import normalize_language
 from app.registration.models import Attendance, Question, QuestionKind
+from app.templating import marked
 
 LANGUAGE_CHOICES = [("zh_CN", "中文"), ("en", "English"), ("ru", "Русский")]
 _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
@@ -223,10 +224,20 @@ class NewRegistrationForm(ParticipantForm):
     consent_version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
 
 
+def _shown(question: Question, locale: str):
+    """The question's label and choices for a reader of `locale`: Markup, a text in another
+    language than the reader's (the event's fallback) marked with its `lang`."""
+    languages = question.event.languages
+    return (
+        marked(question.label, locale, languages),
+        tuple((value, marked(text, locale, languages)) for value, text in question.choice_texts()),
+    )
+
+
 def _question_field(question: Question, locale: str):
-    label = question.label(locale)
+    label, shown_choices = _shown(question, locale)
     required = [DataRequired()] if question.required else [Optional()]
-    choices = [(c["value"], question.choice_label(c["value"], locale)) for c in question.choices]
+    choices = list(shown_choices)
     if question.kind == QuestionKind.TEXT:
         return StringField(label, validators=[*required, Length(max=500)])
     if question.kind == QuestionKind.LONG_TEXT:
@@ -276,8 +287,7 @@ def build_form_class(base: type[ParticipantForm], event: Event, locale: str) -> 
             q.id,
             q.kind,
             q.required,
-            q.label(locale),
-            tuple((c["value"], q.choice_label(c["value"], locale)) for c in q.choices or ()),
+            *_shown(q, locale),
         )
         for q in event.questions
     )

@@ -38,7 +38,7 @@ def _mailing_form() -> MailingForm:
         RegistrationState.REJECTED: _("Rejected"),
     }
     form.category.choices = [("", _("All categories"))] + [
-        (str(c.id), c.name(locale)) for c in categories_of_event(g.event)
+        (str(c.id), c.name_in(locale)) for c in categories_of_event(g.event)
     ]
     form.state.choices = [("", _("All states"))] + [
         (s.value, state_labels[s]) for s in RegistrationState

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
 from app.clock import UTCDateTime, utcnow
 from app.extensions import db
+from app.translated import Translated, TranslatedText
 
 if TYPE_CHECKING:
     from app.accounts.models import User
@@ -70,16 +71,6 @@ class QuestionKind(enum.StrEnum):
     ID_NUMBER = "id_number"
 
 
-def _localized(obj: Any, field: str, locale: str) -> str:
-    """Pick obj.<field>_<lang> for the locale, falling back to English then Chinese."""
-    lang = locale.split("_")[0]
-    for candidate in (lang, "en", "zh"):
-        value = getattr(obj, f"{field}_{candidate}", None)
-        if value:
-            return value
-    return ""
-
-
 class Category(db.Model):
     """A registration category (government guest, media, team member …) with its capacity."""
 
@@ -91,12 +82,9 @@ class Category(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(40))
-    name_zh: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[str] = mapped_column(String(200))
-    name_ru: Mapped[str] = mapped_column(String(200), default="")
-    description_zh: Mapped[str] = mapped_column(Text, default="")
-    description_en: Mapped[str] = mapped_column(Text, default="")
-    description_ru: Mapped[str] = mapped_column(Text, default="")
+    # Written by the organizer in the event's content languages (see app.translated).
+    name: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
+    description: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
     capacity: Mapped[int | None] = mapped_column()  # None: unlimited
     # Places held by pending + confirmed registrations. Changed only by the atomic conditional
     # UPDATEs in registration.services so concurrent registrations can never overbook.
@@ -113,13 +101,13 @@ class Category(db.Model):
 
     event: Mapped[Event] = relationship(back_populates="categories")
 
-    def name(self, locale: str) -> str:
-        """Category name in the given locale."""
-        return _localized(self, "name", locale)
+    def name_in(self, locale: object) -> str:
+        """The name for a reader of `locale`, with the event's fallback order."""
+        return self.event.text(self.name, locale)
 
-    def description(self, locale: str) -> str:
-        """Category description in the given locale."""
-        return _localized(self, "description", locale)
+    def description_in(self, locale: object) -> str:
+        """The description for a reader of `locale`, with the event's fallback order."""
+        return self.event.text(self.description, locale)
 
     @property
     def places_left(self) -> int | None:
@@ -141,10 +129,9 @@ class Question(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     kind: Mapped[QuestionKind] = mapped_column(Enum(QuestionKind, native_enum=False, length=20))
-    label_zh: Mapped[str] = mapped_column(String(300))
-    label_en: Mapped[str] = mapped_column(String(300))
-    label_ru: Mapped[str] = mapped_column(String(300), default="")
-    # [{"value": "veg", "zh": "素食", "en": "Vegetarian", "ru": "Вегетарианское"}, …]
+    label: Mapped[Translated] = mapped_column(TranslatedText, default=Translated)
+    # [{"value": "veg", "zh": "素食", "en": "Vegetarian", "ru": "Вегетарианское"}, …]: the value,
+    # and its label under each content language's code (any code: a fourth language is data).
     choices: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     required: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
@@ -155,17 +142,25 @@ class Question(db.Model):
 
     event: Mapped[Event] = relationship(back_populates="questions")
 
-    def label(self, locale: str) -> str:
-        """Question label in the given locale."""
-        return _localized(self, "label", locale)
+    def label_in(self, locale: object) -> str:
+        """The question for a reader of `locale`, with the event's fallback order."""
+        return self.event.text(self.label, locale)
 
-    def choice_label(self, value: str, locale: str) -> str:
-        """Label of one choice in the given locale (the raw value if unknown)."""
-        lang = locale.split("_")[0]
+    def choice_texts(self) -> list[tuple[str, Translated]]:
+        """(value, its label in every language it is written in) for each choice."""
+        return [(str(c.get("value", "")), choice_text(c)) for c in self.choices or []]
+
+    def choice_label(self, value: str, locale: object) -> str:
+        """Label of one choice for a reader of `locale` (the raw value if unknown)."""
         for choice in self.choices or []:
             if choice.get("value") == value:
-                return choice.get(lang) or choice.get("en") or choice.get("zh") or value
+                return self.event.text(choice_text(choice), locale) or value
         return value
+
+
+def choice_text(choice: dict[str, str]) -> Translated:
+    """The label of a stored choice ({"value": …, "zh": …, "ru": …}) as one translated text."""
+    return Translated({k: v for k, v in choice.items() if k != "value" and isinstance(v, str)})
 
 
 class Registration(db.Model):

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -13,6 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.core import Field
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -23,9 +27,11 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.forms import WebForm
+from app.forms import WebForm, language_fields, language_values
+from app.i18n import language_name
 from app.registration.models import AttendanceRule, QuestionKind
 from app.registration.organizer_services import CHOICE_KINDS, DeskAction
+from app.translated import Translated
 
 CHOICE_VALUE = re.compile(r"^[A-Za-z0-9_.\-]{1,50}$")
 MAX_CHOICES = 100
@@ -92,18 +98,8 @@ class CategoryForm(_StrippedForm):
         filters=[lambda v: v.lower() if isinstance(v, str) else v],
         description=_l("Short identifier, e.g. guest, media, team."),
     )
-    name_zh = StringField(_l("Name (Chinese)"), validators=[DataRequired(), Length(max=200)])
-    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=200)])
-    name_ru = StringField(_l("Name (Russian)"), validators=[Optional(), Length(max=200)])
-    description_zh = TextAreaField(
-        _l("Description (Chinese)"), validators=[Optional(), Length(max=5000)]
-    )
-    description_en = TextAreaField(
-        _l("Description (English)"), validators=[Optional(), Length(max=5000)]
-    )
-    description_ru = TextAreaField(
-        _l("Description (Russian)"), validators=[Optional(), Length(max=5000)]
-    )
+    # name_<language> and description_<language> per content language: see `for_languages`.
+    languages: tuple[str, ...] = ()
     capacity = IntegerField(
         _l("Capacity"),
         validators=[Optional(), NumberRange(min=0, max=1_000_000)],
@@ -136,9 +132,78 @@ class CategoryForm(_StrippedForm):
         _l("Position"), default=0, validators=[InputRequired(), NumberRange(min=0, max=10_000)]
     )
 
+    @classmethod
+    def for_languages(cls, languages: list[str] | tuple[str, ...]) -> type[CategoryForm]:
+        """The category form with a name and a description field per content language."""
+        return _category_form(tuple(languages))
+
+    def name_fields(self) -> list[tuple[str, Field]]:
+        """(language, name field) in the event's order."""
+        return [(language, self[f"name_{language}"]) for language in self.languages]
+
+    def description_fields(self) -> list[tuple[str, Field]]:
+        """(language, description field) in the event's order."""
+        return [(language, self[f"description_{language}"]) for language in self.languages]
+
+    def fill_texts(self, category) -> None:
+        """Show a category's name and description."""
+        for language, name_field in self.name_fields():
+            name_field.data = category.name.get(language, "")
+        for language, description_field in self.description_fields():
+            description_field.data = category.description.get(language, "")
+
+    def texts(self, before=None) -> tuple[Translated, Translated]:
+        """(name, description) as written; texts `before` in a language the event no longer
+        writes in (not on the form) are kept."""
+        name = language_values(self, "name", self.languages)
+        description = language_values(self, "description", self.languages)
+        if before is not None:
+            name = _keep_others(before.name, name, self.languages)
+            description = _keep_others(before.description, description, self.languages)
+        return name, description
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return _one_language_written(self.name_fields(), _NAME_NEEDED) and valid
+
     def validate_closes_at(self, field) -> None:
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:
             raise ValidationError(_l("Registration must close after it opens."))
+
+
+_NAME_NEEDED = _l("Write the name in at least one language.")
+_LABEL_NEEDED = _l("Write the question in at least one language.")
+
+
+def _one_language_written(fields: list[tuple[str, Field]], message: object) -> bool:
+    """False (and an error under the first field) when every field is empty."""
+    if fields and not any(f.data for _language, f in fields):
+        fields[0][1].errors = [*fields[0][1].errors, message]
+        return False
+    return True
+
+
+def _keep_others(before: Translated, after: Translated, languages: tuple[str, ...]) -> Translated:
+    return Translated({**{k: v for k, v in before.items() if k not in languages}, **after})
+
+
+@lru_cache(maxsize=64)
+def _category_form(languages: tuple[str, ...]) -> type[CategoryForm]:
+    return type(
+        "CategoryForm_" + "_".join(languages),
+        (CategoryForm,),
+        {
+            "languages": languages,
+            **language_fields("name", _l("Category name"), languages, validators=[Length(max=200)]),
+            **language_fields(
+                "description",
+                _l("Description"),
+                languages,
+                TextAreaField,
+                validators=[Optional(), Length(max=5000)],
+            ),
+        },
+    )
 
 
 QUESTION_KIND_CHOICES = [
@@ -152,8 +217,17 @@ QUESTION_KIND_CHOICES = [
 ]
 
 
-def parse_choices(text: str) -> list[dict[str, str]]:
-    """Choices from lines `value | 中文 | English | Русский` (Russian optional).
+def choice_columns(languages: tuple[str, ...]) -> LazyString:
+    """ "value | Chinese | Russian | English": the columns of a choice line, in the event's
+    content languages and their order."""
+    return LazyString(
+        lambda: " | ".join([str(_l("value")), *(language_name(code) for code in languages)])
+    )
+
+
+def parse_choices(text: str, languages: tuple[str, ...]) -> list[dict[str, str]]:
+    """Choices from lines `value | label | label …`, one label per content language in the
+    event's order (trailing ones may be left out, one is needed).
 
     Raises ValidationError naming the first bad line.
     """
@@ -164,15 +238,15 @@ def parse_choices(text: str) -> list[dict[str, str]]:
         if not line:
             continue
         parts = [part.strip() for part in line.split("|")]
-        if len(parts) not in (3, 4):
+        if not 2 <= len(parts) <= len(languages) + 1:
             raise ValidationError(
                 _l(
-                    "Line %(n)d: write value | 中文 | English | Русский (Russian may be left out).",
+                    "Line %(n)d: write %(columns)s (a language may be left empty).",
                     n=number,
+                    columns=choice_columns(languages),
                 )
             )
-        value, zh, en = parts[0], parts[1], parts[2]
-        ru = parts[3] if len(parts) == 4 else ""
+        value, labels = parts[0], dict(zip(languages, parts[1:], strict=False))
         if not CHOICE_VALUE.match(value):
             raise ValidationError(
                 _l(
@@ -184,28 +258,28 @@ def parse_choices(text: str) -> list[dict[str, str]]:
             raise ValidationError(
                 _l("Line %(n)d: the value %(value)s is used twice.", n=number, value=value)
             )
-        if not zh or not en:
+        if not any(labels.values()):
             raise ValidationError(
-                _l("Line %(n)d: both the Chinese and the English label are needed.", n=number)
+                _l("Line %(n)d: write the choice in at least one language.", n=number)
             )
-        if max(len(zh), len(en), len(ru)) > 200:
+        if max(len(label) for label in labels.values()) > 200:
             raise ValidationError(
                 _l("Line %(n)d: a label is longer than 200 characters.", n=number)
             )
         seen.add(value)
-        choices.append({"value": value, "zh": zh, "en": en, "ru": ru})
+        choices.append({"value": value, **{k: v for k, v in labels.items() if v}})
     if len(choices) > MAX_CHOICES:
         raise ValidationError(_l("At most %(n)d choices are allowed.", n=MAX_CHOICES))
     return choices
 
 
-def format_choices(choices: list[dict[str, str]]) -> str:
+def format_choices(choices: list[dict[str, str]], languages: tuple[str, ...]) -> str:
     """The textarea form of stored choices (inverse of parse_choices)."""
     lines = []
     for choice in choices or []:
-        parts = [choice.get("value", ""), choice.get("zh", ""), choice.get("en", "")]
-        if choice.get("ru"):
-            parts.append(choice["ru"])
+        parts = [choice.get("value", ""), *(choice.get(code, "") for code in languages)]
+        while len(parts) > 2 and not parts[-1]:
+            parts.pop()
         lines.append(" | ".join(parts))
     return "\n".join(lines)
 
@@ -213,10 +287,9 @@ def format_choices(choices: list[dict[str, str]]) -> str:
 class QuestionForm(_StrippedForm):
     """A custom question; choices one per line for the choice kinds."""
 
+    # label_<language> per content language: see `for_languages`.
+    languages: tuple[str, ...] = ()
     kind = SelectField(_l("Kind"), choices=QUESTION_KIND_CHOICES, validators=[DataRequired()])
-    label_zh = StringField(_l("Question (Chinese)"), validators=[DataRequired(), Length(max=300)])
-    label_en = StringField(_l("Question (English)"), validators=[DataRequired(), Length(max=300)])
-    label_ru = StringField(_l("Question (Russian)"), validators=[Optional(), Length(max=300)])
     required = BooleanField(_l("An answer is required"))
     sensitive = BooleanField(
         _l("Sensitive (ID-like): mask on screen, leave out of exports unless chosen"),
@@ -231,18 +304,62 @@ class QuestionForm(_StrippedForm):
     choices = TextAreaField(
         _l("Choices"),
         validators=[Length(max=20_000)],
-        description=_l("One per line: value | 中文 | English | Русский"),
     )
 
     parsed_choices: list[dict[str, str]] = []
 
+    @classmethod
+    def for_languages(cls, languages: list[str] | tuple[str, ...]) -> type[QuestionForm]:
+        """The question form with a label field per content language; choices take one label
+        per content language."""
+        return _question_form(tuple(languages))
+
+    def label_fields(self) -> list[tuple[str, Field]]:
+        """(language, label field) in the event's order."""
+        return [(language, self[f"label_{language}"]) for language in self.languages]
+
+    def fill_texts(self, question) -> None:
+        """Show a question's label and choices."""
+        for language, label_field in self.label_fields():
+            label_field.data = question.label.get(language, "")
+        self.choices.data = format_choices(question.choices, self.languages)
+
+    def label_text(self, before=None) -> Translated:
+        """The label as written (texts `before` in languages not on the form are kept)."""
+        label = language_values(self, "label", self.languages)
+        return label if before is None else _keep_others(before.label, label, self.languages)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return _one_language_written(self.label_fields(), _LABEL_NEEDED) and valid
+
     def validate_choices(self, field) -> None:
         kind = self.kind.data
         if kind in CHOICE_KINDS:
-            self.parsed_choices = parse_choices(field.data or "")
+            self.parsed_choices = parse_choices(field.data or "", self.languages)
             if not self.parsed_choices:
                 raise ValidationError(_l("A choice question needs at least one choice."))
         else:
             self.parsed_choices = []
             if (field.data or "").strip():
                 raise ValidationError(_l("Only choice questions have choices; leave this empty."))
+
+
+@lru_cache(maxsize=64)
+def _question_form(languages: tuple[str, ...]) -> type[QuestionForm]:
+    return type(
+        "QuestionForm_" + "_".join(languages),
+        (QuestionForm,),
+        {
+            "languages": languages,
+            **language_fields("label", _l("Question"), languages, validators=[Length(max=300)]),
+            "choices": TextAreaField(
+                _l("Choices"),
+                validators=[Length(max=20_000)],
+                render_kw={"rows": 6},
+                description=LazyString(
+                    lambda: _("One per line: %(columns)s", columns=choice_columns(languages))
+                ),
+            ),
+        },
+    )

@@ -40,7 +40,6 @@ from app.registration.organizer_forms import (
     ConfirmForm,
     QuestionForm,
     RegistrationActionForm,
-    format_choices,
 )
 from app.registration.organizer_services import (
     CategoryData,
@@ -66,6 +65,7 @@ from app.registration.queries import (
 )
 from app.registration.routes import bp
 from app.registration.services import RegistrationError, waitlist_position
+from app.registration.texts import category_texts, missing_languages, question_texts
 from app.security.sensitive import mask_answer
 
 ORGANIZER = event_role(Role.ORGANIZER)
@@ -277,16 +277,17 @@ def _category_or_404(category_id: int) -> Category:
     return category
 
 
-def _category_data(form: CategoryForm) -> CategoryData:
+def _category_form() -> type[CategoryForm]:
+    return CategoryForm.for_languages(g.event.languages)
+
+
+def _category_data(form: CategoryForm, category: Category | None = None) -> CategoryData:
     timezone = g.event.timezone
+    name, description = form.texts(category)
     return CategoryData(
         code=form.code.data,
-        name_zh=form.name_zh.data,
-        name_en=form.name_en.data,
-        name_ru=form.name_ru.data or "",
-        description_zh=form.description_zh.data or "",
-        description_en=form.description_en.data or "",
-        description_ru=form.description_ru.data or "",
+        name=name,
+        description=description,
         capacity=form.capacity.data,
         opens_at=local_to_utc(form.opens_at.data, timezone) if form.opens_at.data else None,
         closes_at=local_to_utc(form.closes_at.data, timezone) if form.closes_at.data else None,
@@ -319,7 +320,7 @@ def list_categories(slug: str):
 @requires(ORGANIZER)
 def new_category(slug: str):
     """Create a registration category."""
-    form = CategoryForm()
+    form = _category_form()()
     if form.validate_on_submit():
         try:
             category = create_category(g.event, _category_data(form))
@@ -328,7 +329,7 @@ def new_category(slug: str):
             db.session.rollback()
             _form_error(form, exc)
         else:
-            flash(_("Category %(name)s created.", name=category.name(_locale())), "success")
+            flash(_("Category %(name)s created.", name=category.name_in(_locale())), "success")
             return redirect(url_for("registration.list_categories", slug=slug))
     status = 400 if request.method == "POST" else 200
     return render_template(
@@ -342,22 +343,23 @@ def edit_category(slug: str, category_id: int):
     """Change a registration category; a capacity change promotes from the waiting list."""
     category = _category_or_404(category_id)
     if request.method == "GET":
-        form = CategoryForm(obj=category)
+        form = _category_form()(obj=category)
+        form.fill_texts(category)
         form.opens_at.data = _local_naive(category.opens_at)
         form.closes_at.data = _local_naive(category.closes_at)
         form.attendance_rule.data = category.attendance_rule.value
     else:
-        form = CategoryForm()
+        form = _category_form()()
     if form.validate_on_submit():
         try:
-            promoted = update_category(category, _category_data(form))
+            promoted = update_category(category, _category_data(form, category))
             db.session.commit()
         except RegistrationError as exc:
             db.session.rollback()
             category = _category_or_404(category_id)
             _form_error(form, exc)
         else:
-            flash(_("Category %(name)s saved.", name=category.name(_locale())), "success")
+            flash(_("Category %(name)s saved.", name=category.name_in(_locale())), "success")
             if promoted:
                 flash(
                     ngettext(
@@ -370,7 +372,10 @@ def edit_category(slug: str, category_id: int):
             return redirect(url_for("registration.list_categories", slug=slug))
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "registration/organizer_category_form.html", form=form, category=category
+        "registration/organizer_category_form.html",
+        form=form,
+        category=category,
+        missing=missing_languages(category_texts(category), g.event.languages),
     ), status
 
 
@@ -389,12 +394,14 @@ def _question_or_404(question_id: int) -> Question:
     return question
 
 
-def _question_data(form: QuestionForm) -> QuestionData:
+def _question_form() -> type[QuestionForm]:
+    return QuestionForm.for_languages(g.event.languages)
+
+
+def _question_data(form: QuestionForm, question: Question | None = None) -> QuestionData:
     return QuestionData(
         kind=QuestionKind(form.kind.data),
-        label_zh=form.label_zh.data,
-        label_en=form.label_en.data,
-        label_ru=form.label_ru.data or "",
+        label=form.label_text(question),
         required=bool(form.required.data),
         position=form.position.data or 0,
         choices=form.parsed_choices,
@@ -418,7 +425,7 @@ def list_questions(slug: str):
 @requires(ORGANIZER)
 def new_question(slug: str):
     """Add a custom registration question."""
-    form = QuestionForm()
+    form = _question_form()()
     if form.validate_on_submit():
         try:
             create_question(g.event, _question_data(form))
@@ -441,14 +448,14 @@ def edit_question(slug: str, question_id: int):
     """Change a custom registration question."""
     question = _question_or_404(question_id)
     if request.method == "GET":
-        form = QuestionForm(obj=question)
+        form = _question_form()(obj=question)
         form.kind.data = question.kind.value
-        form.choices.data = format_choices(question.choices)
+        form.fill_texts(question)
     else:
-        form = QuestionForm()
+        form = _question_form()()
     if form.validate_on_submit():
         try:
-            update_question(question, _question_data(form))
+            update_question(question, _question_data(form, question))
             db.session.commit()
         except RegistrationError as exc:
             db.session.rollback()
@@ -458,7 +465,10 @@ def edit_question(slug: str, question_id: int):
             return redirect(url_for("registration.list_questions", slug=slug))
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "registration/organizer_question_form.html", form=form, question=question
+        "registration/organizer_question_form.html",
+        form=form,
+        question=question,
+        missing=missing_languages(question_texts(question), g.event.languages),
     ), status
 
 

@@ -35,6 +35,7 @@ from app.registration.services import (
     set_category_capacity,
 )
 from app.security.sensitive import is_id_like_label
+from app.translated import Translated
 
 
 class DeskAction(enum.StrEnum):
@@ -96,12 +97,8 @@ class CategoryData:
     """Validated category fields as the organizer form hands them over (times in UTC)."""
 
     code: str
-    name_zh: str
-    name_en: str
-    name_ru: str = ""
-    description_zh: str = ""
-    description_en: str = ""
-    description_ru: str = ""
+    name: Translated
+    description: Translated = field(default_factory=Translated)
     capacity: int | None = None
     opens_at: datetime | None = None
     closes_at: datetime | None = None
@@ -114,12 +111,8 @@ class CategoryData:
 
 _CATEGORY_FIELDS = (
     "code",
-    "name_zh",
-    "name_en",
-    "name_ru",
-    "description_zh",
-    "description_en",
-    "description_ru",
+    "name",
+    "description",
     "opens_at",
     "closes_at",
     "requires_approval",
@@ -151,8 +144,18 @@ def _flush_category() -> None:
         raise _duplicate_code_error() from None
 
 
+def _check_named(name: Translated, what: object) -> None:
+    if not name:
+        raise RegistrationError(what)
+
+
+_NAME_NEEDED = _l("Write the category's name in at least one language.")
+_LABEL_NEEDED = _l("Write the question in at least one language.")
+
+
 def create_category(event: Event, data: CategoryData) -> Category:
     """Add a registration category to `event`; raises RegistrationError for a taken code."""
+    _check_named(data.name, _NAME_NEEDED)
     _check_code_free(event.id, data.code, None)
     category = Category(event_id=event.id, capacity=data.capacity, places_taken=0)
     for name in _CATEGORY_FIELDS:
@@ -168,6 +171,7 @@ def update_category(category: Category, data: CategoryData) -> list[Registration
     Raises RegistrationError for a taken code or a capacity below the places already held;
     the caller then rolls back so nothing of the edit is kept.
     """
+    _check_named(data.name, _NAME_NEEDED)
     _check_code_free(category.event_id, data.code, category.id)
     for name in _CATEGORY_FIELDS:
         setattr(category, name, getattr(data, name))
@@ -185,9 +189,7 @@ class QuestionData:
     """Validated custom-question fields as the organizer form hands them over."""
 
     kind: QuestionKind
-    label_zh: str
-    label_en: str
-    label_ru: str = ""
+    label: Translated
     required: bool = False
     position: int = 0
     choices: list[dict[str, str]] = field(default_factory=list)
@@ -197,10 +199,9 @@ class QuestionData:
 def _apply_question(question: Question, data: QuestionData) -> None:
     if data.kind in CHOICE_KINDS and not data.choices:
         raise RegistrationError(_l("A choice question needs at least one choice."), "choices")
+    _check_named(data.label, _LABEL_NEEDED)
     question.kind = data.kind
-    question.label_zh = data.label_zh
-    question.label_en = data.label_en
-    question.label_ru = data.label_ru
+    question.label = data.label
     question.required = data.required
     question.position = data.position
     question.choices = list(data.choices) if data.kind in CHOICE_KINDS else []
@@ -208,7 +209,7 @@ def _apply_question(question: Question, data: QuestionData) -> None:
     question.sensitive = (
         data.sensitive
         or data.kind == QuestionKind.ID_NUMBER
-        or is_id_like_label(data.label_zh, data.label_en, data.label_ru)
+        or is_id_like_label(*data.label.values())
     )
 
 

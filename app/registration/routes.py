@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from app.accounts.permissions import PUBLIC, public_event, requires
 from app.clock import utcnow
@@ -52,6 +53,7 @@ from app.registration.services import (
     waitlist_position,
 )
 from app.registration.tickets import ticket_code
+from app.templating import marked
 
 bp = Blueprint("registration", __name__)
 
@@ -85,11 +87,13 @@ def _open_categories(event):
     return [c for c in _public_categories(event) if c.is_open_at(now)]
 
 
-def _category_label(category: Category, locale: str, full_ids: list[int]) -> str:
-    """A category's option: its name, and that it is full (submitting joins the waiting list)."""
-    name = category.name(locale)
+def _category_label(category: Category, locale: str, full_ids: list[int]) -> Markup:
+    """A category's option: its name (marked with its language when it is a fallback), and that
+    it is full (submitting joins the waiting list)."""
+    name = marked(category.name, locale, category.event.languages)
     if category.id in full_ids:
-        return _("%(name)s · full: join the waiting list", name=name)
+        # The wording is ours (the catalogue), the name the organizer's: escaped into it.
+        return escape(_("%(name)s · full: join the waiting list")) % {"name": name}
     return name
 
 
@@ -115,7 +119,7 @@ def register(slug: str):
     form = build_form_class(NewRegistrationForm, event, locale)()
     prepare_form(form, locale)
     # Every public category passes the form so the service can say why a closed one is refused.
-    form.category_id.choices = [(c.id, c.name(locale)) for c in _public_categories(event)]
+    form.category_id.choices = [(c.id, c.name_in(locale)) for c in _public_categories(event)]
     if request.method == "GET":
         form.category_id.data = request.args.get("category", type=int)
         form.consent_version.data = str(consent.number) if consent else ""

@@ -147,7 +147,7 @@ def badge_data(registration: Registration) -> BadgeData:
         else "",
         organization=registration.organization,
         title=registration.job_title,
-        category_label=registration.category.name(language),
+        category_label=registration.category.name_in(language),
         category_color=registration.category.color,
         event_name=event.text(event.title, language),
         event_dates=dates,

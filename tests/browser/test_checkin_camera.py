@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from app.translated import Translated
 from tests.browser.checkin_support import (
     add_guest,
     add_list,
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def badge(make_event, make_category, make_user):
     event = make_event()
-    category = make_category(event, name_en="Guest")
+    category = make_category(event, name=Translated(en="Guest"))
     checkin_list = add_list(event)
     guest = add_guest(event, category, "刘洋", "Liu Yang", organization="中国海洋大学")
     values = SimpleNamespace(

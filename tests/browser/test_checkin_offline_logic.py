@@ -10,6 +10,7 @@ from app.checkin.services import offline_data
 from app.extensions import db
 from app.registration.services import reissue_badge
 from app.registration.tickets import ticket_code
+from app.translated import Translated
 from tests.browser.checkin_support import add_guest, add_list
 from tests.browser.conftest import PHONE_VIEWPORT, end_transaction
 
@@ -25,9 +26,9 @@ DECIDE = """async ([data, code, seen]) => {
 def world(make_event, make_category):
     """An event with an admitted and a non-admitted category, guests in several states."""
     event = make_event()
-    guests = make_category(event, name_en="Guest", color="#1a7f37")
-    media = make_category(event, name_en="Media")
-    closed = make_category(event, name_en="Approval", requires_approval=True)
+    guests = make_category(event, name=Translated(en="Guest"), color="#1a7f37")
+    media = make_category(event, name=Translated(en="Media"))
+    closed = make_category(event, name=Translated(en="Approval"), requires_approval=True)
     other_event = make_event()
     other_category = make_category(other_event)
     checkin_list = add_list(event, category_ids=[guests.id, closed.id])

@@ -32,8 +32,8 @@ def venue(make_event, make_category, make_user):
     """An event with two check-in lists (the second for VIPs only), a confirmed guest, a
     pending, a waitlisted and a cancelled one, and a check-in staff account."""
     event = make_event(title=Translated(en="Technology Transfer Conference"))
-    guests = make_category(event, name_en="Guest", name_zh="嘉宾", color="#0969da")
-    vips = make_category(event, name_en="VIP", name_zh="贵宾", color="#8250df")
+    guests = make_category(event, name=Translated(en="Guest", zh="嘉宾"), color="#0969da")
+    vips = make_category(event, name=Translated(en="VIP", zh="贵宾"), color="#8250df")
     hall = add_list(event, name="Main hall")
     vip_room = add_list(event, name="VIP room", category_ids=[vips.id])
     add_guest(event, guests, "王芳", "Wang Fang", organization="海尔集团")

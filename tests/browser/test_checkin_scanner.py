@@ -28,7 +28,7 @@ pytestmark = pytest.mark.browser
 def door(make_event, make_category, make_user):
     """An event with one check-in list, two confirmed guests and a check-in staff account."""
     event = make_event(title=Translated(en="Technology Transfer Conference"))
-    guests = make_category(event, name_en="Guest", name_zh="嘉宾", color="#0969da")
+    guests = make_category(event, name=Translated(en="Guest", zh="嘉宾"), color="#0969da")
     checkin_list = add_list(event, name="Main hall")
     wang = add_guest(event, guests, "王芳", "Wang Fang", organization="海尔集团")
     ivanov = add_guest(event, guests, "Иван Петров", "Ivan Petrov", organization="МГУ")

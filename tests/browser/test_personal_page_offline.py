@@ -73,7 +73,7 @@ def visit_until_kept(page, token: str) -> None:
 def test_after_one_visit_the_page_opens_offline_with_its_qr_code_and_nothing_else_is_kept(
     client, event, make_category, page_at, screenshot_dir
 ):
-    category = make_category(event, name_zh="普通参会者")
+    category = make_category(event, name=Translated(zh="普通参会者"))
     token, expected = register(client, event, category)
     other_token, _other_code = register(client, event, category, native_name="李娜")
     end_transaction()

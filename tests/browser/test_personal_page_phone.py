@@ -35,7 +35,7 @@ def test_the_qr_code_is_on_screen_and_reads_from_a_screenshot(
         starts_at=datetime(2027, 6, 1, 1, 0, tzinfo=UTC),
         ends_at=datetime(2027, 6, 2, 10, 0, tzinfo=UTC),
     )
-    category = make_category(event, name_zh="普通参会者", name_en="General attendee")
+    category = make_category(event, name=Translated(zh="普通参会者", en="General attendee"))
     response = client.post(
         f"/e/{event.slug}/register?lang={lang}",
         data=form_data(category, language=lang),

@@ -10,6 +10,7 @@ import pytest
 from app.accounts.models import Role
 from app.extensions import db
 from app.registration.models import Attendance, Registration, RegistrationState
+from app.translated import Translated
 from tests.browser.conftest import end_transaction, horizontal_overflow
 from tests.conftest import TEST_PASSWORD
 from tests.registration.organizer_support import add_registration
@@ -53,18 +54,16 @@ def desk(make_event, make_category, make_user):
     event = make_event(slug="desk-2026")
     team = make_category(
         event,
-        name_zh="参赛团队成员",
-        name_en="Competition team member",
-        name_ru="Участник команды конкурса",
+        name=Translated(
+            zh="参赛团队成员", en="Competition team member", ru="Участник команды конкурса"
+        ),
         capacity=None,
         requires_approval=True,
         color="#1a7f37",
     )
     guests = make_category(
         event,
-        name_zh="政府嘉宾",
-        name_en="Government guest",
-        name_ru="Представитель власти",
+        name=Translated(zh="政府嘉宾", en="Government guest", ru="Представитель власти"),
         capacity=None,
         color="#cf222e",
     )

@@ -29,16 +29,14 @@ def conference(make_event, make_category):
         ),
     )
     guests = make_category(
-        event, name_zh="嘉宾", name_en="Guest", name_ru="Гость", capacity=50, position=1
+        event, name=Translated(zh="嘉宾", en="Guest", ru="Гость"), capacity=50, position=1
     )
-    make_category(event, name_zh="媒体", name_en="Media", name_ru="СМИ", capacity=20, position=2)
+    make_category(event, name=Translated(zh="媒体", en="Media", ru="СМИ"), capacity=20, position=2)
     db.session.add(
         Question(
             event_id=event.id,
             kind=QuestionKind.TEXT,
-            label_zh="饮食要求",
-            label_en="Dietary requirements",
-            label_ru="Особенности питания",
+            label=Translated(zh="饮食要求", en="Dietary requirements", ru="Особенности питания"),
             required=True,
         )
     )
@@ -218,9 +216,7 @@ def conference_with_sessions(conference):
     sessions = Question(
         event_id=db.session.scalar(select(Event.id).where(Event.slug == event.slug)),
         kind=QuestionKind.MULTIPLE_CHOICE,
-        label_zh="感兴趣的环节",
-        label_en="Sessions of interest",
-        label_ru="Интересующие секции",
+        label=Translated(zh="感兴趣的环节", en="Sessions of interest", ru="Интересующие секции"),
         choices=[
             {"value": "opening", "zh": "开幕式及签约仪式", "en": "Opening", "ru": "Открытие"},
             {"value": "matchmaking", "zh": "技术成果对接会", "en": "Matchmaking", "ru": "Встречи"},

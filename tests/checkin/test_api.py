@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app.accounts.models import Role
 from app.checkin.models import Checkin, DeviceToken
 from app.extensions import db
+from app.translated import Translated
 from tests.checkin.conftest import CheckinApi, code_of, new_nonce
 
 
@@ -32,6 +33,25 @@ def test_redeem_answers_ok_with_the_person(api, setup):
     assert body["first_checkin"] is None
     assert isinstance(body["checkin_id"], int)
     assert setup.guest.native_name in body["message"]
+
+
+def test_the_scanner_names_the_category_in_the_staffs_language_with_the_events_fallback(api, setup):
+    setup.event.content_languages = ["zh", "ru", "en"]
+    setup.category.name = Translated(zh="政府嘉宾", ru="Представитель органов власти")
+    db.session.commit()
+
+    def redeem_as(language: str) -> dict:
+        body = {
+            "code": code_of(setup.guest),
+            "list_id": setup.checkin_list.id,
+            "station": "Door A",
+            "nonce": new_nonce(),
+        }
+        return api.post("redeem", json=body, headers={"Accept-Language": language}).get_json()
+
+    assert redeem_as("ru")["registration"]["category"] == "Представитель органов власти"
+    # No English name: an English-speaking desk reads the event's first language.
+    assert redeem_as("en")["registration"]["category"] == "政府嘉宾"
 
 
 def test_second_redeem_answers_already_checked_in_with_time_and_station(api, setup):

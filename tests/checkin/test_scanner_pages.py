@@ -15,6 +15,7 @@ import pytest
 from app.accounts.models import Role
 from app.checkin.services import ListData, create_list
 from app.extensions import db
+from app.translated import Translated
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def setup(make_event, make_category, make_user):
     event = make_event()
-    make_category(event, name_en="Guest")
+    make_category(event, name=Translated(en="Guest"))
     checkin_list = create_list(event, ListData(name="Main hall"))
     db.session.commit()
     staff = make_user(Role.CHECKIN_STAFF, event=event)

@@ -33,6 +33,7 @@ from app.privacy.models import DeletionRequest
 from app.registration.models import Category, Registration, RegistrationState
 from app.registration.services import manage_token, registration_from_token
 from app.registration.tickets import TicketStatus, check_ticket, ticket_code
+from app.translated import Translated
 from tests.conftest import scratch_database
 
 
@@ -87,7 +88,7 @@ def demo(app):
 
 def assert_new_rows_get_new_ids(event_id: int, data: dict) -> None:
     highest = max(row["id"] for row in data["tables"]["category"])
-    category = Category(event_id=event_id, code="after-restore", name_zh="新", name_en="New")
+    category = Category(event_id=event_id, code="after-restore", name=Translated(zh="新", en="New"))
     db.session.add(category)
     db.session.commit()
     assert category.id > highest

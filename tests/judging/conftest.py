@@ -160,9 +160,9 @@ def call_for_entries(app, make_event, make_category):
         category = make_category(
             event,
             code="team",
-            name_zh="参赛团队成员",
-            name_en="Competition team member",
-            name_ru="Участник команды конкурса",
+            name=Translated(
+                zh="参赛团队成员", en="Competition team member", ru="Участник команды конкурса"
+            ),
             capacity=None,
         )
         values = dict(

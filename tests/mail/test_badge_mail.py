@@ -8,6 +8,7 @@ from app.documents.tickets import verify_ticket_code
 from app.extensions import db
 from app.registration.models import Registration
 from app.registration.tickets import ticket_code
+from app.translated import Translated
 from tests.conftest import form_data
 from tests.pdf_support import decode_pdf_qr_codes, pdf_text
 
@@ -16,7 +17,7 @@ def test_registration_mail_carries_a_badge_whose_qr_is_the_ticket_code(
     app, client, make_event, make_category, smtp_server
 ):
     event = make_event()
-    category = make_category(event, name_zh="企业代表")
+    category = make_category(event, name=Translated(zh="企业代表"))
     response = client.post(
         f"/e/{event.slug}/register?lang=zh_CN",
         data=form_data(category, native_name="李玥", email="li.yue@example.org"),

@@ -43,7 +43,7 @@ class _FakeRegistration:
 
 
 class _FakeCategory:
-    def name(self, locale):
+    def name_in(self, locale):
         return "企业代表"
 
 

@@ -33,6 +33,7 @@ from app.registration.models import (
 )
 from app.registration.queries import category_counts
 from app.registration.services import ParticipantData, register_participant
+from app.translated import Translated
 from tests.privacy.conftest import check_in, end_event
 
 
@@ -83,7 +84,9 @@ def test_organizer_confirms_before_the_event_the_registration_is_cancelled_and_a
     event, category = privacy_event
     category.capacity = 1
     db.session.commit()
-    question = Question(event_id=event.id, kind=QuestionKind.TEXT, label_zh="备注", label_en="Note")
+    question = Question(
+        event_id=event.id, kind=QuestionKind.TEXT, label=Translated(zh="备注", en="Note")
+    )
     db.session.add(question)
     db.session.commit()
     me, token = register(

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.judging.models import Entry, TeamMember
 from app.registration.models import Question, QuestionKind
 from app.registration.services import cancel_registration
+from app.translated import Translated
 from tests.privacy.conftest import check_in
 
 
@@ -21,7 +22,7 @@ def test_download_holds_registration_consent_answers_history_checkins_mails_cert
 ):
     event, category = privacy_event
     question = Question(
-        event_id=event.id, kind=QuestionKind.TEXT, label_zh="饮食", label_en="Diet", label_ru=""
+        event_id=event.id, kind=QuestionKind.TEXT, label=Translated(zh="饮食", en="Diet", ru="")
     )
     db.session.add(question)
     db.session.commit()
@@ -62,7 +63,7 @@ def test_download_holds_registration_consent_answers_history_checkins_mails_cert
     assert person["consent"]["text"]["ru"].startswith("Мы обрабатываем")
     assert data["answers"] == [
         {
-            "question": {"zh": "饮食", "en": "Diet", "ru": ""},
+            "question": {"en": "Diet", "zh": "饮食"},
             "answer": "素食",
             "answer_text": "素食",
         }

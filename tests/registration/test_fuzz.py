@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from app.extensions import db
 from app.registration.models import Question, QuestionKind
+from app.translated import Translated
 from tests.conftest import form_data, manage_token_from
 from tests.registration.support import assert_consistent_database
 
@@ -76,30 +77,31 @@ def fuzz_event(make_event, make_category):
             Question(
                 event_id=event.id,
                 kind=QuestionKind.SINGLE_CHOICE,
-                label_zh="饮食",
-                label_en="Diet",
+                label=Translated(zh="饮食", en="Diet"),
                 required=True,
                 choices=[{"value": "any", "en": "Anything"}, {"value": "veg", "en": "Veg"}],
             ),
             Question(
                 event_id=event.id,
                 kind=QuestionKind.MULTIPLE_CHOICE,
-                label_zh="议题",
-                label_en="Topics",
+                label=Translated(zh="议题", en="Topics"),
                 choices=[{"value": "ai", "en": "AI"}, {"value": "bio", "en": "Bio"}],
             ),
-            Question(event_id=event.id, kind=QuestionKind.TEXT, label_zh="备注", label_en="Note"),
             Question(
-                event_id=event.id, kind=QuestionKind.LONG_TEXT, label_zh="简介", label_en="Bio"
+                event_id=event.id, kind=QuestionKind.TEXT, label=Translated(zh="备注", en="Note")
             ),
             Question(
-                event_id=event.id, kind=QuestionKind.YES_NO, label_zh="住宿", label_en="Hotel"
+                event_id=event.id,
+                kind=QuestionKind.LONG_TEXT,
+                label=Translated(zh="简介", en="Bio"),
+            ),
+            Question(
+                event_id=event.id, kind=QuestionKind.YES_NO, label=Translated(zh="住宿", en="Hotel")
             ),
             Question(
                 event_id=event.id,
                 kind=QuestionKind.COUNTRY,
-                label_zh="国籍",
-                label_en="Nationality",
+                label=Translated(zh="国籍", en="Nationality"),
             ),
         ]
     )

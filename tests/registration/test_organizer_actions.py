@@ -17,6 +17,7 @@ from app.registration.models import (
     RegistrationChange,
     RegistrationState,
 )
+from app.translated import Translated
 from tests.registration.organizer_support import add_registration, flashes, sign_in_organizer
 
 
@@ -221,9 +222,7 @@ def answered(desk, make_category):
     meal = Question(
         event_id=event.id,
         kind=QuestionKind.SINGLE_CHOICE,
-        label_zh="餐饮",
-        label_en="Meal",
-        label_ru="Питание",
+        label=Translated(zh="餐饮", en="Meal", ru="Питание"),
         choices=[
             {"value": "veg", "zh": "素食", "en": "Vegetarian", "ru": "Вегетарианское"},
             {"value": "halal", "zh": "清真", "en": "Halal", "ru": "Халяль"},
@@ -233,8 +232,7 @@ def answered(desk, make_category):
     topics = Question(
         event_id=event.id,
         kind=QuestionKind.MULTIPLE_CHOICE,
-        label_zh="关注领域",
-        label_en="Topics",
+        label=Translated(zh="关注领域", en="Topics"),
         choices=[
             {"value": "ai", "zh": "人工智能", "en": "AI", "ru": "ИИ"},
             {"value": "bio", "zh": "生物医药", "en": "Biotech", "ru": "Биотех"},

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from app.accounts.models import Role
 from app.extensions import db
 from app.registration.models import Attendance, Question, QuestionKind
+from app.translated import Translated
 from tests.registration.organizer_support import add_registration, sign_in_organizer
 
 
@@ -27,8 +28,7 @@ def exported(desk, make_category):
     topics = Question(
         event_id=event.id,
         kind=QuestionKind.MULTIPLE_CHOICE,
-        label_zh="关注领域",
-        label_en="Topics",
+        label=Translated(zh="关注领域", en="Topics"),
         choices=[
             {"value": "ai", "zh": "人工智能", "en": "AI", "ru": "ИИ"},
             {"value": "bio", "zh": "生物医药", "en": "Biotech", "ru": "Биотех"},
@@ -36,11 +36,14 @@ def exported(desk, make_category):
         position=1,
     )
     remark = Question(
-        event_id=event.id, kind=QuestionKind.TEXT, label_zh="备注", label_en="Remark", position=2
+        event_id=event.id,
+        kind=QuestionKind.TEXT,
+        label=Translated(zh="备注", en="Remark"),
+        position=2,
     )
     db.session.add_all([topics, remark])
     db.session.commit()
-    category = make_category(event, capacity=None, name_zh="嘉宾", name_en="Guests")
+    category = make_category(event, capacity=None, name=Translated(zh="嘉宾", en="Guests"))
     chinese = add_registration(
         event,
         category,

@@ -9,6 +9,7 @@ import pytest
 from app.accounts.models import Role
 from app.extensions import db
 from app.registration.models import Attendance, RegistrationState
+from app.translated import Translated
 from tests.registration.organizer_support import (
     add_registration,
     references_in,
@@ -25,8 +26,8 @@ def desk(client, auth, make_event, make_user):
 def people(desk, make_category):
     """Four registrations with distinct names, organizations, emails and phones."""
     event = desk.event
-    guests = make_category(event, capacity=None, name_zh="嘉宾", name_en="Guests")
-    media = make_category(event, capacity=None, name_zh="媒体", name_en="Media")
+    guests = make_category(event, capacity=None, name=Translated(zh="嘉宾", en="Guests"))
+    media = make_category(event, capacity=None, name=Translated(zh="媒体", en="Media"))
     return {
         "zhang": add_registration(
             event,
@@ -163,7 +164,7 @@ def test_foreign_category_filter_is_ignored(desk, people, make_event, make_categ
 
 
 def test_counts_per_category_are_shown_against_capacity(desk, make_category):
-    category = make_category(desk.event, capacity=7, name_en="Delegates")
+    category = make_category(desk.event, capacity=7, name=Translated(en="Delegates"))
     add_registration(desk.event, category)
     add_registration(desk.event, category)
     page = desk.client.get(f"{desk.base}/registrations?lang=en").text

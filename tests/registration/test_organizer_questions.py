@@ -7,13 +7,17 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.registration.models import Question, QuestionKind
+from app.translated import Translated
 from tests.registration.organizer_support import sign_in_organizer
 from tests.registration.support import field_error
 
 
 @pytest.fixture
 def desk(client, auth, make_event, make_user):
-    return sign_in_organizer(client, auth, make_event, make_user)
+    desk = sign_in_organizer(client, auth, make_event, make_user)
+    desk.event.content_languages = ["zh", "en", "ru"]
+    db.session.commit()
+    return desk
 
 
 MEAL_CHOICES = "veg | 素食 | Vegetarian | Вегетарианское\nhalal | 清真 | Halal\n\n"
@@ -47,8 +51,9 @@ def test_choice_question_is_created_with_parsed_choices(desk):
     assert question.required
     assert question.choices == [
         {"value": "veg", "zh": "素食", "en": "Vegetarian", "ru": "Вегетарианское"},
-        {"value": "halal", "zh": "清真", "en": "Halal", "ru": ""},
+        {"value": "halal", "zh": "清真", "en": "Halal"},
     ]
+    assert question.label == Translated(zh="餐饮", en="Meal", ru="Питание")
 
 
 def test_text_question_needs_no_choices(desk):
@@ -70,12 +75,12 @@ def test_new_question_appears_on_the_public_form(desk, make_category):
     "choices",
     [
         "veg 素食 Vegetarian",  # no separators
-        "veg | 素食",  # too few parts
-        "veg | 素食 | Vegetarian | Вег | extra",  # too many parts
+        "veg",  # no label
+        "veg | 素食 | Vegetarian | Вег | extra",  # more labels than content languages
         " | 素食 | Vegetarian",  # empty value
         "v e g | 素食 | Vegetarian",  # value with spaces
-        "veg | | Vegetarian",  # missing Chinese label
-        "veg | 素食 | ",  # missing English label
+        "veg | | | ",  # a label in no language
+        "veg | " + "素" * 201,  # too long
         "veg | 素食 | Vegetarian\nveg | 素食2 | Vegetarian 2",  # duplicate value
         "",  # a choice question without choices
     ],
@@ -92,7 +97,7 @@ def test_malformed_choices_are_refused(desk, choices):
 def test_error_names_the_bad_line(desk):
     response = desk.client.post(
         f"{desk.base}/questions/new?lang=en",
-        data=question_form(choices="veg | 素食 | Vegetarian\nhalal | 清真"),
+        data=question_form(choices="veg | 素食 | Vegetarian\nhalal | | "),
     )
     assert "Line 2" in field_error(response.text, "choices")
 
@@ -104,7 +109,7 @@ def test_choices_on_a_text_question_are_refused(desk):
 
 
 @pytest.mark.parametrize(
-    ("field", "value"), [("kind", "essay"), ("label_en", ""), ("position", "-3")]
+    ("field", "value"), [("kind", "essay"), ("label_en", "x" * 301), ("position", "-3")]
 )
 def test_bad_question_fields_are_refused(desk, field, value):
     response = desk.client.post(f"{desk.base}/questions/new", data=question_form(**{field: value}))
@@ -130,7 +135,7 @@ def test_edit_changes_a_question(desk):
     assert response.status_code == 302
     (question,) = questions()
     assert question.kind == QuestionKind.MULTIPLE_CHOICE
-    assert question.label_en == "Meals"
+    assert question.label == Translated(zh="餐饮", en="Meals", ru="Питание")
     assert not question.required
 
 
@@ -157,9 +162,51 @@ def test_question_list_shows_labels_and_choices(desk):
 
 def test_question_of_another_event_is_404(desk, make_event):
     other = make_event()
-    foreign = Question(event_id=other.id, kind=QuestionKind.TEXT, label_zh="问", label_en="Q")
+    foreign = Question(event_id=other.id, kind=QuestionKind.TEXT, label=Translated(zh="问", en="Q"))
     db.session.add(foreign)
     db.session.commit()
     assert desk.client.get(f"{desk.base}/questions/{foreign.id}/edit").status_code == 404
     assert desk.client.post(f"{desk.base}/questions/{foreign.id}/delete").status_code == 404
     assert len(questions()) == 1
+
+
+def test_a_question_in_no_language_is_refused(desk):
+    response = desk.client.post(
+        f"{desk.base}/questions/new?lang=en",
+        data=question_form(label_zh="", label_en="", label_ru=""),
+    )
+    assert response.status_code == 400
+    assert "at least one language" in field_error(response.text, "label_zh")
+    assert questions() == []
+
+
+def test_choices_follow_the_events_content_languages(desk):
+    desk.event.content_languages = ["ru", "zh", "kk"]
+    db.session.commit()
+    form = desk.client.get(f"{desk.base}/questions/new?lang=en").text
+    assert "value | Russian | Chinese | Kazakh" in form
+    assert (
+        form.index('name="label_ru"')
+        < form.index('name="label_zh"')
+        < form.index('name="label_kk"')
+    )
+    response = desk.client.post(
+        f"{desk.base}/questions/new",
+        data={
+            "kind": "single_choice",
+            "label_ru": "Питание",
+            "label_kk": "Тамақ",
+            "position": "0",
+            "choices": "veg | Вегетарианское | 素食 | Вегетариандық\nhalal | Халяль",
+        },
+    )
+    assert response.status_code == 302
+    (question,) = questions()
+    assert question.label == Translated(ru="Питание", kk="Тамақ")
+    assert question.choices == [
+        {"value": "veg", "ru": "Вегетарианское", "zh": "素食", "kk": "Вегетариандық"},
+        {"value": "halal", "ru": "Халяль"},
+    ]
+    page = desk.client.get(f"{desk.base}/questions/{question.id}/edit?lang=en").text
+    assert "veg | Вегетарианское | 素食 | Вегетариандық\nhalal | Халяль" in page
+    assert "Missing in: Chinese, Kazakh" in page

@@ -13,6 +13,7 @@ from pypinyin import Style, lazy_pinyin
 from app.extensions import db
 from app.registration.models import Question, QuestionKind
 from app.templating import event_time
+from app.translated import Translated
 from tests.conftest import form_data, manage_token_from
 
 RUSSIAN_ALPHABET = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
@@ -27,9 +28,7 @@ def conference(make_event, make_category):
     sessions = Question(
         event_id=event.id,
         kind=QuestionKind.MULTIPLE_CHOICE,
-        label_zh="感兴趣的环节",
-        label_en="Sessions of interest",
-        label_ru="Интересующие секции",
+        label=Translated(zh="感兴趣的环节", en="Sessions of interest", ru="Интересующие секции"),
         choices=[
             {"value": "opening", "zh": "开幕式", "en": "Opening", "ru": "Открытие"},
             {"value": "matchmaking", "zh": "对接会", "en": "Matchmaking", "ru": "Встречи"},

@@ -166,7 +166,7 @@ def test_the_confirmation_mail_has_the_date_venue_link_and_the_ics(client, event
 def test_a_full_category_says_join_the_waiting_list_on_its_option_and_button(
     client, event, make_category
 ):
-    full = make_category(event, capacity=1, name_en="Enterprise")
+    full = make_category(event, capacity=1, name=Translated(en="Enterprise"))
     register(client, event, full)
     page = client.get(f"/e/{event.slug}/register?lang=en").text
     assert "Enterprise · full: join the waiting list" in page
@@ -174,7 +174,7 @@ def test_a_full_category_says_join_the_waiting_list_on_its_option_and_button(
         r'<button type="submit" id="register-submit"[^>]*>Join the waiting list<', page
     )
 
-    open_one = make_category(event, name_en="Academia")
+    open_one = make_category(event, name=Translated(en="Academia"))
     page = client.get(f"/e/{event.slug}/register?lang=en&category={open_one.id}").text
     assert re.search(r'id="register-submit"[^>]*>Register<', page)
     assert f'data-full-categories="{full.id}"' in page

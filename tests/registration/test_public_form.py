@@ -18,6 +18,7 @@ from app.registration.models import (
     RegistrationState,
 )
 from app.registration.services import registration_from_token
+from app.translated import Translated
 from tests.conftest import form_data, manage_token_from
 from tests.registration.support import (
     field_error,
@@ -353,8 +354,7 @@ def event_with_questions(make_event, make_category):
     diet = Question(
         event_id=event.id,
         kind=QuestionKind.SINGLE_CHOICE,
-        label_zh="饮食",
-        label_en="Diet",
+        label=Translated(zh="饮食", en="Diet"),
         required=True,
         choices=[
             {"value": "any", "zh": "不限", "en": "Anything"},
@@ -364,12 +364,14 @@ def event_with_questions(make_event, make_category):
     topics = Question(
         event_id=event.id,
         kind=QuestionKind.MULTIPLE_CHOICE,
-        label_zh="议题",
-        label_en="Topics",
+        label=Translated(zh="议题", en="Topics"),
         choices=[{"value": "ai", "en": "AI"}, {"value": "bio", "en": "Biotech"}],
     )
     note = Question(
-        event_id=event.id, kind=QuestionKind.TEXT, label_zh="备注", label_en="Note", required=True
+        event_id=event.id,
+        kind=QuestionKind.TEXT,
+        label=Translated(zh="备注", en="Note"),
+        required=True,
     )
     db.session.add_all([diet, topics, note])
     db.session.commit()

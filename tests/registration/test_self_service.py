@@ -64,7 +64,7 @@ def test_link_shows_the_registration(client, registered):
     registration = by_email("me@example.org")
     assert registration.reference in page.text
     assert "me@example.org" in page.text
-    assert category.name("en") in page.text
+    assert category.name["en"] in page.text
     assert 'id="cancel-form"' in page.text
 
 

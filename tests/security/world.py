@@ -145,25 +145,21 @@ def build_event_world(
     guests = Category(
         event_id=event.id,
         code="guest",
-        name_zh="嘉宾",
-        name_en="Guest",
-        name_ru="Гость",
+        name=Translated(zh="嘉宾", en="Guest", ru="Гость"),
         capacity=50,
         attendance_rule=AttendanceRule.EITHER,
     )
     media_category = Category(
         event_id=event.id,
         code="media",
-        name_zh="媒体",
-        name_en="Media",
-        name_ru="СМИ",
+        name=Translated(zh="媒体", en="Media", ru="СМИ"),
         capacity=None,
         attendance_rule=AttendanceRule.EITHER,
     )
     db.session.add_all([guests, media_category])
     db.session.flush()
     question = create_question(
-        event, QuestionData(kind=QuestionKind.TEXT, label_zh="饮食", label_en="Diet")
+        event, QuestionData(kind=QuestionKind.TEXT, label=Translated(zh="饮食", en="Diet"))
     )
     participant = register_participant(event, guests, participant_data(event, guests, "张伟"))
     members = [
