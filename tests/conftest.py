@@ -271,24 +271,41 @@ def make_category(app):
     return factory
 
 
+# Passwords set during the tests (test users, the demo's accounts, a changed password) are
+# hashed with scrypt at a work factor of 2**10 instead of werkzeug's 2**15: every sign-in still
+# runs scrypt through the same code, in ~2 ms instead of ~0.1 s, and the suite signs in a few
+# thousand times. tests/accounts/test_sign_in_timing.py gives its accounts the real cost.
+TEST_PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+
+
+def cheap_password_hash(password: str, method: str | None = None, salt_length: int = 16) -> str:
+    return generate_password_hash(password, TEST_PASSWORD_HASH_METHOD, salt_length)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts_models, "generate_password_hash", cheap_password_hash)
+        yield
+
+
 @cache
 def _hash_of_test_password() -> str:
-    return generate_password_hash(TEST_PASSWORD)
+    return cheap_password_hash(TEST_PASSWORD)
 
 
 def _test_password_hash(password: str, *args, **kwargs) -> str:
     if password == TEST_PASSWORD and not args and not kwargs:
         return _hash_of_test_password()
-    return generate_password_hash(password, *args, **kwargs)
+    return cheap_password_hash(password, *args, **kwargs)
 
 
 @pytest.fixture
 def make_user(app, monkeypatch):
     def factory(*roles: Role, event: Event | None = None, admin: bool = False, email=None):
         n = next(_counter)
-        # Every test user's password is TEST_PASSWORD: they share one real hash of it (made
-        # once, werkzeug's default scrypt like every account's) instead of paying ~0.15 s of
-        # scrypt each. Signing in still checks it with scrypt.
+        # Every test user's password is TEST_PASSWORD: they share one real scrypt hash of it
+        # (made once, at the tests' work factor above). Signing in still checks it with scrypt.
         with monkeypatch.context() as patch:
             patch.setattr(accounts_models, "generate_password_hash", _test_password_hash)
             user = create_user(

@@ -12,7 +12,7 @@ import flask_migrate
 import sqlalchemy as sa
 
 from app.extensions import db
-from tests.privacy.test_migration import insert_row
+from tests.migration_support import as_json, insert_row
 from tests.test_migrations import MIGRATIONS
 from tests.test_migrations import empty_database_url as empty_database_url
 from tests.test_migrations import migrations_app as migrations_app
@@ -20,10 +20,6 @@ from tests.test_migrations import migrations_app as migrations_app
 BEFORE = "fe2492ca7034"
 AFTER = "c4d2a7e9f315"
 TABLES = ["event", "ceremony", "agenda_segment", "signing_item", "signing_party", "witness"]
-
-
-def _json(value):
-    return json.loads(value) if isinstance(value, str) else value
 
 
 def _columns(conn, table: str) -> set[str]:
@@ -150,22 +146,22 @@ def test_ceremony_texts_move_into_one_value_and_back(migrations_app):
         witness = conn.execute(sa.text("SELECT title, organization FROM witness")).one()
         columns = {table: _columns(conn, table) for table in TABLES[1:]}
     ceremony = ceremonies[ids["ceremony"]]
-    assert _json(ceremony.title) == {"zh": "签约仪式", "en": "Signing ceremony"}
-    assert _json(ceremony.venue) == {"zh": "一楼多功能厅"}
+    assert as_json(ceremony.title) == {"zh": "签约仪式", "en": "Signing ceremony"}
+    assert as_json(ceremony.venue) == {"zh": "一楼多功能厅"}
     assert ceremony.host_language == "en"
     assert ceremonies[ids["zh_host"]].host_language == "zh"
-    assert _json(ceremonies[ids["zh_host"]].title) == {"zh": "第二场"}
-    assert _json(ceremonies[ids["zh_host"]].venue) == {}
-    assert _json(segments[ids["segment"]].title) == {"zh": "致辞", "en": "Address"}
-    assert _json(segments[ids["segment"]].performer) == {"ru": "Д-р Петров"}
-    assert _json(segments[ids["bare_segment"]].title) == {}
-    assert _json(segments[ids["bare_segment"]].performer) == {}
-    assert _json(item_title) == {"zh": "合作协议", "en": "Cooperation agreement"}
-    assert _json(parties[ids["party"]]) == {"zh": "甲方", "en": "Party A"}
-    assert _json(parties[ids["en_party"]]) == {"en": "Party B"}
-    assert _json(titles[ids["party"]]) == {"ru": "Проректор"}
-    assert _json(titles[ids["en_party"]]) == {}
-    assert [_json(v) for v in witness] == [{"ru": "Советник"}, {"ru": "Секретариат ШОС"}]
+    assert as_json(ceremonies[ids["zh_host"]].title) == {"zh": "第二场"}
+    assert as_json(ceremonies[ids["zh_host"]].venue) == {}
+    assert as_json(segments[ids["segment"]].title) == {"zh": "致辞", "en": "Address"}
+    assert as_json(segments[ids["segment"]].performer) == {"ru": "Д-р Петров"}
+    assert as_json(segments[ids["bare_segment"]].title) == {}
+    assert as_json(segments[ids["bare_segment"]].performer) == {}
+    assert as_json(item_title) == {"zh": "合作协议", "en": "Cooperation agreement"}
+    assert as_json(parties[ids["party"]]) == {"zh": "甲方", "en": "Party A"}
+    assert as_json(parties[ids["en_party"]]) == {"en": "Party B"}
+    assert as_json(titles[ids["party"]]) == {"ru": "Проректор"}
+    assert as_json(titles[ids["en_party"]]) == {}
+    assert [as_json(v) for v in witness] == [{"ru": "Советник"}, {"ru": "Секретариат ШОС"}]
     old = {"title_zh", "title_en", "venue_zh", "venue_en", "organization_zh", "organization_en"}
     assert not any(old & names for names in columns.values())
 

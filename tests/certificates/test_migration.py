@@ -12,17 +12,13 @@ import sqlalchemy as sa
 from app.certificates.models import CertificateKind
 from app.certificates.services import active_key
 from app.extensions import db
-from tests.privacy.test_migration import insert_row
+from tests.migration_support import as_json, insert_row
 from tests.test_migrations import MIGRATIONS
 from tests.test_migrations import empty_database_url as empty_database_url
 from tests.test_migrations import migrations_app as migrations_app
 
 BEFORE = "c4d2a7e9f315"
 TRANSLATED = "3c9d5e7f1a24"
-
-
-def _json(value):
-    return json.loads(value) if isinstance(value, str) else value
 
 
 def test_certificate_texts_move_into_one_value_and_back(migrations_app):
@@ -77,13 +73,13 @@ def test_certificate_texts_move_into_one_value_and_back(migrations_app):
         }
         columns = {c["name"] for c in sa.inspect(conn).get_columns("certificate")}
         settings_columns = {c["name"] for c in sa.inspect(conn).get_columns("certificate_settings")}
-    assert _json(issuer) == {
+    assert as_json(issuer) == {
         "zh": "青岛市科学技术局",
         "en": "Qingdao Science and Technology Bureau",
     }
-    assert _json(rows[gold].award_name) == {"zh": "金奖", "en": "Gold Award"}
-    assert _json(rows[only_zh].award_name) == {"zh": "银奖"}
-    assert _json(rows[participation].award_name) == {}
+    assert as_json(rows[gold].award_name) == {"zh": "金奖", "en": "Gold Award"}
+    assert as_json(rows[only_zh].award_name) == {"zh": "银奖"}
+    assert as_json(rows[participation].award_name) == {}
     # The keys the app computes now, so issuing the same award again finds the certificate.
     assert rows[gold].active_key == active_key(
         CertificateKind.AWARD, {"zh": "金奖", "en": "Gold Award"}

@@ -11,7 +11,7 @@ import flask_migrate
 import sqlalchemy as sa
 
 from app.extensions import db
-from tests.privacy.test_migration import insert_row
+from tests.migration_support import as_json, insert_row, reflected
 from tests.test_migrations import MIGRATIONS
 from tests.test_migrations import empty_database_url as empty_database_url
 from tests.test_migrations import migrations_app as migrations_app
@@ -20,16 +20,10 @@ BEFORE = "4d0e6f8a2b35"
 TEXTS = "4f7d2b8e6a13"
 
 
-def _json(value):
-    return json.loads(value) if isinstance(value, str) else value
-
-
 def test_event_and_consent_texts_move_into_one_value_each_and_back(migrations_app):
     flask_migrate.upgrade(directory=str(MIGRATIONS), revision=BEFORE)
-    metadata = sa.MetaData()
-    metadata.reflect(db.engine, only=["event", "consent_version", "category", "registration"])
-    event, version, category, registration = (
-        metadata.tables[n] for n in ("event", "consent_version", "category", "registration")
+    event, version, category, registration = reflected(
+        "event", "consent_version", "category", "registration"
     )
     with db.engine.begin() as conn:
         full = insert_row(
@@ -90,7 +84,7 @@ def test_event_and_consent_texts_move_into_one_value_each_and_back(migrations_ap
     flask_migrate.upgrade(directory=str(MIGRATIONS), revision=TEXTS)
     with db.engine.connect() as conn:
         events = {
-            row.id: {k: _json(v) for k, v in row._mapping.items() if k != "id"}
+            row.id: {k: as_json(v) for k, v in row._mapping.items() if k != "id"}
             for row in conn.execute(
                 sa.text("SELECT id, title, description, venue, privacy_text FROM event")
             )
@@ -111,12 +105,12 @@ def test_event_and_consent_texts_move_into_one_value_each_and_back(migrations_ap
         "venue": {"en": "Online"},
         "privacy_text": {},
     }
-    assert _json(versions[version_id]) == {
+    assert as_json(versions[version_id]) == {
         "zh": "隐私说明",
         "en": "Privacy notice",
         "ru": "Уведомление",
     }
-    assert _json(versions[ru_missing]) == {"zh": "第二版"}
+    assert as_json(versions[ru_missing]) == {"zh": "第二版"}
     assert [tuple(r) for r in languages] == [("",)]  # unknown for earlier registrations
     assert not {c for c in event_columns if c.endswith(("_zh", "_en", "_ru"))}
     assert not {c for c in version_columns if c.startswith("text_")}

@@ -10,7 +10,7 @@ import flask_migrate
 import sqlalchemy as sa
 
 from app.extensions import db
-from tests.privacy.test_migration import insert_row
+from tests.migration_support import as_json, insert_row, reflected
 from tests.test_migrations import MIGRATIONS
 from tests.test_migrations import empty_database_url as empty_database_url
 from tests.test_migrations import migrations_app as migrations_app
@@ -19,15 +19,9 @@ BEFORE_RUBRICS = "6c4bc33ff621"
 RUBRICS = "8b3e5f1a2c47"  # and 7a1c2e9d4b30 before it
 
 
-def _json(value):
-    return json.loads(value) if isinstance(value, str) else value
-
-
 def test_criterion_names_move_into_one_value_and_back(migrations_app):
     flask_migrate.upgrade(directory=str(MIGRATIONS), revision=BEFORE_RUBRICS)
-    metadata = sa.MetaData()
-    metadata.reflect(db.engine, only=["event", "round", "criterion"])
-    event, round_, criterion = (metadata.tables[n] for n in ("event", "round", "criterion"))
+    event, round_, criterion = reflected("event", "round", "criterion")
     with db.engine.begin() as conn:
         event_id = insert_row(conn, event, 1, slug="old-event")
         round_id = insert_row(
@@ -63,11 +57,11 @@ def test_criterion_names_move_into_one_value_and_back(migrations_app):
         round_name = conn.execute(sa.text("SELECT name FROM round")).scalar_one()
         columns = {c["name"] for c in sa.inspect(conn).get_columns("criterion")}
         tables = sa.inspect(conn).get_table_names()
-    assert _json(names[both]) == {"zh": "创新性", "en": "Innovation"}
-    assert _json(names[only_zh]) == {"zh": "团队"}
-    assert [_json(d) for d in descriptions] == [{}, {}]
-    assert _json(languages) == ["zh", "en"]
-    assert _json(round_name) == {"zh": "初赛", "en": "Prelim"}
+    assert as_json(names[both]) == {"zh": "创新性", "en": "Innovation"}
+    assert as_json(names[only_zh]) == {"zh": "团队"}
+    assert [as_json(d) for d in descriptions] == [{}, {}]
+    assert as_json(languages) == ["zh", "en"]
+    assert as_json(round_name) == {"zh": "初赛", "en": "Prelim"}
     assert "name_zh" not in columns and "name_en" not in columns
     assert "criterion_level" in tables
 

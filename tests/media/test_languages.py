@@ -16,7 +16,7 @@ from app.extensions import db
 from app.media.models import CoverageItem, Outlet
 from app.translated import Translated
 from tests.media.test_import import preview
-from tests.privacy.test_migration import insert_row
+from tests.migration_support import as_json, insert_row
 from tests.test_migrations import MIGRATIONS
 from tests.test_migrations import empty_database_url as empty_database_url
 from tests.test_migrations import migrations_app as migrations_app
@@ -134,10 +134,6 @@ def test_an_unknown_cyrillic_name_in_the_old_column_is_taken_as_russian(organize
     assert db.session.scalar(select(Outlet)).name == {"ru": "Спутник"}
 
 
-def _json(value):
-    return json.loads(value) if isinstance(value, str) else value
-
-
 def test_outlet_names_move_into_one_value_and_back(migrations_app):
     before, translated = "3c9d5e7f1a24", "4d0e6f8a2b35"
     flask_migrate.upgrade(directory=str(MIGRATIONS), revision=before)
@@ -165,9 +161,9 @@ def test_outlet_names_move_into_one_value_and_back(migrations_app):
     with db.engine.connect() as conn:
         rows = {r.id: r for r in conn.execute(sa.text("SELECT id, name, name_key FROM outlet"))}
         columns = {c["name"] for c in sa.inspect(conn).get_columns("outlet")}
-    assert _json(rows[both].name) == {"zh": "《青岛日报》", "en": "Qingdao Daily"}
+    assert as_json(rows[both].name) == {"zh": "《青岛日报》", "en": "Qingdao Daily"}
     assert rows[both].name_key == "青岛日报"
-    assert (_json(rows[only_zh].name), rows[only_zh].name_key) == ({"zh": "观海新闻"}, "观海新闻")
+    assert (as_json(rows[only_zh].name), rows[only_zh].name_key) == ({"zh": "观海新闻"}, "观海新闻")
     assert not {"name_zh", "name_en"} & columns
     duplicate = sa.text(
         "INSERT INTO outlet (event_id, name, name_key, level, type, website, created_at) "

@@ -3,12 +3,13 @@ registrations keep their consent time and get no version (the text they saw is u
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import flask_migrate
 import sqlalchemy as sa
 
 from app.extensions import db
+from tests.migration_support import insert_row, reflected
 from tests.test_migrations import MIGRATIONS
 from tests.test_migrations import empty_database_url as empty_database_url
 from tests.test_migrations import migrations_app as migrations_app
@@ -17,42 +18,11 @@ BEFORE_PRIVACY = "1d8dbca5ac68"
 PRIVACY = "38d082561e94"
 
 
-def _filler(column: sa.Column, n: int):
-    kind = column.type
-    if isinstance(kind, sa.Boolean):
-        return False
-    if isinstance(kind, sa.Integer):
-        return 1
-    if isinstance(kind, sa.DateTime):
-        return datetime(2026, 1, 1, tzinfo=UTC).replace(tzinfo=None)
-    if isinstance(kind, sa.LargeBinary):
-        return b"k" * 32
-    if isinstance(kind, sa.JSON):
-        return {}
-    length = getattr(kind, "length", None) or 20
-    return f"v{n}"[:length]
-
-
-def insert_row(conn, table: sa.Table, n: int, **values) -> int:
-    """Insert a row giving every required column a plain value; returns its id."""
-    row = {
-        column.name: _filler(column, n)
-        for column in table.columns
-        if not column.nullable and column.server_default is None and column.name != "id"
-    }
-    row.update(values)
-    return conn.execute(table.insert().values(**row)).inserted_primary_key[0]
-
-
 def test_existing_events_get_version_1_and_registrations_keep_consent_without_a_version(
     migrations_app,
 ):
     flask_migrate.upgrade(directory=str(MIGRATIONS), revision=BEFORE_PRIVACY)
-    metadata = sa.MetaData()
-    metadata.reflect(db.engine, only=["event", "category", "registration"])
-    event, category, registration = (
-        metadata.tables[n] for n in ("event", "category", "registration")
-    )
+    event, category, registration = reflected("event", "category", "registration")
     consent_at = datetime(2025, 5, 1, 8, 0)
     with db.engine.begin() as conn:
         with_notice = insert_row(

@@ -10,7 +10,7 @@ import flask_migrate
 import sqlalchemy as sa
 
 from app.extensions import db
-from tests.privacy.test_migration import insert_row
+from tests.migration_support import as_json, insert_row, reflected
 from tests.test_migrations import MIGRATIONS
 from tests.test_migrations import empty_database_url as empty_database_url
 from tests.test_migrations import migrations_app as migrations_app
@@ -19,15 +19,9 @@ BEFORE = "4f7d2b8e6a13"
 TEXTS = "9d2a6c4e1b58"
 
 
-def _json(value):
-    return json.loads(value) if isinstance(value, str) else value
-
-
 def test_category_and_question_texts_move_into_one_value_and_back(migrations_app):
     flask_migrate.upgrade(directory=str(MIGRATIONS), revision=BEFORE)
-    metadata = sa.MetaData()
-    metadata.reflect(db.engine, only=["event", "category", "question"])
-    event, category, question = (metadata.tables[n] for n in ("event", "category", "question"))
+    event, category, question = reflected("event", "category", "question")
     with db.engine.begin() as conn:
         event_id = insert_row(conn, event, 1, slug="old-event")
         full = insert_row(
@@ -71,7 +65,7 @@ def test_category_and_question_texts_move_into_one_value_and_back(migrations_app
     flask_migrate.upgrade(directory=str(MIGRATIONS), revision=TEXTS)
     with db.engine.connect() as conn:
         categories = {
-            row.id: (_json(row.name), _json(row.description))
+            row.id: (as_json(row.name), as_json(row.description))
             for row in conn.execute(sa.text("SELECT id, name, description FROM category"))
         }
         labels = dict(conn.execute(sa.text("SELECT id, label FROM question")).all())
@@ -83,12 +77,12 @@ def test_category_and_question_texts_move_into_one_value_and_back(migrations_app
         {"zh": "须经审核", "en": "After approval", "ru": "После одобрения"},
     )
     assert categories[partial] == ({"zh": "媒体"}, {})
-    assert _json(labels[label]) == {
+    assert as_json(labels[label]) == {
         "zh": "餐饮需求",
         "en": "Dietary requirements",
         "ru": "Особенности питания",
     }
-    assert _json(choices) == [
+    assert as_json(choices) == [
         {"value": "veg", "zh": "素食", "en": "Vegetarian", "ru": "Вегетарианское"}
     ]
     assert not {"name_zh", "name_en", "name_ru", "description_zh"} & category_columns
