@@ -135,6 +135,7 @@ def test_waitlisted_and_pending_pages_say_what_happens_next_without_a_qr(
     assert registration.state == RegistrationState.WAITLISTED
     page = client.get(f"/r/{token}?lang=en").text
     assert "You are number 1 on the waiting list." in page
+    assert page.count("1 on the waiting list") == 1  # the place is said once
     assert qr_on_page(page) == [] and "badge.pdf" not in page
     assert f'href="/r/{token}/calendar.ics"' in page
 
