@@ -1,5 +1,5 @@
 """Rate limits (Flask-Limiter) on the pages that invite guessing: sign-in, public registration
-forms and the link pages whose URL is the credential (/r/<token>…, /c/…); on link pages only
+forms and the link pages whose URL is the credential (/r/<token>…, /c/…, /j/…); on link pages only
 refused requests (a made-up link: 404) count, so people opening their own pages are never
 turned away.
 
@@ -59,7 +59,7 @@ LINKS = LimitGroup("RATELIMIT_LINKS", "links", None, refusals_only=True)
 
 # Sign-in steps: the password form and the second-factor form.
 SIGN_IN_ENDPOINTS = frozenset({"accounts.login", "accounts.login_second_factor"})
-LINK_PREFIXES = ("/r/", "/c/")
+LINK_PREFIXES = ("/r/", "/c/", "/j/")
 
 
 def groups_for(app: Flask, rule) -> list[LimitGroup]:

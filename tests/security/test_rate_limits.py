@@ -81,7 +81,7 @@ def test_sign_in_registration_and_link_pages_are_limited(memory_app):
     link_rules = [
         rule.endpoint
         for rule in memory_app.url_map.iter_rules()
-        if rule.rule.startswith(("/r/", "/c/"))
+        if rule.rule.startswith(("/r/", "/c/", "/j/"))
     ]
     assert len(link_rules) >= 5
     assert all(limited_routes[endpoint] == ["links"] for endpoint in link_rules)
@@ -89,7 +89,8 @@ def test_sign_in_registration_and_link_pages_are_limited(memory_app):
 
 def test_organizer_and_scanner_routes_are_not_limited(memory_app):
     limited_routes = limited_endpoints(memory_app)
-    assert not [e for e in limited_routes if e.startswith(("checkin.", "judging.api", "mail."))]
+    staff = [e for e in limited_routes if e.startswith(("checkin.", "judging.api", "mail."))]
+    assert staff == ["checkin.join_online"]  # the online attendee's link, not a staff page
     assert "registration.list_registrations" not in limited_routes
 
 
