@@ -152,7 +152,9 @@ def test_page_of_an_ended_session_says_signed_out_when_its_csrf_token_is_stale(a
 
         # Reloaded (as after signing in again), the page has the session's token and scans.
         page.reload()
-        page.wait_for_selector("body[data-scanner-ready='1']")
+        # Ready once the offline data, the stats and the queue have been fetched again: on a
+        # loaded CI machine that took over the default 10 s once.
+        page.wait_for_selector("body[data-scanner-ready='1']", timeout=30_000)
         page.wait_for_function(ONLINE)
         wedge_scan(page, door.wang_code)
         assert answer(page)["headline"] == "Welcome, 王芳"
